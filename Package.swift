@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+// AutoencoderZoo: autoencoder collaborative-filtering models in Swift.
+// No package dependencies (design card): only the toolchain's Foundation, Dispatch, XCTest and
+// Swift Testing. System libraries (OpenBLAS, zlib) are loaded at run time with dlopen.
+import PackageDescription
+
+let package = Package(
+    name: "AutoencoderZoo",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "RecCore", targets: ["RecCore"]),
+        .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+    ],
+    targets: [
+        // Layer 1: storage and randomness, no numeric loops beyond element access.
+        .target(name: "TensorCore", path: "Sources/TensorCore"),
+        // Layer 2: every numeric loop of the package, with the run-time backend choice.
+        .target(name: "Kernels", dependencies: ["TensorCore"], path: "Sources/Kernels"),
+        // Layer 3: the differentiable framework (Layer, Likelihood, Prior, Optimizer, Trainer).
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "Kernels"], path: "Sources/NeuralNet"),
+        // Layer 4: recommender data, splits, metrics, evaluation.
+        .target(name: "RecCore", dependencies: ["TensorCore", "Kernels"], path: "Sources/RecCore"),
+
+        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore"],
+                          path: "Examples/Benchmarks"),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], path: "Tests/TensorCoreTests"),
+        .testTarget(name: "KernelsTests", dependencies: ["TensorCore", "Kernels"], path: "Tests/KernelsTests"),
+        .testTarget(name: "NeuralNetTests", dependencies: ["TensorCore", "Kernels", "NeuralNet"],
+                    path: "Tests/NeuralNetTests"),
+        .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],
+                    path: "Tests/RecCoreTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,37 @@
+import TensorCore
+
+/// A trainable tensor: its value and the gradient accumulated into it by backward passes.
+///
+/// A reference type on purpose: a tied decoder and a shared encoder hold the *same* instance, so
+/// gradients from every use add into one place and every optimizer is one loop over the list.
+public final class Parameter {
+    /// A stable name (e.g. `encoder.0.weight`), used by optimizers' state and by checkpoints.
+    public let name: String
+    /// The current value.
+    public var value: Matrix
+    /// dL/dvalue, accumulated by `backward` calls since the last `zeroGradient()`.
+    public var gradient: Matrix
+    /// Whether weight decay applies (weights yes, biases no, as in the papers' reference code).
+    public let decays: Bool
+
+    /// A parameter with the given initial value and a zero gradient of the same shape.
+    public init(name: String, value: Matrix, decays: Bool = true) {
+        self.name = name
+        self.value = value
+        self.gradient = Matrix(rows: value.rows, columns: value.columns)
+        self.decays = decays
+    }
+
+    /// Resets the accumulated gradient to zero.
+    public func zeroGradient() {
+        gradient = Matrix(rows: value.rows, columns: value.columns)
+    }
+}
+
+extension Array where Element == Parameter {
+    /// Resets every gradient to zero.
+    public func zeroGradients() { for parameter in self { parameter.zeroGradient() } }
+
+    /// The total number of scalar values.
+    public var scalarCount: Int { reduce(0) { $0 + $1.value.count } }
+}
