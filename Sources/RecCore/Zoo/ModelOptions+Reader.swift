@@ -1,0 +1,74 @@
+/// Reads a model's `key=value` overrides with types and defaults, then rejects unknown keys.
+///
+/// Usage in a model's factory: read every setting with its paper default, then call `finish()`
+/// so a typo such as `dropuot=0.2` is an error listing the known keys rather than silently ignored.
+public struct OptionReader {
+    private let model: String
+    private let overrides: [String: String]
+    private var known: [String] = []
+
+    /// A reader for `model`'s `options.overrides`.
+    public init(model: String, options: ModelOptions) {
+        self.model = model
+        self.overrides = options.overrides
+    }
+
+    /// A floating-point setting.
+    public mutating func double(_ key: String, default value: Double) throws -> Double {
+        known.append(key)
+        guard let text = overrides[key] else { return value }
+        guard let parsed = Double(text), parsed.isFinite else {
+            throw ModelZooError.invalidOption(model: model, key: key, value: text, expected: "a finite number")
+        }
+        return parsed
+    }
+
+    /// An integer setting, at least `minimum`.
+    public mutating func int(_ key: String, default value: Int, minimum: Int = Int.min) throws -> Int {
+        known.append(key)
+        guard let text = overrides[key] else { return value }
+        guard let parsed = Int(text), parsed >= minimum else {
+            throw ModelZooError.invalidOption(model: model, key: key, value: text, expected: "an integer ≥ \(minimum)")
+        }
+        return parsed
+    }
+
+    /// A comma-separated list of positive integers (e.g. hidden sizes `600,200`).
+    public mutating func intList(_ key: String, default value: [Int]) throws -> [Int] {
+        known.append(key)
+        guard let text = overrides[key] else { return value }
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: " ")) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ModelZooError.invalidOption(model: model, key: key, value: text,
+                                              expected: "comma-separated positive integers")
+        }
+        return parts.compactMap { $0 }
+    }
+
+    /// A setting that must be one of `choices`.
+    public mutating func choice(_ key: String, default value: String, among choices: [String]) throws -> String {
+        known.append(key)
+        guard let text = overrides[key] else { return value }
+        guard choices.contains(text) else {
+            throw ModelZooError.invalidOption(model: model, key: key, value: text,
+                                              expected: "one of \(choices.joined(separator: ", "))")
+        }
+        return text
+    }
+
+    /// Throws for any override key that was never read.
+    public func finish() throws {
+        for key in overrides.keys.sorted() where !known.contains(key) {
+            throw ModelZooError.unknownOption(model: model, key: key, known: known)
+        }
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingCharacters(in set: Character) -> Substring {
+        var slice = Substring(self)
+        while slice.first == set { slice.removeFirst() }
+        while slice.last == set { slice.removeLast() }
+        return slice
+    }
+}
