@@ -24,6 +24,10 @@ let package = Package(
         // Layer 4: recommender data, splits, metrics, evaluation.
         .target(name: "RecCore", dependencies: ["TensorCore", "Kernels"], path: "Sources/RecCore"),
 
+        // The CompareModels job as a library, so it is testable end to end.
+        .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "RecCore"],
+                path: "Sources/ModelComparison"),
+
         .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore"],
                           path: "Examples/Benchmarks"),
 
@@ -31,6 +35,8 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["TensorCore", "Kernels"], path: "Tests/KernelsTests"),
         .testTarget(name: "NeuralNetTests", dependencies: ["TensorCore", "Kernels", "NeuralNet"],
                     path: "Tests/NeuralNetTests"),
+        .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore"],
+                    path: "Tests/ModelComparisonTests"),
         .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],
                     path: "Tests/RecCoreTests"),
     ],
