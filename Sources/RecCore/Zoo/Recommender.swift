@@ -18,7 +18,7 @@ public struct HeldOutUsers: Sendable {
 }
 
 /// One epoch's report from a model's training loop, for progress output.
-public struct EpochReport: Sendable {
+public struct EpochProgress: Sendable {
     /// 1-based epoch number.
     public let epoch: Int
     /// Total epochs planned.
@@ -47,10 +47,10 @@ public struct FitSummary: Sendable {
     /// The validation metric at `bestEpoch`, when a validation set was given.
     public let bestValidationMetric: Double?
     /// Every epoch's report, in order.
-    public let epochs: [EpochReport]
+    public let epochs: [EpochProgress]
 
     /// A summary of a finished fit.
-    public init(bestEpoch: Int, bestValidationMetric: Double?, epochs: [EpochReport]) {
+    public init(bestEpoch: Int, bestValidationMetric: Double?, epochs: [EpochProgress]) {
         self.bestEpoch = bestEpoch
         self.bestValidationMetric = bestValidationMetric
         self.epochs = epochs
@@ -67,7 +67,7 @@ public protocol Recommender: AnyObject {
     /// Trains on `train` (users × items). When `validation` is given, scores it after each epoch
     /// (NDCG@100) and keeps the best epoch's parameters. `progress` is called after every epoch.
     func fit(train: SparseMatrix, validation: HeldOutUsers?,
-             progress: @escaping (EpochReport) -> Void) throws -> FitSummary
+             progress: @escaping (EpochProgress) -> Void) throws -> FitSummary
 
     /// Scores every item for each row of `histories` (users × items) → [users, items]; higher is better.
     /// Deterministic: inference uses no randomness.

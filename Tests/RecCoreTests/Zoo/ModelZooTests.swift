@@ -8,9 +8,9 @@ private final class CountingRecommender: Recommender {
     init(itemCount: Int) { counts = Matrix(rows: 1, columns: itemCount) }
     var parameterCount: Int { counts.count }
     func fit(train: SparseMatrix, validation: HeldOutUsers?,
-             progress: @escaping (EpochReport) -> Void) throws -> FitSummary {
+             progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
         for column in train.columnIndices { counts.storage[Int(column)] += 1 }
-        let report = EpochReport(epoch: 1, epochCount: 1, loss: 0, validationMetric: nil, seconds: 0)
+        let report = EpochProgress(epoch: 1, epochCount: 1, loss: 0, validationMetric: nil, seconds: 0)
         progress(report)
         return FitSummary(bestEpoch: 1, bestValidationMetric: nil, epochs: [report])
     }
