@@ -31,8 +31,8 @@ extension Kernels {
                 targetSum += value
                 dotProduct += value * Double(logits.storage[r * columns + Int(targets.columnIndices[e])])
             }
-            // −Σ x_i (l_i − lse) = Σx·lse − Σ x_i l_i
-            total += targetSum * Double(lse[r]) - dotProduct
+            // −Σ x_i (l_i − lse) = Σx·lse − Σ x_i l_i (a row without clicks contributes 0, even with no columns)
+            if targetSum != 0 { total += targetSum * Double(lse[r]) - dotProduct }
             let rowScale = gradientScale * Float(targetSum)
             for c in 0..<columns {
                 // ∂/∂l_c = softmax_c·Σx (the −x_c part is added below)
