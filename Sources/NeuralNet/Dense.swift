@@ -1,0 +1,50 @@
+import TensorCore
+import Kernels
+
+/// Affine map y = x·W + b with W [In, Out] and b [1, Out].
+public struct Dense: Layer {
+    /// W, shape [In, Out]; decays.
+    public let weight: Parameter
+    /// b, shape [1, Out]; no decay.
+    public let bias: Parameter
+
+    /// A layer around existing parameters (shared or restored ones).
+    public init(weight: Parameter, bias: Parameter) {
+        precondition(bias.value.rows == 1 && bias.value.columns == weight.value.columns,
+                     "Dense: weight \(weight.value.shapeDescription) needs bias 1×\(weight.value.columns), got \(bias.value.shapeDescription)")
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// A fresh layer named `name` (parameters `name.weight`, `name.bias`), initialised from `rng`.
+    public init(inputSize: Int, outputSize: Int, name: String,
+                weightInitialization: WeightInitialization = .glorotUniform,
+                biasInitialization: BiasInitialization = .zeros, rng: inout RandomGenerator) {
+        let w = weightInitialization.makeWeight(inputs: inputSize, outputs: outputSize, using: &rng)
+        let b = biasInitialization.makeBias(outputs: outputSize, using: &rng)
+        self.init(weight: Parameter(name: "\(name).weight", value: w),
+                  bias: Parameter(name: "\(name).bias", value: b, decays: false))
+    }
+
+    /// In, the input width.
+    public var inputSize: Int { weight.value.rows }
+    /// Out, the output width.
+    public var outputSize: Int { weight.value.columns }
+    /// [weight, bias].
+    public var parameters: [Parameter] { [weight, bias] }
+
+    /// y = x·W + b ([B, In] → [B, Out]); the cache is x.
+    public func forward(_ input: Matrix, context: inout ForwardContext) -> (output: Matrix, cache: Matrix) {
+        precondition(input.columns == inputSize, "Dense \(weight.name): input \(input.shapeDescription), weight \(weight.value.shapeDescription)")
+        var y = Kernels.gemm(input, weight.value)                                   // [B, Out]
+        Kernels.addRowVector(bias.value, to: &y)
+        return (y, input)
+    }
+
+    /// dx = dy·Wᵀ; accumulates dW += xᵀ·dy and db += Σ_b dy.
+    public func backward(_ outputGradient: Matrix, cache input: Matrix) -> Matrix {
+        Kernels.gemm(input, outputGradient, transposeA: true, into: &weight.gradient, accumulate: true) // ∂L/∂W = xᵀ·dy
+        Kernels.addColumnSums(of: outputGradient, to: &bias.gradient)                                  // ∂L/∂b = Σ_b dy
+        return Kernels.gemm(outputGradient, weight.value, transposeB: true)                            // ∂L/∂x = dy·Wᵀ
+    }
+}

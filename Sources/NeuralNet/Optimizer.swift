@@ -1,0 +1,101 @@
+import TensorCore
+import Kernels
+
+/// Updates parameter values from their accumulated gradients (it does not zero the gradients).
+public protocol Optimizer {
+    /// The step size; the trainer's learning-rate schedule sets it before each epoch.
+    var learningRate: Float { get set }
+    /// One step over `parameters` (each distinct instance once: pass `uniqued()` lists).
+    mutating func update(_ parameters: [Parameter])
+}
+
+/// Adam (Kingma & Ba 2015) as `torch.optim.Adam`: defaults β₁ 0.9, β₂ 0.999, ε 1e-8; optional L2
+/// weight decay λθ added to the gradient of parameters with `decays` (torch's `weight_decay`).
+public struct Adam: Optimizer {
+    /// The step size (Mult-VAE: 1e-3).
+    public var learningRate: Float
+    /// β₁.
+    public var beta1: Float
+    /// β₂.
+    public var beta2: Float
+    /// ε.
+    public var epsilon: Float
+    /// λ, added as λθ to the gradient of decaying parameters.
+    public var weightDecay: Float
+    /// Per-parameter state, keyed by `Parameter.name` (checkpointable plain values).
+    public var state: [String: State] = [:]
+
+    /// Adam's state of one parameter: first and second moments and its step count t.
+    public struct State: Sendable, Equatable {
+        /// m, same shape as the parameter.
+        public var firstMoment: Matrix
+        /// v, same shape as the parameter.
+        public var secondMoment: Matrix
+        /// t, the number of updates applied so far.
+        public var step: Int
+        /// A state with the given values.
+        public init(firstMoment: Matrix, secondMoment: Matrix, step: Int) {
+            self.firstMoment = firstMoment
+            self.secondMoment = secondMoment
+            self.step = step
+        }
+    }
+
+    /// Adam with the given hyper-parameters (defaults from Kingma & Ba 2015).
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    /// One Adam step for every parameter.
+    public mutating func update(_ parameters: [Parameter]) {
+        for parameter in parameters {
+            var entry = state[parameter.name] ?? State(
+                firstMoment: Matrix(rows: parameter.value.rows, columns: parameter.value.columns),
+                secondMoment: Matrix(rows: parameter.value.rows, columns: parameter.value.columns), step: 0)
+            state[parameter.name] = nil                      // keep the moments uniquely referenced (no copy)
+            entry.step += 1
+            Kernels.adamUpdate(value: &parameter.value, gradient: parameter.gradient,
+                               firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
+                               learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                               weightDecay: parameter.decays ? weightDecay : 0, step: entry.step)
+            state[parameter.name] = entry
+        }
+    }
+}
+
+/// Stochastic gradient descent with momentum as `torch.optim.SGD` (dampening 0, Nesterov off),
+/// optional L2 weight decay on parameters with `decays`.
+public struct SGD: Optimizer {
+    /// The step size.
+    public var learningRate: Float
+    /// μ, the momentum (0 for plain SGD).
+    public var momentum: Float
+    /// λ, added as λθ to the gradient of decaying parameters.
+    public var weightDecay: Float
+    /// Velocity buffers keyed by `Parameter.name` (checkpointable).
+    public var velocities: [String: Matrix] = [:]
+
+    /// SGD with the given hyper-parameters.
+    public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+    }
+
+    /// One SGD step for every parameter.
+    public mutating func update(_ parameters: [Parameter]) {
+        for parameter in parameters {
+            var velocity = velocities[parameter.name] ?? Matrix(rows: parameter.value.rows, columns: parameter.value.columns)
+            velocities[parameter.name] = nil
+            Kernels.sgdUpdate(value: &parameter.value, gradient: parameter.gradient, velocity: &velocity,
+                              learningRate: learningRate, momentum: momentum,
+                              weightDecay: parameter.decays ? weightDecay : 0)
+            velocities[parameter.name] = velocity
+        }
+    }
+}

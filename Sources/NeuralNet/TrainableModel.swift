@@ -1,0 +1,55 @@
+import TensorCore
+
+/// Where the trainer is when it asks a model for one step.
+public struct TrainingStep: Sendable, Equatable {
+    /// The epoch, counted from 0.
+    public var epoch: Int
+    /// The mini-batch within the epoch, counted from 0.
+    public var batch: Int
+    /// Mini-batches processed before this one over the whole run (Mult-VAE's `update_count`).
+    public var update: Int
+    /// The KL weight β from the trainer's schedule for this step.
+    public var klWeight: Double
+    /// The learning rate in force for this step.
+    public var learningRate: Float
+
+    /// A step with the given coordinates.
+    public init(epoch: Int, batch: Int, update: Int, klWeight: Double, learningRate: Float) {
+        self.epoch = epoch
+        self.batch = batch
+        self.update = update
+        self.klWeight = klWeight
+        self.learningRate = learningRate
+    }
+}
+
+/// A model the `Trainer` can fit: it owns its forward/backward step, the trainer owns the loop.
+///
+/// On entry to a step every gradient is zero. `lossAndGradients` runs forward and backward on the
+/// CSR batch (rows = users), accumulates dL/dθ into `parameters`, and returns the loss.
+///
+/// Models needing several updates per batch (DeepRec's dense re-feeding, Kuchaiev & Ginsburg 2017)
+/// override `trainStep`: it receives `applyUpdate`, which checks the loss and gradients for
+/// non-finite values, steps the optimizer and zeroes the gradients; the model may call it several
+/// times (compute gradients, `applyUpdate(loss)`, compute the follow-up gradients, `applyUpdate` …).
+/// The default `trainStep` is `lossAndGradients` followed by one `applyUpdate`.
+public protocol TrainableModel {
+    /// Every trainable parameter (shared instances once; see `Array<Parameter>.uniqued()`).
+    var parameters: [Parameter] { get }
+    /// Forward and backward on `batch`; accumulates gradients; returns the loss of the batch.
+    func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double
+    /// One batch of training: calls `applyUpdate` once per optimizer step; returns the loss reported
+    /// for the batch (by convention the first, main loss).
+    func trainStep(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext,
+                   applyUpdate: (_ loss: Double) throws -> Void) throws -> Double
+}
+
+extension TrainableModel {
+    /// `lossAndGradients` followed by one optimizer update.
+    public func trainStep(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext,
+                          applyUpdate: (_ loss: Double) throws -> Void) throws -> Double {
+        let loss = lossAndGradients(batch: batch, step: step, context: &context)
+        try applyUpdate(loss)
+        return loss
+    }
+}

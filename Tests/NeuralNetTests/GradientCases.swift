@@ -1,0 +1,153 @@
+import Testing
+import TensorCore
+import Kernels
+@testable import NeuralNet
+
+/// One row of the gradient table: a name and a builder of the problem.
+struct GradientCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let make: @Sendable () -> GradientProblem
+    var testDescription: String { name }
+
+    /// A dense-input layer checked w.r.t. its parameters and input, under loss L = Σ y ⊙ R.
+    static func layer<L: Layer & SendableMetatype>(_ name: String, batch: Int = 3, inputSize: Int = 4, mode: ForwardContext.Mode = .training,
+                                seed: UInt64 = 11, _ build: @escaping @Sendable (inout RandomGenerator) -> L) -> GradientCase {
+        GradientCase(name: name) {
+            var rng = RandomGenerator(seed: seed)
+            let layer = build(&rng)
+            let input = Fixtures.matrix(batch, inputSize, seed: seed &+ 1)
+            var probe = ForwardContext(mode: mode, seed: seed)
+            let shape = layer.forward(input, context: &probe).output
+            let weights = Fixtures.matrix(shape.rows, shape.columns, seed: seed &+ 2)
+            return GradientProblem(parameters: layer.parameters, inputs: [input], checkedInputs: [0], seed: seed, mode: mode) {
+                inputs, context, backward in
+                let (y, cache) = layer.forward(inputs[0], context: &context)
+                let loss = Kernels.dot(y, weights)                               // L = Σ y ⊙ R, ∂L/∂y = R
+                return (loss, backward ? [layer.backward(weights, cache: cache)] : [])
+            }
+        }
+    }
+
+    /// A sparse-input layer checked w.r.t. its parameters only (its input is data).
+    static func sparseLayer<L: SparseInputLayer & SendableMetatype>(_ name: String, batch: Int = 4, inputSize: Int = 6, seed: UInt64 = 21,
+                                                 dropout keepProbability: Float = 1,
+                                                 _ build: @escaping @Sendable (inout RandomGenerator) -> L) -> GradientCase {
+        GradientCase(name: name) {
+            var rng = RandomGenerator(seed: seed)
+            let layer = build(&rng)
+            let input = Fixtures.sparse(batch, inputSize, seed: seed &+ 1)
+            let dropout = Dropout(keepProbability: keepProbability)
+            var probe = ForwardContext(mode: .training, seed: seed)
+            let shape = layer.forward(sparse: input, context: &probe).output
+            let weights = Fixtures.matrix(shape.rows, shape.columns, seed: seed &+ 2)
+            return GradientProblem(parameters: layer.parameters, inputs: [], checkedInputs: [], seed: seed, mode: .training) {
+                _, context, backward in
+                let dropped = dropout.apply(sparse: input, context: &context)
+                let (y, cache) = layer.forward(sparse: dropped, context: &context)
+                if backward { layer.backward(weights, cache: cache) }
+                return (Kernels.dot(y, weights), [])
+            }
+        }
+    }
+
+    /// A likelihood checked w.r.t. the decoder output.
+    static func likelihood<L: Likelihood & Sendable>(_ name: String, rows: Int = 3, columns: Int = 5, seed: UInt64 = 31, _ likelihood: L,
+                                          target: @escaping @Sendable (Int, Int, UInt64) -> L.Target) -> GradientCase {
+        GradientCase(name: name) {
+            let output = Fixtures.matrix(rows, columns, seed: seed)
+            let data = target(rows, columns, seed &+ 1)
+            return GradientProblem(parameters: [], inputs: [output], checkedInputs: [0], seed: seed, mode: .training) {
+                inputs, _, _ in
+                let (loss, gradient) = likelihood.negativeLogLikelihood(inputs[0], target: data)
+                return (loss, [gradient])
+            }
+        }
+    }
+
+    /// A prior checked w.r.t. μ and logσ² (and its own parameters), for the loss weight·KL + Σ z ⊙ R
+    /// so the sample path and the reparameterisation are checked too.
+    static func prior<P: Prior & SendableMetatype>(_ name: String, rows: Int = 3, latent: Int = 4, weight: Double = 0.7, seed: UInt64 = 41,
+                                mode: ForwardContext.Mode = .training,
+                                _ build: @escaping @Sendable (inout RandomGenerator) -> P) -> GradientCase {
+        GradientCase(name: name) {
+            var rng = RandomGenerator(seed: seed)
+            let prior = build(&rng)
+            let mean = Fixtures.matrix(rows, latent, seed: seed &+ 1)
+            let logVariance = Fixtures.matrix(rows, latent, seed: seed &+ 2, scale: 0.5)
+            let weights = Fixtures.matrix(rows, latent, seed: seed &+ 3)
+            return GradientProblem(parameters: prior.parameters, inputs: [mean, logVariance], checkedInputs: [0, 1],
+                                   seed: seed, mode: mode) { inputs, context, backward in
+                let posterior = GaussianPosterior(mean: inputs[0], logVariance: inputs[1], context: &context)
+                let kl = prior.divergence(from: posterior, weight: weight, context: &context)
+                let loss = weight * kl.value + Kernels.dot(posterior.sample, weights)
+                guard backward else { return (loss, []) }
+                var dz = weights                                                  // ∂(Σ z ⊙ R)/∂z = R
+                Kernels.axpy(1, kl.sample, &dz)
+                let (dMean, dLogVariance) = posterior.backward(sampleGradient: dz)
+                return (loss, [Kernels.add(dMean, kl.mean), Kernels.add(dLogVariance, kl.logVariance)])
+            }
+        }
+    }
+}
+
+/// The table: adding a layer, likelihood or prior to the gradient tests is one line here.
+enum GradientCases {
+    static let layers: [GradientCase] = [
+        .layer("Dense") { Dense(inputSize: 4, outputSize: 3, name: "d", biasInitialization: .truncatedNormal(standardDeviation: 0.5), rng: &$0) },
+        .layer("Dense glorotNormal") { Dense(inputSize: 4, outputSize: 2, name: "d", weightInitialization: .glorotNormal, rng: &$0) },
+        .layer("Activation identity") { _ in ActivationLayer(.identity) },
+        .layer("Activation tanh") { _ in ActivationLayer(.tanh) },
+        .layer("Activation sigmoid") { _ in ActivationLayer(.sigmoid) },
+        .layer("Activation relu") { _ in ActivationLayer(.relu) },
+        .layer("Activation selu") { _ in ActivationLayer(.selu) },
+        .layer("Dropout training, fixed seed") { _ in Dropout(keepProbability: 0.6) },
+        .layer("Dropout inference", mode: .inference) { _ in Dropout(keepProbability: 0.6) },
+        .layer("GatedDense") { GatedDense(inputSize: 4, outputSize: 3, name: "g", rng: &$0) },
+        .layer("TiedDense after its Dense (shared weight, two uses)") { rng in
+            let encoder = Dense(inputSize: 4, outputSize: 3, name: "enc", rng: &rng)
+            return Chain(encoder, ActivationLayer(.tanh),
+                         TiedDense(transposing: encoder, name: "dec", biasInitialization: .truncatedNormal(standardDeviation: 0.3), rng: &rng))
+        },
+        .layer("Chain Dense-tanh-Dropout-Dense") { rng in
+            Chain(Dense(inputSize: 4, outputSize: 5, name: "a", rng: &rng), ActivationLayer(.tanh),
+                  Dropout(keepProbability: 0.5), Dense(inputSize: 5, outputSize: 3, name: "b", rng: &rng))
+        },
+        .layer("MLP selu") { MLP(sizes: [4, 5, 3], activation: .selu, name: "mlp", rng: &$0) },
+        .layer("MLP tanh, sigmoid output") { MLP(sizes: [4, 3, 2, 3], activation: .tanh, outputActivation: .sigmoid, name: "m", rng: &$0) },
+        .layer("AnyLayer(Dense)") { AnyLayer(Dense(inputSize: 4, outputSize: 2, name: "x", rng: &$0)) },
+    ]
+
+    static let sparseLayers: [GradientCase] = [
+        .sparseLayer("SparseDense") { SparseDense(inputSize: 6, outputSize: 3, name: "s", rng: &$0) },
+        .sparseLayer("SparseDense after sparse dropout", dropout: 0.5) { SparseDense(inputSize: 6, outputSize: 3, name: "s", rng: &$0) },
+    ]
+
+    static let likelihoods: [GradientCase] = [
+        .likelihood("Multinomial mean over users", MultinomialLikelihood()) { Fixtures.sparse($0, $1, seed: $2) },
+        .likelihood("Multinomial sum", MultinomialLikelihood(reduction: .sum)) { Fixtures.sparse($0, $1, seed: $2) },
+        .likelihood("Gaussian MSE", GaussianLikelihood()) { Fixtures.matrix($0, $1, seed: $2) },
+        .likelihood("Masked Gaussian half sum (AutoRec)", MaskedGaussianLikelihood(reduction: .halfSum)) { Fixtures.sparse($0, $1, seed: $2) },
+        .likelihood("Masked Gaussian mean over observed (DeepRec)", MaskedGaussianLikelihood(reduction: .meanOverEntries)) {
+            Fixtures.sparse($0, $1, seed: $2)
+        },
+        .likelihood("Bernoulli", BernoulliLikelihood()) { Fixtures.binary($0, $1, seed: $2) },
+        .likelihood("Bernoulli mean over entries", BernoulliLikelihood(reduction: .meanOverEntries)) { Fixtures.binary($0, $1, seed: $2) },
+    ]
+
+    static let priors: [GradientCase] = [
+        .prior("StandardNormal + reparameterisation") { _ in StandardNormalPrior() },
+        .prior("StandardNormal at inference (z = μ)", mode: .inference) { _ in StandardNormalPrior() },
+        .prior("StandardNormal, weight 0", weight: 0) { _ in StandardNormalPrior() },
+    ]
+
+    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors }
+}
+
+@Suite struct GradientTests {
+    @Test(arguments: GradientCases.all)
+    func analyticMatchesCentralDifferences(_ testCase: GradientCase) {
+        let (passed, worst) = GradientChecker().check(testCase.make())
+        #expect(passed, "\(testCase.name): \(worst.map(\.description).joined(separator: "; "))")
+        #expect(!worst.isEmpty, "\(testCase.name) checked no tensor")
+    }
+}
