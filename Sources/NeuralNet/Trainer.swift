@@ -25,6 +25,11 @@ public struct Trainer {
     ) throws -> TrainingHistory {
         try validateConfiguration()
         let parameters = model.parameters.uniqued()
+        var names = Set<String>()
+        for parameter in parameters where !names.insert(parameter.name).inserted {
+            // Optimizer state is keyed by name: two distinct parameters with one name would share moments.
+            throw TrainingError.invalidConfiguration(setting: "parameter name (duplicate)", value: parameter.name)
+        }
         let baseRate = optimizer.learningRate
         let clock = ContinuousClock()
         var history = TrainingHistory(epochs: [], bestEpoch: nil, bestMetric: nil, stoppedEarly: false, optimizerSteps: 0)

@@ -140,7 +140,9 @@ enum GradientCases {
         .prior("StandardNormal, weight 0", weight: 0) { _ in StandardNormalPrior() },
     ]
 
-    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors }
+    static let composites: [GradientCase] = [.multVAEObjective()]
+
+    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors + composites }
 }
 
 @Suite struct GradientTests {

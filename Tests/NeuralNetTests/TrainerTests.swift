@@ -171,6 +171,19 @@ struct ScriptedModel: TrainableModel {
         }
     }
 
+    @Test func duplicateParameterNamesAreRejected() {
+        struct Clash: TrainableModel {
+            let parameters = [Parameter(name: "w", value: Matrix([[1]])), Parameter(name: "w", value: Matrix([[2]]))]
+            func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double { 0 }
+        }
+        var adam = Adam()
+        var context = ForwardContext(mode: .training, seed: 1)
+        #expect(throws: TrainingError.invalidConfiguration(setting: "parameter name (duplicate)", value: "w")) {
+            try Trainer(configuration: TrainingConfiguration(epochs: 1, batchSize: 4))
+                .train(Clash(), on: toyClicks(), optimizer: &adam, context: &context)
+        }
+    }
+
     @Test func schedules() {
         let multVAE = KLSchedule.annealPerUpdate(cap: 0.2, totalAnnealSteps: 200_000)
         #expect(multVAE.weight(epoch: 0, update: 0) == 0)
