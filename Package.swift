@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "RecCore", targets: ["RecCore"]),
+        .library(name: "ZooCatalog", targets: ["ZooCatalog"]),
+        .executable(name: "CompareModels", targets: ["CompareModels"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     targets: [
@@ -24,9 +26,22 @@ let package = Package(
         // Layer 4: recommender data, splits, metrics, evaluation.
         .target(name: "RecCore", dependencies: ["TensorCore", "Kernels"], path: "Sources/RecCore"),
 
+        // Layer 5: what every zoo model shares (Trainer ↔ Recommender bridge, batched scoring).
+        .target(name: "ModelKit", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore"],
+                path: "Sources/ModelKit"),
+        // Layer 6: one module per model.
+        .target(name: "MultVAEModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
+                path: "Sources/MultVAEModule"),
+        .target(name: "MultDAEModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
+                path: "Sources/MultDAEModule"),
+        // Layer 7: the one list of every model.
+        .target(name: "ZooCatalog", dependencies: ["RecCore", "MultVAEModule", "MultDAEModule"],
+                path: "Sources/ZooCatalog"),
         // The CompareModels job as a library, so it is testable end to end.
-        .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "RecCore"],
+        .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "RecCore", "ZooCatalog"],
                 path: "Sources/ModelComparison"),
+        .executableTarget(name: "CompareModels", dependencies: ["ModelComparison", "ZooCatalog", "Kernels"],
+                          path: "Examples/CompareModels"),
 
         .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore"],
                           path: "Examples/Benchmarks"),
@@ -35,6 +50,10 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["TensorCore", "Kernels"], path: "Tests/KernelsTests"),
         .testTarget(name: "NeuralNetTests", dependencies: ["TensorCore", "Kernels", "NeuralNet"],
                     path: "Tests/NeuralNetTests"),
+        .testTarget(name: "ZooConformanceTests",
+                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+                                   "MultVAEModule", "MultDAEModule"],
+                    path: "Tests/ZooConformanceTests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore"],
                     path: "Tests/ModelComparisonTests"),
         .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],

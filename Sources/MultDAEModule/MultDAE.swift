@@ -1,0 +1,91 @@
+import Kernels
+import ModelKit
+import NeuralNet
+import RecCore
+import TensorCore
+
+/// Mult-DAE (Liang et al., WWW 2018): a denoising autoencoder with a multinomial likelihood,
+/// [I → 200 → I] with tanh, input dropout 0.5 and L2 weight decay.
+public final class MultDAE: Recommender, TrainableModel {
+    /// The settings this model was built with.
+    public let configuration: MultDAEConfiguration
+    /// The number of items.
+    public let itemCount: Int
+    /// First layer, reading the sparse click batch: [I, H₁].
+    let inputLayer: SparseDense
+    /// tanh, then the rest: H₁ → … → I (identity logits).
+    let tail: Chain
+    let inputDropout: Dropout
+    let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
+    private var rng: RandomGenerator
+
+    /// A freshly initialised model for `itemCount` items.
+    public init(itemCount: Int, configuration: MultDAEConfiguration = .paper) {
+        precondition(itemCount > 0 && !configuration.hiddenSizes.isEmpty,
+                     "MultDAE needs items and at least one hidden size, got \(itemCount), \(configuration.hiddenSizes)")
+        self.configuration = configuration
+        self.itemCount = itemCount
+        var rng = RandomGenerator(seed: configuration.seed)
+        let weights = WeightInitialization.glorotNormal
+        let biases = BiasInitialization.multVAE                                        // truncated N(0, 0.001²)
+        let hidden = configuration.hiddenSizes
+        inputLayer = SparseDense(inputSize: itemCount, outputSize: hidden[0], name: "encoder.0",
+                                 weightInitialization: weights, biasInitialization: biases, rng: &rng)
+        // Mirror: H₁ → … → H_n → … → H₁ → I.
+        let rest = Array(hidden.dropFirst()) + hidden.dropLast().reversed() + [itemCount]
+        let mlp = MLP(sizes: [hidden[0]] + rest, activation: .tanh, name: "decoder",
+                      weightInitialization: weights, biasInitialization: biases, rng: &rng)
+        tail = Chain([AnyLayer(ActivationLayer(.tanh)), AnyLayer(mlp)])
+        inputDropout = Dropout(keepProbability: 1 - configuration.dropout)
+        self.rng = rng
+    }
+
+    /// Every trainable parameter.
+    public var parameters: [Parameter] { inputLayer.parameters + tail.parameters }
+
+    /// The number of trainable scalars.
+    public var parameterCount: Int { parameters.scalarCount }
+
+    /// One denoising step: multinomial NLL of the batch from its dropped-out, normalised input.
+    /// (The L2 penalty's gradient is added by the optimizer's weight decay.)
+    public func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
+        let dropped = inputDropout.apply(sparse: Kernels.l2NormalizeRows(batch), context: &context)
+        let (h, inputCache) = inputLayer.forward(sparse: dropped, context: &context)    // [B, H₁]
+        let (logits, tailCache) = tail.forward(h, context: &context)                    // [B, I]
+        let (nll, dLogits) = likelihood.negativeLogLikelihood(logits, target: batch)
+        inputLayer.backward(tail.backward(dLogits, cache: tailCache), cache: inputCache)
+        return nll
+    }
+
+    /// Logits for each history row (no dropout).
+    public func scores(for histories: SparseMatrix) -> Matrix {
+        precondition(histories.columns == itemCount, "MultDAE: histories have \(histories.columns) items, model has \(itemCount)")
+        return RankingTraining.batchedScores(histories, batchSize: 2_000) { batch in
+            var context = ForwardContext(mode: .inference, seed: 0)
+            let (h, _) = inputLayer.forward(sparse: Kernels.l2NormalizeRows(batch), context: &context)
+            return tail.forward(h, context: &context).output
+        }
+    }
+
+    /// Trains with Adam (weight decay 2λ/B on weights), keeping the best validation NDCG@100 epoch.
+    public func fit(train: SparseMatrix, validation: HeldOutUsers?,
+                    progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
+        precondition(train.columns == itemCount, "MultDAE: training data has \(train.columns) items, model has \(itemCount)")
+        let settings = RankingTrainingSettings(configuration: TrainingConfiguration(
+            epochs: configuration.epochs, batchSize: configuration.batchSize, klSchedule: .constant(0)))
+        var optimizer = Adam(learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        var context = ForwardContext(mode: .training, rng: rng.split())
+        return try RankingTraining.fit(self, train: train, validation: validation, settings: settings,
+                                       optimizer: &optimizer, context: &context, progress: progress)
+    }
+}
+
+extension MultDAE {
+    /// The zoo entry `mult-dae`.
+    public static let zooEntry = ModelEntry(
+        name: "mult-dae",
+        summary: "Mult-DAE: multinomial denoising autoencoder, [I-200-I], dropout 0.5 (Liang et al., WWW 2018)"
+    ) { itemCount, options in
+        MultDAE(itemCount: itemCount, configuration: try MultDAEConfiguration.from(options))
+    }
+}

@@ -1,0 +1,51 @@
+import RecCore
+
+/// Every setting of Mult-DAE, with the paper's values as `.paper` (Liang et al. 2018 and the
+/// authors' reference code; see Documentation/Models/MultDAE.md).
+public struct MultDAEConfiguration: Sendable, Equatable {
+    /// Hidden sizes after the item layer: [200].
+    public var hiddenSizes: [Int]
+    /// Probability of dropping an input entry (the reference keeps 0.5).
+    public var dropout: Float
+    /// λ of the L2 penalty on the weights, per batch: the update adds 2·λ/B·W to each weight's
+    /// gradient (λ = 0.01, B = 500: 4·10⁻⁵·W).
+    public var lambda: Double
+    /// Adam learning rate (1e-3).
+    public var learningRate: Float
+    /// Users per mini-batch (500).
+    public var batchSize: Int
+    /// Training epochs (200).
+    public var epochs: Int
+    /// Seed of the model's random generator.
+    public var seed: UInt64
+
+    /// The paper's settings.
+    public static let paper = MultDAEConfiguration(hiddenSizes: [200], dropout: 0.5, lambda: 0.01, learningRate: 1e-3,
+                                                   batchSize: 500, epochs: 200, seed: 0)
+
+    /// The weight decay added to the weights' gradients: 2λ/B.
+    public var weightDecay: Float { Float(2 * lambda / Double(batchSize)) }
+
+    /// The paper's settings with `options` applied (`--set mult-dae.KEY=VALUE`); unknown keys throw.
+    public static func from(_ options: ModelOptions, model: String = "mult-dae") throws -> MultDAEConfiguration {
+        var reader = OptionReader(model: model, options: options)
+        var c = MultDAEConfiguration.paper
+        c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
+        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout)))
+        c.lambda = try reader.double("lambda", default: c.lambda)
+        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
+        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
+        try reader.finish()
+        guard c.dropout >= 0 && c.dropout < 1 else {
+            throw ModelZooError.invalidOption(model: model, key: "dropout", value: "\(c.dropout)", expected: "a value in [0, 1)")
+        }
+        guard c.lambda >= 0, c.learningRate > 0 else {
+            throw ModelZooError.invalidOption(model: model, key: c.lambda < 0 ? "lambda" : "lr",
+                                              value: c.lambda < 0 ? "\(c.lambda)" : "\(c.learningRate)",
+                                              expected: "a non-negative λ and a positive learning rate")
+        }
+        c.seed = options.seed
+        return c
+    }
+}

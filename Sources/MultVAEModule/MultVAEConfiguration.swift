@@ -1,0 +1,49 @@
+import RecCore
+
+/// Every setting of Mult-VAE, with the paper's values as `.paper` (Liang et al. 2018 and the
+/// authors' reference code; see Documentation/Models/MultVAE.md).
+public struct MultVAEConfiguration: Sendable, Equatable {
+    /// Encoder hidden sizes after the item layer, the last one being the latent size Z: [600, 200].
+    public var hiddenSizes: [Int]
+    /// Probability of dropping an input entry (the reference keeps 0.5).
+    public var dropout: Float
+    /// β cap of the KL annealing (0.2).
+    public var betaCap: Double
+    /// Updates over which β rises linearly from 0 to the cap (200,000).
+    public var annealSteps: Int
+    /// Adam learning rate (1e-3).
+    public var learningRate: Float
+    /// Users per mini-batch (500).
+    public var batchSize: Int
+    /// Training epochs (200).
+    public var epochs: Int
+    /// Seed of the model's random generator (initialisation, shuffling, dropout, ε).
+    public var seed: UInt64
+
+    /// The paper's settings.
+    public static let paper = MultVAEConfiguration(hiddenSizes: [600, 200], dropout: 0.5, betaCap: 0.2,
+                                                   annealSteps: 200_000, learningRate: 1e-3, batchSize: 500,
+                                                   epochs: 200, seed: 0)
+
+    /// The paper's settings with `options` applied (`--set mult-vae.KEY=VALUE`); unknown keys throw.
+    public static func from(_ options: ModelOptions, model: String = "mult-vae") throws -> MultVAEConfiguration {
+        var reader = OptionReader(model: model, options: options)
+        var c = MultVAEConfiguration.paper
+        c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
+        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout)))
+        c.betaCap = try reader.double("beta-cap", default: c.betaCap)
+        c.annealSteps = try reader.int("anneal-steps", default: c.annealSteps, minimum: 0)
+        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
+        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
+        try reader.finish()
+        guard c.dropout >= 0 && c.dropout < 1 else {
+            throw ModelZooError.invalidOption(model: model, key: "dropout", value: "\(c.dropout)", expected: "a value in [0, 1)")
+        }
+        guard c.learningRate > 0 else {
+            throw ModelZooError.invalidOption(model: model, key: "lr", value: "\(c.learningRate)", expected: "a positive number")
+        }
+        c.seed = options.seed
+        return c
+    }
+}

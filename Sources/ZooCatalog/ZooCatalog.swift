@@ -1,0 +1,11 @@
+import MultDAEModule
+import MultVAEModule
+import RecCore
+
+extension ModelZoo {
+    /// Every model of the zoo, in the order `CompareModels` runs them. Adding a model adds one line here.
+    public static let standard = ModelZoo([
+        MultVAE.zooEntry,
+        MultDAE.zooEntry,
+    ])
+}
