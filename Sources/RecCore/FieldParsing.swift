@@ -1,0 +1,109 @@
+/// Allocation-free parsing of numeric fields straight from the bytes of a line.
+enum FieldParsing {
+    /// Trims ASCII spaces and tabs from both ends of `field`.
+    @inline(__always)
+    static func trimmed(_ field: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0, end = field.count
+        while start < end && (field[start] == 0x20 || field[start] == 0x09) { start += 1 }
+        while end > start && (field[end - 1] == 0x20 || field[end - 1] == 0x09) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: field[start..<end])
+    }
+
+    /// A signed decimal integer (optional leading `+`/`-`), or nil for anything else or an overflow.
+    @inline(__always)
+    static func integer(_ raw: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let field = trimmed(raw)
+        var index = 0
+        var negative = false
+        if index < field.count && (field[index] == 0x2D || field[index] == 0x2B) {
+            negative = field[index] == 0x2D
+            index += 1
+        }
+        guard index < field.count else { return nil }
+        if field.count - index > 18 { return slowInteger(field) }
+        var value: Int64 = 0
+        while index < field.count {
+            let digit = field[index] &- 0x30
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+            index += 1
+        }
+        return negative ? -value : value
+    }
+
+    private static func slowInteger(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {
+        Int64(String(decoding: field, as: UTF8.self))
+    }
+
+    /// A finite decimal number such as `4`, `3.5`, `-0.25`, `1e-3`; nil for text, NaN or infinity.
+    @inline(__always)
+    static func number(_ raw: UnsafeBufferPointer<UInt8>) -> Float? {
+        let field = trimmed(raw)
+        var index = 0
+        var negative = false
+        if index < field.count && (field[index] == 0x2D || field[index] == 0x2B) {
+            negative = field[index] == 0x2D
+            index += 1
+        }
+        var mantissa: Int64 = 0
+        var digits = 0
+        var scale = 0
+        while index < field.count, field[index] &- 0x30 < 10 {
+            if digits < 18 { mantissa = mantissa * 10 + Int64(field[index] &- 0x30); digits += 1 } else { scale += 1 }
+            index += 1
+        }
+        var sawDigit = digits > 0 || scale > 0
+        if index < field.count && field[index] == 0x2E {
+            index += 1
+            while index < field.count, field[index] &- 0x30 < 10 {
+                if digits < 18 { mantissa = mantissa * 10 + Int64(field[index] &- 0x30); digits += 1; scale -= 1 }
+                sawDigit = true
+                index += 1
+            }
+        }
+        guard sawDigit else { return nil }
+        if index < field.count && (field[index] == 0x65 || field[index] == 0x45) {
+            index += 1
+            guard let exponent = integer(UnsafeBufferPointer(rebasing: field[index...])),
+                  abs(exponent) < 400 else { return nil }
+            scale += Int(exponent)
+            index = field.count
+        }
+        guard index == field.count else { return nil }
+        var value = Double(mantissa)
+        if scale != 0 { value *= power10(scale) }
+        let result = Float(negative ? -value : value)
+        return result.isFinite ? result : nil
+    }
+
+    private static func power10(_ exponent: Int) -> Double {
+        var result = 1.0
+        let base = exponent < 0 ? 0.1 : 10.0
+        for _ in 0..<abs(exponent) { result *= base }
+        return result
+    }
+
+    /// Seconds since 1970-01-01 for an integer timestamp or a `YYYY-MM-DD` date (midnight UTC).
+    @inline(__always)
+    static func timestamp(_ raw: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let field = trimmed(raw)
+        if field.count == 10 && field[4] == 0x2D && field[7] == 0x2D {
+            guard let year = integer(UnsafeBufferPointer(rebasing: field[0..<4])),
+                  let month = integer(UnsafeBufferPointer(rebasing: field[5..<7])),
+                  let day = integer(UnsafeBufferPointer(rebasing: field[8..<10])),
+                  (1...12).contains(month), (1...31).contains(day) else { return nil }
+            return daysFromCivil(year: year, month: month, day: day) * 86_400
+        }
+        return integer(field)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}

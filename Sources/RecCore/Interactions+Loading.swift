@@ -1,0 +1,122 @@
+import Foundation
+
+/// One parsed row handed from a scanner to the builder: file, line, its text, and the values.
+typealias RowVisitor = (_ file: String, _ line: Int, _ text: UnsafeBufferPointer<UInt8>,
+                        _ user: Int64, _ item: Int64, _ rating: Float, _ timestamp: Int64) throws -> Void
+
+extension Interactions {
+    /// Loads a delimited ratings file (gzip-compressed when the name ends in `.gz`).
+    public static func load(path: String, format: DelimitedFormat) throws -> Interactions {
+        try assemble(timed: format.timestampColumn != nil, policy: format.duplicates, label: path) { visit in
+            try scanDelimited(path: path, format: format, visit)
+        }
+    }
+
+    /// Loads a MovieLens ratings file, choosing the format from its name: `u.data` (100K, tab),
+    /// `ratings.dat` (1M / 10M, `::`), `ratings.csv` (20M / 25M / latest, with header).
+    public static func loadMovieLens(path: String, duplicates: DuplicatePolicy = .keepLast) throws -> Interactions {
+        guard var format = DelimitedFormat.movieLens(fileName: path) else {
+            throw DataError.cannotOpen(file: path, reason: "not a MovieLens ratings file name (u.data, ratings.dat, ratings.csv)")
+        }
+        format.duplicates = duplicates
+        return try load(path: path, format: format)
+    }
+
+    /// Loads the Netflix Prize `training_set/` folder (files `mv_*.txt`, optionally `.gz`), or one
+    /// file in the same layout: a `MovieID:` line, then `CustomerID,Rating,YYYY-MM-DD` lines.
+    /// Users are customers, items are movies, timestamps are the dates at midnight UTC.
+    public static func loadNetflix(path: String, duplicates: DuplicatePolicy = .keepLast) throws -> Interactions {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw DataError.cannotOpen(file: path, reason: "no such file or folder")
+        }
+        var files = [path]
+        if isFolder.boolValue {
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+                throw DataError.cannotOpen(file: path, reason: "\(error)")
+            }
+            files = names.filter { $0.hasSuffix(".txt") || $0.hasSuffix(".txt.gz") }.sorted()
+                .map { (path as NSString).appendingPathComponent($0) }
+            guard !files.isEmpty else { throw DataError.emptyFile(file: path) }
+        }
+        return try assemble(timed: true, policy: duplicates, label: path) { visit in
+            for file in files { try scanNetflix(path: file, visit) }
+        }
+    }
+
+    /// Runs `scan` into a builder, applies the duplicate policy, and on a rejected duplicate runs
+    /// `scan` again to name both lines.
+    static func assemble(timed: Bool, policy: DuplicatePolicy, label: String,
+                         scan: (RowVisitor) throws -> Void) throws -> Interactions {
+        var builder = InteractionsBuilder(timed: timed)
+        try scan { _, _, _, user, item, rating, timestamp in
+            builder.append(user: user, item: item, rating: rating, timestamp: timestamp)
+        }
+        switch try builder.build(file: label, policy: policy) {
+        case let .table(table):
+            return table
+        case let .duplicate(userID, itemID):
+            var first: Int?
+            try scan { file, line, text, user, item, _, _ in
+                guard user == userID && item == itemID else { return }
+                if let first {
+                    throw DataError.duplicateInteraction(file: file, line: line, text: DataError.excerpt(text),
+                                                         firstLine: first)
+                }
+                first = line
+            }
+            throw DataError.duplicateInteraction(file: label, line: 0, text: "user \(userID), item \(itemID)",
+                                                 firstLine: first ?? 0)
+        }
+    }
+
+    static func scanDelimited(path: String, format: DelimitedFormat, _ visit: RowVisitor) throws {
+        let parser = DelimitedLineParser(format: format, path: path)
+        let reader = try LineReader(path: path)
+        var headerPending = format.hasHeader
+        var rows = 0
+        try reader.forEachLine { line, number in
+            if DelimitedLineParser.isBlank(line) { return }
+            if headerPending {
+                headerPending = false
+                try parser.checkHeader(line, number: number)
+                return
+            }
+            let row = try parser.parse(line, number: number)
+            rows += 1
+            try visit(path, number, line, row.user, row.item, row.rating, row.timestamp)
+        }
+        if rows == 0 { throw DataError.emptyFile(file: path) }
+    }
+
+    static func scanNetflix(path: String, _ visit: RowVisitor) throws {
+        let parser = DelimitedLineParser(format: DelimitedFormat(delimiter: ",", itemColumn: 0, ratingColumn: 1,
+                                                                         timestampColumn: 2, fieldCount: 3),
+                                         path: path)
+        let reader = try LineReader(path: path)
+        var movie: Int64?
+        var rows = 0
+        try reader.forEachLine { line, number in
+            if DelimitedLineParser.isBlank(line) { return }
+            let trimmed = FieldParsing.trimmed(line)
+            if let last = trimmed.last, last == 0x3A {  // "MovieID:"
+                guard let id = FieldParsing.integer(UnsafeBufferPointer(rebasing: trimmed.dropLast())) else {
+                    throw DataError.invalidIdentifier(file: path, line: number, text: DataError.excerpt(line),
+                                                      value: DataError.excerpt(line))
+                }
+                movie = id
+                return
+            }
+            guard let item = movie else {
+                throw DataError.malformedLine(file: path, line: number, text: DataError.excerpt(line),
+                                              reason: "rating line before any \"MovieID:\" line")
+            }
+            // Columns: CustomerID, Rating, Date (the parser's item column repeats the customer).
+            let row = try parser.parse(line, number: number)
+            rows += 1
+            try visit(path, number, line, row.user, item, row.rating, row.timestamp)
+        }
+        if rows == 0 { throw DataError.emptyFile(file: path) }
+    }
+}

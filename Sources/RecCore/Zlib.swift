@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// zlib's inflate API, loaded at run time with `dlopen` (nothing is linked at build time).
+struct Zlib: @unchecked Sendable {
+    typealias InflateInit2 = @convention(c) (UnsafeMutableRawPointer, Int32, UnsafePointer<CChar>, Int32) -> Int32
+    typealias Inflate = @convention(c) (UnsafeMutableRawPointer, Int32) -> Int32
+    typealias InflateEnd = @convention(c) (UnsafeMutableRawPointer) -> Int32
+    typealias Version = @convention(c) () -> UnsafePointer<CChar>
+
+    let inflateInit2: InflateInit2
+    let inflate: Inflate
+    let inflateEnd: InflateEnd
+    let inflateReset: InflateEnd
+    let version: Version
+
+    #if os(macOS)
+    static let libraryNames = ["libz.dylib", "libz.1.dylib", "/usr/lib/libz.dylib"]
+    #else
+    static let libraryNames = ["libz.so.1", "libz.so"]
+    #endif
+
+    /// The loaded library, or the error saying it could not be loaded (resolved once, immutable).
+    static let shared: Result<Zlib, DataError> = load()
+
+    private static func load() -> Result<Zlib, DataError> {
+        for name in libraryNames {
+            guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
+            guard let a = dlsym(handle, "inflateInit2_"), let b = dlsym(handle, "inflate"),
+                  let c = dlsym(handle, "inflateEnd"), let d = dlsym(handle, "inflateReset"),
+                  let e = dlsym(handle, "zlibVersion") else { continue }
+            return .success(Zlib(inflateInit2: unsafeBitCast(a, to: InflateInit2.self),
+                                 inflate: unsafeBitCast(b, to: Inflate.self),
+                                 inflateEnd: unsafeBitCast(c, to: InflateEnd.self),
+                                 inflateReset: unsafeBitCast(d, to: InflateEnd.self),
+                                 version: unsafeBitCast(e, to: Version.self)))
+        }
+        return .failure(.zlibUnavailable(triedLibraries: libraryNames))
+    }
+
+    // z_stream on LP64 (Linux and macOS, where uInt is 32 bits and uLong 64 bits):
+    //   0 next_in, 8 avail_in, 16 total_in, 24 next_out, 32 avail_out, 40 total_out, 48 msg,
+    //   56 state, 64 zalloc, 72 zfree, 80 opaque, 88 data_type, 96 adler, 104 reserved; 112 bytes.
+    // Written through raw offsets so the layout never depends on how Swift lays out a struct.
+    static let streamSize = 112
+    static let nextInOffset = 0, availInOffset = 8, nextOutOffset = 24, availOutOffset = 32, messageOffset = 48
+    static let okay: Int32 = 0, streamEnd: Int32 = 1, bufferError: Int32 = -5
+}
+
+/// A gzip file inflated on the fly: reads compressed bytes from a `FileReader`, returns plain bytes.
+/// Concatenated gzip members (as `cat a.gz b.gz` makes) are read one after another.
+final class GzipReader: ByteReader {
+    private let zlib: Zlib
+    private var file: FileReader
+    private let stream: UnsafeMutableRawPointer
+    private let input: UnsafeMutableRawBufferPointer
+    private var inputEnded = false
+    private var streamEnded = false
+    private var initialised = false
+
+    /// Opens `path` and prepares zlib to inflate gzip (windowBits 15 + 32: gzip or zlib header detection).
+    init(path: String) throws {
+        switch Zlib.shared {
+        case let .success(library): zlib = library
+        case let .failure(error): throw error
+        }
+        file = try FileReader(path: path)
+        stream = UnsafeMutableRawPointer.allocate(byteCount: Zlib.streamSize, alignment: 8)
+        stream.initializeMemory(as: UInt8.self, repeating: 0, count: Zlib.streamSize)
+        input = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 8)
+        let status = zlib.inflateInit2(stream, 15 + 32, zlib.version(), Int32(Zlib.streamSize))
+        guard status == Zlib.okay else {
+            throw GzipFailure.corrupt("inflateInit2_ returned \(status)")
+        }
+        initialised = true
+    }
+
+    deinit {
+        if initialised { _ = zlib.inflateEnd(stream) }
+        stream.deallocate()
+        input.deallocate()
+    }
+
+    private var availableInput: UInt32 {
+        get { stream.load(fromByteOffset: Zlib.availInOffset, as: UInt32.self) }
+        set { stream.storeBytes(of: newValue, toByteOffset: Zlib.availInOffset, as: UInt32.self) }
+    }
+
+    /// Inflates up to `buffer.count` bytes into `buffer`; 0 means the end of the last gzip member.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let outBase = buffer.baseAddress, buffer.count > 0, !streamEnded else { return 0 }
+        stream.storeBytes(of: outBase, toByteOffset: Zlib.nextOutOffset, as: UnsafeMutableRawPointer.self)
+        stream.storeBytes(of: UInt32(min(buffer.count, Int(UInt32.max))), toByteOffset: Zlib.availOutOffset,
+                          as: UInt32.self)
+        let capacity = min(buffer.count, Int(UInt32.max))
+        while true {
+            if availableInput == 0 && !inputEnded {
+                let count = try file.read(into: input)
+                if count == 0 { inputEnded = true } else {
+                    stream.storeBytes(of: input.baseAddress, toByteOffset: Zlib.nextInOffset,
+                                      as: UnsafeMutableRawPointer?.self)
+                    availableInput = UInt32(count)
+                }
+            }
+            let status = zlib.inflate(stream, 0)
+            let produced = capacity - Int(stream.load(fromByteOffset: Zlib.availOutOffset, as: UInt32.self))
+            if status == Zlib.streamEnd {
+                // Another member may follow; otherwise the file is done.
+                if availableInput == 0 {
+                    let count = try file.read(into: input)
+                    if count == 0 { streamEnded = true; return produced }
+                    stream.storeBytes(of: input.baseAddress, toByteOffset: Zlib.nextInOffset,
+                                      as: UnsafeMutableRawPointer?.self)
+                    availableInput = UInt32(count)
+                }
+                _ = zlib.inflateReset(stream)
+                if produced > 0 { return produced }
+                continue
+            }
+            if status != Zlib.okay && status != Zlib.bufferError {
+                let message = stream.load(fromByteOffset: Zlib.messageOffset, as: UnsafePointer<CChar>?.self)
+                throw GzipFailure.corrupt(message.map { String(cString: $0) } ?? "zlib status \(status)")
+            }
+            if produced > 0 { return produced }
+            if inputEnded && availableInput == 0 { throw GzipFailure.truncated }
+        }
+    }
+}
+
+/// Internal gzip failures; `LineReader` turns them into `DataError` with the line and text.
+enum GzipFailure: Error {
+    case truncated
+    case corrupt(String)
+}
