@@ -101,8 +101,12 @@ struct DelimitedLineParser {
         let count = line.count
         while true {
             var atDelimiter = false
-            if index < count && line[index] == first {
-                atDelimiter = width == 1 || (index + width <= count && matchesRest(line, at: index))
+            if width == 1 {
+                // Fast path for one-byte delimiters: skip to the next delimiter or the end.
+                while index < count && line[index] != first { index += 1 }
+                atDelimiter = index < count
+            } else if index < count && line[index] == first {
+                atDelimiter = index + width <= count && matchesRest(line, at: index)
             }
             if index == count || atDelimiter {
                 let range = fieldStart..<index
