@@ -33,7 +33,8 @@ public enum RankingTraining {
         var validate: ((Int) throws -> Double)? = nil
         if let validation {
             validate = { _ in
-                RankingValidation.meanNDCG(model, on: validation, cutoff: settings.validationCutoff)
+                RankingValidation.meanNDCG(model, on: validation, cutoff: settings.validationCutoff,
+                                             batchSize: settings.scoringBatchSize)
             }
         }
         var reports: [EpochProgress] = []

@@ -7,13 +7,10 @@ public struct Matrix: Sendable, Equatable {
     public private(set) var rows: Int
     /// Number of columns.
     public private(set) var columns: Int
-    /// The elements, row after row; `storage.count == rows * columns` always.
-    public var storage: [Float] {
-        didSet {
-            precondition(storage.count == rows * columns,
-                         "Matrix storage resized to \(storage.count), shape is \(rows)×\(columns)")
-        }
-    }
+    /// The elements, row after row. Kernels write elements in place; they must never change the
+    /// element count (`storage.count == rows * columns`). No property observer here on purpose: an
+    /// observed property cannot be modified in place, so every element write would copy the array.
+    public var storage: [Float]
 
     /// A `rows × columns` matrix with every element equal to `value`.
     public init(rows: Int, columns: Int, repeating value: Float = 0) {

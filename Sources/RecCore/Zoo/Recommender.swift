@@ -1,22 +1,6 @@
 import Kernels
 import TensorCore
 
-/// Users' fold-in histories and the items held out from them, row-aligned (row r is one user).
-public struct HeldOutUsers: Sendable {
-    /// What the model sees: users × items, one row per held-out user.
-    public let foldIn: SparseMatrix
-    /// What it must rank highly: same shape as `foldIn`, disjoint from it.
-    public let heldOut: SparseMatrix
-
-    /// A validation or test set; both matrices must have the same shape.
-    public init(foldIn: SparseMatrix, heldOut: SparseMatrix) {
-        precondition(foldIn.rows == heldOut.rows && foldIn.columns == heldOut.columns,
-                     "HeldOutUsers: fold-in \(foldIn.rows)×\(foldIn.columns), held-out \(heldOut.rows)×\(heldOut.columns)")
-        self.foldIn = foldIn
-        self.heldOut = heldOut
-    }
-}
-
 /// One epoch's report from a model's training loop, for progress output.
 public struct EpochProgress: Sendable {
     /// 1-based epoch number.

@@ -1,0 +1,83 @@
+import Foundation
+import Kernels
+import RecCore
+import TensorCore
+
+/// Runs every requested model over every seed on one split and collects test metrics.
+public struct ComparisonRunner {
+    /// The models available.
+    public let zoo: ModelZoo
+    /// The command-line options.
+    public let options: ComparisonOptions
+    /// Where progress lines go (stderr in the executable).
+    public let log: (String) -> Void
+
+    /// Epochs used on the built-in data set when `--epochs` is not given (keeps the default run ≈ 2 min).
+    public static let builtInEpochs = 25
+
+    /// A runner over `zoo` with `options`, logging progress to `log`.
+    public init(zoo: ModelZoo, options: ComparisonOptions, log: @escaping (String) -> Void) {
+        self.zoo = zoo
+        self.options = options
+        self.log = log
+    }
+
+    /// The entries to run: `--models`, or the whole zoo; unknown names throw listing the known ones.
+    public func selectedEntries() throws -> [ModelEntry] {
+        let entries = try options.models.isEmpty ? zoo.entries : options.models.map { try zoo.entry(named: $0) }
+        guard !entries.isEmpty else { throw ComparisonError.noModels }
+        return entries
+    }
+
+    /// Trains each selected model with each seed on `data`, scores the test users, returns the results.
+    public func run(on data: ComparisonData, builtIn: Bool) throws -> [ModelResult] {
+        let entries = try selectedEntries()
+        let epochs = options.epochs ?? (builtIn ? Self.builtInEpochs : nil)
+        let split = data.split
+        var results: [ModelResult] = []
+        for entry in entries {
+            var runs: [SeedRun] = []
+            var parameterCount = 0
+            for seedIndex in 0..<options.seeds {
+                let seed = options.firstSeed + UInt64(seedIndex)
+                let modelOptions = ModelOptions(seed: seed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:])
+                let model = try entry.make(split.itemCount, modelOptions)
+                parameterCount = model.parameterCount
+                let label = options.seeds > 1 ? "\(entry.name) seed \(seed)" : entry.name
+                let started = Date()
+                var elapsedEpochs = 0.0
+                let summary = try model.fit(train: split.train, validation: split.validation) { progress in
+                    elapsedEpochs += progress.seconds
+                    guard !options.quiet else { return }
+                    let remaining = Double(progress.epochCount - progress.epoch) * elapsedEpochs / Double(progress.epoch)
+                    let metric = progress.validationMetric.map { String(format: "  val NDCG@100 %.4f", $0) } ?? ""
+                    log(String(format: "[%@] epoch %d/%d  loss %.3f%@  %.1f s  ETA %@", label, progress.epoch,
+                               progress.epochCount, progress.loss, metric, progress.seconds, Self.duration(remaining)))
+                }
+                let trainingSeconds = Date().timeIntervalSince(started)
+                let report = RankingEvaluation.evaluate(foldIn: split.test.foldIn, target: split.test.target,
+                                                        cutoffs: [20, 50, 100], batchSize: 2_000) { model.scores(for: $0) }
+                func metric(_ summary: MetricSummary?) -> MeanWithError {
+                    MeanWithError(mean: summary?.mean ?? .nan, standardError: summary?.standardError ?? .nan)
+                }
+                let run = SeedRun(seed: seed, recall20: metric(report.recall(at: 20)), recall50: metric(report.recall(at: 50)),
+                                  ndcg100: metric(report.ndcg(at: 100)), bestEpoch: summary.bestEpoch,
+                                  trainingSeconds: trainingSeconds, testUsers: report.users.count)
+                if !options.quiet {
+                    log(String(format: "[%@] done in %@: best epoch %d, test NDCG@100 %.4f, Recall@20 %.4f",
+                               label, Self.duration(trainingSeconds), run.bestEpoch, run.ndcg100.mean, run.recall20.mean))
+                }
+                runs.append(run)
+            }
+            results.append(ModelResult(model: entry.name, parameterCount: parameterCount, runs: runs))
+        }
+        return results
+    }
+
+    /// `1m 05s` style durations for progress lines.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let total = Int(seconds.rounded())
+        return total >= 60 ? String(format: "%dm %02ds", total / 60, total % 60) : "\(total)s"
+    }
+}
