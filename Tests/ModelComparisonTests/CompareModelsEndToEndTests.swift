@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import RecCore
+import TensorCore
+@testable import ModelComparison
+@testable import ZooCatalog
+
+/// Runs the whole `CompareModels` program on a toy ratings file and reads its table.
+@Suite struct CompareModelsEndToEndTests {
+    /// A toy CSV (`user,item,rating` with header) from the synthetic generator, ratings 4 or 5.
+    static func writeToyFile() throws -> String {
+        let clicks = SyntheticClicks(userCount: 160, itemCount: 60, clusterCount: 3, clicksPerUser: 10, seed: 3).generate()
+        var lines = ["user_id,item_id,rating"]
+        for user in 0..<clicks.rows {
+            for item in clicks.columns(inRow: user) { lines.append("\(user + 1),\(item + 100),\(4 + (user + Int(item)) % 2)") }
+        }
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("compare-models-\(UUID().uuidString).csv").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Small networks so the run takes seconds in a debug build.
+    static let smallSettings = ["--set", "mult-vae.hidden=16,8", "--set", "mult-vae.batch=40",
+                                "--set", "mult-dae.hidden=8", "--set", "mult-dae.batch=40"]
+
+    @Test func printsATableListingEveryModel() throws {
+        let path = try Self.writeToyFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let jsonPath = path.replacingOccurrences(of: ".csv", with: "-results.json")
+        defer {
+            try? FileManager.default.removeItem(atPath: jsonPath)
+            try? FileManager.default.removeItem(atPath: jsonPath.replacingOccurrences(of: ".json", with: ".csv"))
+        }
+        var output: [String] = [], log: [String] = []
+        let status = CompareModelsCommand.main(
+            arguments: ["--data", path, "--format", "csv", "--epochs", "2", "--heldout-users", "20",
+                        "--output", jsonPath] + Self.smallSettings,
+            output: { output.append($0) }, log: { log.append($0) })
+        #expect(status == 0, "log: \(log.joined(separator: "\n"))")
+        #expect(log.first?.hasPrefix("kernels:") == true)
+        #expect(log.contains { $0.contains("epoch 2/2") && $0.contains("val NDCG@100") })
+        let table = output.joined(separator: "\n")
+        for name in ModelZoo.standard.names {
+            #expect(table.contains(" \(name) "), "table lacks \(name):\n\(table)")
+        }
+        #expect(table.contains("Recall@20") && table.contains("NDCG@100") && table.contains("* best"))
+        let json = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: jsonPath)))
+        #expect(json.map(\.model) == ModelZoo.standard.names)
+        #expect(json.allSatisfy { $0.runs.count == 1 && $0.runs[0].testUsers > 0 && $0.runs[0].ndcg100.mean > 0 })
+    }
+
+    @Test func unknownModelIsAnErrorListingKnownNames() {
+        var log: [String] = []
+        let status = CompareModelsCommand.main(arguments: ["--models", "mult-vea"], output: { _ in },
+                                               log: { log.append($0) })
+        #expect(status == 1)
+        #expect(log.last?.contains("unknown model 'mult-vea'") == true)
+        #expect(log.last?.contains("mult-vae") == true)
+    }
+
+    @Test func missingFileNamesIt() {
+        var log: [String] = []
+        let status = CompareModelsCommand.main(arguments: ["--data", "/nonexistent/ratings.csv"], output: { _ in },
+                                               log: { log.append($0) })
+        #expect(status == 1)
+        #expect(log.last?.contains("/nonexistent/ratings.csv") == true)
+    }
+
+    @Test func helpListsModelsAndFormats() {
+        var output: [String] = []
+        let status = CompareModelsCommand.main(arguments: ["--help"], output: { output.append($0) }, log: { _ in })
+        #expect(status == 0)
+        #expect(output.joined().contains("mult-vae") && output.joined().contains("vae-cf-split"))
+    }
+}
