@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "CompareModels", dependencies: ["ModelComparison", "ZooCatalog", "Kernels"],
                           path: "Examples/CompareModels"),
 
-        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore"],
+        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "MultVAEModule"],
                           path: "Examples/Benchmarks"),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], path: "Tests/TensorCoreTests"),

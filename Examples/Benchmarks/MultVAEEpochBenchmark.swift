@@ -1,0 +1,78 @@
+import Foundation
+import Kernels
+import MultVAEModule
+import RecCore
+import TensorCore
+
+/// `Benchmarks multvae-epoch PATH [--heldout N] [--epochs E] [--hidden 600,200]`: loads an
+/// ML-20M-style `ratings.csv`, makes the Liang et al. split, trains Mult-VAE (paper settings) for
+/// E epochs without validation, then scores the N test users; prints seconds per epoch, the
+/// achieved GFLOP/s (counted from the layer shapes), evaluation time and peak RSS.
+enum MultVAEEpochBenchmark {
+    static func run(_ arguments: [String]) throws {
+        guard let path = arguments.first, !path.hasPrefix("--") else {
+            print("usage: Benchmarks multvae-epoch PATH [--heldout 10000] [--epochs 1] [--hidden 600,200]")
+            return
+        }
+        var heldOut = 10_000, epochs = 1, hidden = "600,200"
+        var index = 1
+        while index + 1 < arguments.count {
+            switch arguments[index] {
+            case "--heldout": heldOut = Int(arguments[index + 1]) ?? heldOut
+            case "--epochs": epochs = Int(arguments[index + 1]) ?? epochs
+            case "--hidden": hidden = arguments[index + 1]
+            default: print("unknown option \(arguments[index])"); return
+            }
+            index += 2
+        }
+        let clock = ContinuousClock()
+        var started = clock.now
+        let interactions = try Interactions.loadMovieLens(path: path)
+        print(String(format: "load_seconds %.2f", seconds(since: started, clock)))
+        started = clock.now
+        let split = StrongGeneralizationSplit.make(from: interactions, heldOutUsers: heldOut)
+        print(String(format: "split_seconds %.2f", seconds(since: started, clock)))
+        print("train_users \(split.train.rows) items \(split.itemCount) clicks \(split.train.nonZeroCount)")
+
+        let options = ModelOptions(seed: 1, epochs: epochs, overrides: ["hidden": hidden])
+        let configuration = try MultVAEConfiguration.from(options)
+        let model = MultVAE(itemCount: split.itemCount, configuration: configuration)
+        let flop = epochFLOP(users: split.train.rows, clicks: split.train.nonZeroCount, items: split.itemCount,
+                             hidden: configuration.hiddenSizes)
+        var epochSeconds: [Double] = []
+        _ = try model.fit(train: split.train, validation: nil) { progress in
+            epochSeconds.append(progress.seconds)
+            print(String(format: "epoch %d seconds %.2f loss %.2f GFLOP/s %.1f", progress.epoch, progress.seconds,
+                         progress.loss, flop / progress.seconds / 1e9))
+        }
+        let median = epochSeconds.sorted()[epochSeconds.count / 2]
+        print(String(format: "epoch_seconds_median %.2f  epoch_TFLOP %.2f  GFLOP/s %.1f", median, flop / 1e12,
+                     flop / median / 1e9))
+
+        started = clock.now
+        let report = RankingEvaluation.evaluate(foldIn: split.test.foldIn, target: split.test.target,
+                                                cutoffs: [20, 50, 100], batchSize: 2_000) { model.scores(for: $0) }
+        print(String(format: "evaluate_users %d seconds %.2f NDCG@100 %.4f", split.test.userCount,
+                     seconds(since: started, clock), report.ndcg(at: 100)?.mean ?? .nan))
+        print("peak_rss_kib \(LoadBenchmark.peakResidentKiB().map(String.init) ?? "unknown")")
+    }
+
+    /// Floating-point operations of one training epoch: for each dense layer [a → b] over U users,
+    /// forward, weight-gradient and input-gradient products (3 · 2·U·a·b, the first layer's input
+    /// gradient skipped), plus the sparse first layer's forward and weight gradient (2 · 2·nnz·H₁).
+    static func epochFLOP(users: Int, clicks: Int, items: Int, hidden: [Int]) -> Double {
+        let latent = hidden[hidden.count - 1]
+        let encoder = [hidden[0]] + hidden.dropLast().dropFirst() + [2 * latent]
+        let decoder = [latent] + hidden.dropLast().reversed() + [items]
+        var total = 4.0 * Double(clicks) * Double(hidden[0])
+        for widths in [encoder, decoder] {
+            for (a, b) in zip(widths.dropLast(), widths.dropFirst()) { total += 6.0 * Double(users) * Double(a) * Double(b) }
+        }
+        return total
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Double {
+        let elapsed = clock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
