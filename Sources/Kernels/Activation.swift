@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TensorCore
 
 /// Element-wise activation functions with their derivatives.
@@ -10,11 +15,33 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
 }
 
 extension Kernels {
-    /// y = f(x) element-wise.
+    /// y = f(x) element-wise (multi-threaded; sigmoid uses the vectorised exp, tanh and SELU libm).
     public static func activate(_ x: Matrix, _ activation: Activation) -> Matrix {
-        var y = x
-        for i in 0..<y.count { y.storage[i] = activationValue(x.storage[i], activation) }
-        return y
+        switch activation {
+        case .identity:
+            return x
+        case .relu:
+            return elementwise(x) { s, d, range in for i in range { d[i] = s[i] > 0 ? s[i] : 0 } }
+        case .tanh:
+            return elementwise(x, minimumPerChunk: 8_192) { s, d, range in for i in range { d[i] = tanhf(s[i]) } }
+        case .selu:
+            let lambda = Activation.seluLambda, lambdaAlpha = Activation.seluLambda * Activation.seluAlpha
+            return elementwise(x, minimumPerChunk: 8_192) { s, d, range in
+                for i in range { d[i] = s[i] > 0 ? lambda * s[i] : lambdaAlpha * expm1f(s[i]) }
+            }
+        case .sigmoid:
+            return elementwise(x, minimumPerChunk: 16_384) { s, d, range in
+                // σ(x) = 1 / (1 + e^{−x}); e^{−x} = +∞ for x ≪ 0 gives exactly 0.
+                var i = range.lowerBound
+                while i + 8 <= range.upperBound {
+                    let v = UnsafeRawPointer(s + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let y = 1 / (1 + exp8(-v))
+                    UnsafeMutableRawPointer(d + i).storeBytes(of: y, as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < range.upperBound { d[i] = activationValue(s[i], .sigmoid); i += 1 }
+            }
+        }
     }
 
     /// dx = dy ⊙ f'(x), where `input` is x and `output` is f(x) (either may be used).
@@ -22,23 +49,35 @@ extension Kernels {
                                           _ activation: Activation) -> Matrix {
         precondition(dy.rows == input.rows && dy.columns == input.columns && output.count == input.count,
                      "activationBackward: dy \(dy.shapeDescription), x \(input.shapeDescription), y \(output.shapeDescription)")
-        var dx = dy
-        for i in 0..<dx.count {
-            let x = input.storage[i], y = output.storage[i]
-            let derivative: Float
-            switch activation {
-            case .identity: derivative = 1                                   // d x / dx = 1
-            case .tanh: derivative = 1 - y * y                               // tanh' = 1 − tanh²
-            case .sigmoid: derivative = y * (1 - y)                          // σ' = σ(1 − σ)
-            case .relu: derivative = x > 0 ? 1 : 0                           // relu' = [x > 0]
-            case .selu:                                                      // λ for x > 0, λα·eˣ = y + λα otherwise
-                derivative = x > 0 ? Activation.seluLambda : y + Activation.seluLambda * Activation.seluAlpha
+        switch activation {
+        case .identity:
+            return dy                                                          // d x / dx = 1
+        case .tanh:
+            return elementwise(dy, output) { g, y, d, range in
+                for i in range { d[i] = g[i] * (1 - y[i] * y[i]) }             // tanh' = 1 − tanh²
             }
-            dx.storage[i] *= derivative
+        case .sigmoid:
+            return elementwise(dy, output) { g, y, d, range in
+                for i in range { d[i] = g[i] * (y[i] * (1 - y[i])) }           // σ' = σ(1 − σ)
+            }
+        case .relu:
+            return elementwise(dy, input) { g, x, d, range in
+                for i in range { d[i] = x[i] > 0 ? g[i] : 0 }                  // relu' = [x > 0]
+            }
+        case .selu:
+            let lambda = Activation.seluLambda, lambdaAlpha = Activation.seluLambda * Activation.seluAlpha
+            return input.withUnsafeBufferPointer { xBuffer in
+                let xp = xBuffer.baseAddress.map(SharedPointer.init)
+                return elementwise(dy, output) { g, y, d, range in
+                    guard let x = xp?.base else { return }
+                    // selu' = λ for x > 0, λα·eˣ = y + λα otherwise
+                    for i in range { d[i] = g[i] * (x[i] > 0 ? lambda : y[i] + lambdaAlpha) }
+                }
+            }
         }
-        return dx
     }
 
+    /// f(x) for one scalar (reference semantics of `activate`).
     @inline(__always)
     static func activationValue(_ x: Float, _ activation: Activation) -> Float {
         switch activation {
@@ -46,13 +85,7 @@ extension Kernels {
         case .tanh: return tanhf(x)
         case .sigmoid: return x >= 0 ? 1 / (1 + expf(-x)) : expf(x) / (1 + expf(x))
         case .relu: return max(0, x)
-        case .selu: return x > 0 ? Activation.seluLambda * x : Activation.seluLambda * Activation.seluAlpha * (expf(x) - 1)
+        case .selu: return x > 0 ? Activation.seluLambda * x : Activation.seluLambda * Activation.seluAlpha * expm1f(x)
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

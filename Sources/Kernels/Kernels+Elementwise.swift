@@ -1,70 +1,141 @@
 import TensorCore
 
 extension Kernels {
-    /// y[r, :] += v for every row r (bias addition); v has `y.columns` entries.
-    public static func addRowVector(_ v: Matrix, to y: inout Matrix) {
-        precondition(v.count == y.columns, "addRowVector: vector has \(v.count) values, matrix is \(y.shapeDescription)")
-        for r in 0..<y.rows {
-            for c in 0..<y.columns { y.storage[r * y.columns + c] += v.storage[c] }
+    /// A new matrix of x's shape; `body(x, y, range)` fills y[range], chunks run in parallel.
+    @inline(__always)
+    static func elementwise(_ x: Matrix, minimumPerChunk: Int = 65_536,
+                            _ body: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void) -> Matrix {
+        Matrix(rows: x.rows, columns: x.columns) { out in
+            x.withUnsafeBufferPointer { source in
+                guard let s = source.baseAddress, let d = out.baseAddress else { return }
+                let sp = SharedPointer(s), dp = SharedMutablePointer(d)
+                parallelRanges(x.count, minimumPerChunk: minimumPerChunk) { range in body(sp.base, dp.base, range) }
+            }
         }
     }
 
-    /// g[c] += Σ_r x[r, c] (bias gradient); g has `x.columns` entries.
+    /// A new matrix of a's shape; `body(a, b, y, range)` fills y[range], chunks run in parallel.
+    @inline(__always)
+    static func elementwise(_ a: Matrix, _ b: Matrix, minimumPerChunk: Int = 65_536,
+                            _ body: @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                                               Range<Int>) -> Void) -> Matrix {
+        Matrix(rows: a.rows, columns: a.columns) { out in
+            a.withUnsafeBufferPointer { aBuffer in
+                b.withUnsafeBufferPointer { bBuffer in
+                    guard let ab = aBuffer.baseAddress, let bb = bBuffer.baseAddress, let d = out.baseAddress else { return }
+                    let ap = SharedPointer(ab), bp = SharedPointer(bb), dp = SharedMutablePointer(d)
+                    parallelRanges(a.count, minimumPerChunk: minimumPerChunk) { range in
+                        body(ap.base, bp.base, dp.base, range)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `body(x, range)` over chunks of x's elements in parallel, mutating in place.
+    @inline(__always)
+    static func updateInPlace(_ x: inout Matrix, minimumPerChunk: Int = 65_536,
+                              _ body: @Sendable (UnsafeMutablePointer<Float>, Range<Int>) -> Void) {
+        let count = x.count
+        x.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let p = SharedMutablePointer(base)
+            parallelRanges(count, minimumPerChunk: minimumPerChunk) { range in body(p.base, range) }
+        }
+    }
+
+    /// y[r, :] += v for every row r (bias addition); v has `y.columns` entries.
+    public static func addRowVector(_ v: Matrix, to y: inout Matrix) {
+        precondition(v.count == y.columns, "addRowVector: vector has \(v.count) values, matrix is \(y.shapeDescription)")
+        let columns = y.columns
+        guard columns > 0 else { return }
+        v.withUnsafeBufferPointer { vBuffer in
+            guard let vb = vBuffer.baseAddress else { return }
+            let vp = SharedPointer(vb)
+            updateInPlace(&y, minimumPerChunk: 65_536) { base, range in
+                // Chunks are element ranges; walk them row segment by row segment.
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    let column = i % columns
+                    let end = min(range.upperBound, i - column + columns)
+                    let row = base + i, bias = vp.base + column
+                    for j in 0..<(end - i) { row[j] += bias[j] }
+                    i = end
+                }
+            }
+        }
+    }
+
+    /// g[c] += Σ_r x[r, c] (bias gradient); g has `x.columns` entries. Columns are split across
+    /// threads, so each sum is accumulated by one thread in row order (deterministic).
     public static func addColumnSums(of x: Matrix, to g: inout Matrix) {
         precondition(g.count == x.columns, "addColumnSums: target has \(g.count) values, matrix is \(x.shapeDescription)")
-        for r in 0..<x.rows {
-            for c in 0..<x.columns { g.storage[c] += x.storage[r * x.columns + c] }
+        let rows = x.rows, columns = x.columns
+        guard rows > 0, columns > 0 else { return }
+        x.withUnsafeBufferPointer { xBuffer in
+            guard let xb = xBuffer.baseAddress else { return }
+            let xp = SharedPointer(xb)
+            updateInPlace(&g, minimumPerChunk: max(8, 65_536 / rows)) { gBase, range in
+                let out = gBase + range.lowerBound
+                for r in 0..<rows {
+                    let row = xp.base + r * columns + range.lowerBound
+                    for j in 0..<range.count { out[j] += row[j] }
+                }
+            }
         }
     }
 
     /// y += α·x (same shape).
     public static func axpy(_ alpha: Float, _ x: Matrix, _ y: inout Matrix) {
         precondition(x.count == y.count, "axpy: x is \(x.shapeDescription), y is \(y.shapeDescription)")
-        for i in 0..<y.count { y.storage[i] += alpha * x.storage[i] }
+        x.withUnsafeBufferPointer { xBuffer in
+            guard let xb = xBuffer.baseAddress else { return }
+            let xp = SharedPointer(xb)
+            updateInPlace(&y) { base, range in
+                for i in range { base[i] += alpha * xp.base[i] }
+            }
+        }
     }
 
     /// x ← α·x.
     public static func scale(_ x: inout Matrix, by alpha: Float) {
-        for i in 0..<x.count { x.storage[i] *= alpha }
+        updateInPlace(&x) { base, range in
+            for i in range { base[i] *= alpha }
+        }
     }
 
     /// a + b (same shape).
     public static func add(_ a: Matrix, _ b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.columns == b.columns, "add: \(a.shapeDescription) vs \(b.shapeDescription)")
-        var y = a
-        for i in 0..<y.count { y.storage[i] += b.storage[i] }
-        return y
+        return elementwise(a, b) { x, y, out, range in for i in range { out[i] = x[i] + y[i] } }
     }
 
     /// a − b (same shape).
     public static func subtract(_ a: Matrix, _ b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.columns == b.columns, "subtract: \(a.shapeDescription) vs \(b.shapeDescription)")
-        var y = a
-        for i in 0..<y.count { y.storage[i] -= b.storage[i] }
-        return y
+        return elementwise(a, b) { x, y, out, range in for i in range { out[i] = x[i] - y[i] } }
     }
 
     /// a ⊙ b, the element-wise (Hadamard) product.
     public static func multiply(_ a: Matrix, _ b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.columns == b.columns, "multiply: \(a.shapeDescription) vs \(b.shapeDescription)")
-        var y = a
-        for i in 0..<y.count { y.storage[i] *= b.storage[i] }
-        return y
+        return elementwise(a, b) { x, y, out, range in for i in range { out[i] = x[i] * y[i] } }
     }
 
-    /// A matrix of independent N(mean, std²) draws from `rng`, in row-major order.
+    /// A matrix of independent N(mean, std²) draws from `rng`, in row-major order (serial, so the
+    /// same seed gives the same numbers whatever the thread count).
     public static func randomNormal(rows: Int, columns: Int, mean: Float = 0, standardDeviation: Float = 1,
                                     using rng: inout RandomGenerator) -> Matrix {
-        var y = Matrix(rows: rows, columns: columns)
-        for i in 0..<y.count { y.storage[i] = mean + standardDeviation * rng.nextNormal() }
-        return y
+        Matrix(rows: rows, columns: columns) { buffer in
+            for i in buffer.indices { buffer[i] = mean + standardDeviation * rng.nextNormal() }
+        }
     }
 
-    /// A matrix of independent U(low, high) draws from `rng`, in row-major order.
+    /// A matrix of independent U(low, high) draws from `rng`, in row-major order (serial).
     public static func randomUniform(rows: Int, columns: Int, low: Float = 0, high: Float = 1,
                                      using rng: inout RandomGenerator) -> Matrix {
-        var y = Matrix(rows: rows, columns: columns)
-        for i in 0..<y.count { y.storage[i] = low + (high - low) * rng.nextUniform() }
-        return y
+        Matrix(rows: rows, columns: columns) { buffer in
+            for i in buffer.indices { buffer[i] = low + (high - low) * rng.nextUniform() }
+        }
     }
 }

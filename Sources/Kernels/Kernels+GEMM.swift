@@ -4,61 +4,67 @@ extension Kernels {
     /// C = α·op(A)·op(B) (+ β·C when accumulating), where op transposes when asked.
     ///
     /// Shapes: op(A) is [M, K], op(B) is [K, N], C is [M, N]. With `accumulate == false` C is
-    /// overwritten (β ignored); with `accumulate == true`, C ← α·op(A)·op(B) + β·C.
+    /// overwritten (β ignored, C never read); with `accumulate == true`, C ← α·op(A)·op(B) + β·C.
+    /// `backend` defaults to the process's active backend; tests pass each one explicitly.
     public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
-                            alpha: Float = 1, beta: Float = 1, into c: inout Matrix, accumulate: Bool) {
+                            alpha: Float = 1, beta: Float = 1, into c: inout Matrix, accumulate: Bool,
+                            backend: KernelBackend = Kernels.activeBackend) {
         let m = transposeA ? a.columns : a.rows
         let k = transposeA ? a.rows : a.columns
         let kb = transposeB ? b.columns : b.rows
         let n = transposeB ? b.rows : b.columns
         precondition(k == kb, "gemm: op(A) is \(m)×\(k) but op(B) is \(kb)×\(n) (A \(a.shapeDescription), B \(b.shapeDescription), transposeA \(transposeA), transposeB \(transposeB))")
         precondition(c.rows == m && c.columns == n, "gemm: C is \(c.shapeDescription), expected \(m)×\(n)")
-        gemmBuiltin(m: m, n: n, k: k, a: a, b: b, transposeA: transposeA, transposeB: transposeB,
-                    alpha: alpha, beta: accumulate ? beta : 0, c: &c)
-    }
-
-    /// op(A)·op(B) as a new matrix.
-    public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false) -> Matrix {
-        let m = transposeA ? a.columns : a.rows
-        let n = transposeB ? b.rows : b.columns
-        var c = Matrix(rows: m, columns: n)
-        gemm(a, b, transposeA: transposeA, transposeB: transposeB, into: &c, accumulate: false)
-        return c
-    }
-
-    /// The built-in GEMM: rows of C split across threads; for each row, an axpy over op(B) rows.
-    static func gemmBuiltin(m: Int, n: Int, k: Int, a: Matrix, b: Matrix, transposeA: Bool, transposeB: Bool,
-                            alpha: Float, beta: Float, c: inout Matrix) {
-        let lda = a.columns, ldb = b.columns
+        let effectiveBeta: Float = accumulate ? beta : 0
+        let lda = max(1, a.columns), ldb = max(1, b.columns), ldc = max(1, n)
         a.withUnsafeBufferPointer { aBuffer in
             b.withUnsafeBufferPointer { bBuffer in
                 c.withUnsafeMutableBufferPointer { cBuffer in
-                    guard m > 0, n > 0 else { return }
-                    let ap = SharedPointer(aBuffer.baseAddress!)
-                    let bp = SharedPointer(bBuffer.baseAddress!)
-                    let cp = SharedMutablePointer(cBuffer.baseAddress!)
-                    parallelRanges(m, minimumPerChunk: max(1, 65_536 / max(1, n * max(1, k)))) { rows in
-                        for i in rows {
-                            let cRow = cp.base + i * n
-                            if beta == 0 {
-                                for j in 0..<n { cRow[j] = 0 }
-                            } else if beta != 1 {
-                                for j in 0..<n { cRow[j] *= beta }
-                            }
-                            for p in 0..<k {
-                                let aValue = alpha * (transposeA ? ap.base[p * lda + i] : ap.base[i * lda + p])
-                                if aValue == 0 { continue }
-                                if transposeB {
-                                    for j in 0..<n { cRow[j] += aValue * bp.base[j * ldb + p] }
-                                } else {
-                                    let bRow = bp.base + p * ldb
-                                    for j in 0..<n { cRow[j] += aValue * bRow[j] }
-                                }
-                            }
-                        }
+                    guard m > 0, n > 0, let cBase = cBuffer.baseAddress else { return }
+                    if case .blas(let library) = backend, k > 0,
+                       library.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                     alpha: alpha, a: aBuffer.baseAddress, lda: lda,
+                                     b: bBuffer.baseAddress, ldb: ldb,
+                                     beta: effectiveBeta, c: cBase, ldc: ldc) {
+                        return
                     }
+                    guard k > 0, alpha != 0, let aBase = aBuffer.baseAddress, let bBase = bBuffer.baseAddress else {
+                        scaleInPlace(cBase, count: m * n, by: effectiveBeta)
+                        return
+                    }
+                    gemmBuiltin(m: m, n: n, k: k,
+                                a: GEMMOperand(base: aBase, leadingDimension: lda, transposed: transposeA),
+                                b: GEMMOperand(base: bBase, leadingDimension: ldb, transposed: transposeB),
+                                alpha: alpha, beta: effectiveBeta, c: cBase, ldc: ldc)
                 }
             }
+        }
+    }
+
+    /// op(A)·op(B) as a new matrix.
+    public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
+                            backend: KernelBackend = Kernels.activeBackend) -> Matrix {
+        let m = transposeA ? a.columns : a.rows
+        let n = transposeB ? b.rows : b.columns
+        var c = Matrix(rows: m, columns: n)
+        gemm(a, b, transposeA: transposeA, transposeB: transposeB, into: &c, accumulate: false, backend: backend)
+        return c
+    }
+
+    /// C += α·op(A)·op(B): the weight-gradient accumulation of a dense layer's backward pass.
+    public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
+                            alpha: Float = 1, accumulatingInto c: inout Matrix,
+                            backend: KernelBackend = Kernels.activeBackend) {
+        gemm(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: 1, into: &c,
+             accumulate: true, backend: backend)
+    }
+
+    /// x[0..<count] ← β·x, writing zeros (not β·x) when β == 0 so NaNs in unread output vanish.
+    static func scaleInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, by beta: Float) {
+        if beta == 0 {
+            x.update(repeating: 0, count: count)
+        } else if beta != 1 {
+            for i in 0..<count { x[i] *= beta }
         }
     }
 }

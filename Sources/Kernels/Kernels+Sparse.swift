@@ -1,31 +1,53 @@
 import TensorCore
 
 extension Kernels {
+    /// Calls `body` with raw pointers to a CSR matrix's arrays (valid even when it has no entries).
+    @inline(__always)
+    static func withCSR<R>(_ s: SparseMatrix,
+                           _ body: (SharedPointer<Int>, SharedPointer<Int32>, SharedPointer<Float>) -> R) -> R {
+        let empty: [Int32] = [0], emptyValues: [Float] = [0]
+        return s.rowPointers.withUnsafeBufferPointer { pointers in
+            (s.columnIndices.isEmpty ? empty : s.columnIndices).withUnsafeBufferPointer { indices in
+                (s.values.isEmpty ? emptyValues : s.values).withUnsafeBufferPointer { values in
+                    // rowPointers always has rows + 1 ≥ 1 entries; the others were made non-empty above.
+                    guard let rp = pointers.baseAddress, let ip = indices.baseAddress, let vp = values.baseAddress
+                    else { preconditionFailure("CSR arrays without storage") }
+                    return body(SharedPointer(rp), SharedPointer(ip), SharedPointer(vp))
+                }
+            }
+        }
+    }
+
+    /// y[0..<h] += v · x[0..<h], eight lanes at a time.
+    @inline(__always)
+    static func scaledAdd(_ v: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count h: Int) {
+        var j = 0
+        while j + 8 <= h {
+            let xv = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self)
+            let yv = UnsafeRawPointer(y + j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + j).storeBytes(of: yv + xv * v, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < h { y[j] += v * x[j]; j += 1 }
+    }
+
     /// Y = S·D for CSR S [B, I] and dense D [I, H]: the sparse first encoder layer's forward pass.
+    /// Rows of Y are split across threads; each row is a sum of the D rows its entries select.
     public static func sparseDenseProduct(_ s: SparseMatrix, _ d: Matrix) -> Matrix {
         precondition(s.columns == d.rows, "sparseDenseProduct: S is \(s.rows)×\(s.columns), D is \(d.shapeDescription)")
         var y = Matrix(rows: s.rows, columns: d.columns)
-        let h = d.columns
-        s.rowPointers.withUnsafeBufferPointer { pointers in
-            s.columnIndices.withUnsafeBufferPointer { indices in
-                s.values.withUnsafeBufferPointer { values in
-                    d.withUnsafeBufferPointer { dBuffer in
-                        y.withUnsafeMutableBufferPointer { yBuffer in
-                            guard h > 0 else { return }
-                            let rp = SharedPointer(pointers.baseAddress!)
-                            let ip = SharedPointer(indices.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                            let vp = SharedPointer(values.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                            let dp = SharedPointer(dBuffer.baseAddress!)
-                            let yp = SharedMutablePointer(yBuffer.baseAddress!)
-                            parallelRanges(s.rows) { rows in
-                                for r in rows {
-                                    let yRow = yp.base + r * h
-                                    for e in rp.base[r]..<rp.base[r + 1] {
-                                        let value = vp.base[e]
-                                        let dRow = dp.base + Int(ip.base[e]) * h
-                                        for j in 0..<h { yRow[j] += value * dRow[j] }
-                                    }
-                                }
+        let h = d.columns, averagePerRow = max(1, s.nonZeroCount / max(1, s.rows))
+        guard h > 0 else { return y }
+        withCSR(s) { rp, ip, vp in
+            d.withUnsafeBufferPointer { dBuffer in
+                y.withUnsafeMutableBufferPointer { yBuffer in
+                    guard let db = dBuffer.baseAddress, let yb = yBuffer.baseAddress else { return }
+                    let dp = SharedPointer(db), yp = SharedMutablePointer(yb)
+                    parallelRanges(s.rows, minimumPerChunk: max(1, 16_384 / (averagePerRow * h))) { rows in
+                        for r in rows {
+                            let yRow = yp.base + r * h
+                            for e in rp.base[r]..<rp.base[r + 1] {
+                                scaledAdd(vp.base[e], dp.base + Int(ip.base[e]) * h, into: yRow, count: h)
                             }
                         }
                     }
@@ -36,17 +58,37 @@ extension Kernels {
     }
 
     /// G += α·Sᵀ·D for CSR S [B, I] and dense D [B, H], G [I, H]: the sparse layer's weight gradient.
+    /// Threads own disjoint column ranges of G (no races); within a range, entries are added in
+    /// CSR order, so the result does not depend on scheduling.
     public static func sparseTransposeDenseProduct(_ s: SparseMatrix, _ d: Matrix, alpha: Float = 1,
                                                    accumulatingInto g: inout Matrix) {
         precondition(s.rows == d.rows && g.rows == s.columns && g.columns == d.columns,
                      "sparseTransposeDenseProduct: S is \(s.rows)×\(s.columns), D is \(d.shapeDescription), G is \(g.shapeDescription)")
         let h = d.columns
-        guard h > 0 else { return }
-        for r in 0..<s.rows {
-            for e in s.range(ofRow: r) {
-                let value = alpha * s.values[e]
-                let target = Int(s.columnIndices[e]) * h
-                for j in 0..<h { g.storage[target + j] += value * d.storage[r * h + j] }
+        guard h > 0, s.nonZeroCount > 0 else { return }
+        let rows = s.rows
+        let columnChunks = max(1, min(threadCount, h / 16, s.nonZeroCount * h / 32_768))
+        withCSR(s) { rp, ip, vp in
+            d.withUnsafeBufferPointer { dBuffer in
+                g.withUnsafeMutableBufferPointer { gBuffer in
+                    guard let db = dBuffer.baseAddress, let gb = gBuffer.baseAddress else { return }
+                    let dp = SharedPointer(db), gp = SharedMutablePointer(gb)
+                    parallelFor(chunks: columnChunks) { chunk in
+                        // Column ranges start on multiples of 8 so SIMD lanes stay whole.
+                        let lanes = (h + 7) / 8
+                        let start = min(h, chunk * lanes / columnChunks * 8)
+                        let end = min(h, (chunk + 1) * lanes / columnChunks * 8)
+                        guard start < end else { return }
+                        for r in 0..<rows {
+                            let dRow = dp.base + r * h + start
+                            for e in rp.base[r]..<rp.base[r + 1] {
+                                // ∂/∂G[i, :] of Σ_r S[r, i]·D[r, :] is S[r, i]·D[r, :]
+                                scaledAdd(alpha * vp.base[e], dRow, into: gp.base + Int(ip.base[e]) * h + start,
+                                          count: end - start)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,91 @@
+import Kernels
+import TensorCore
+
+/// `Benchmarks kernels`: GEMM and CSR×dense throughput for every backend that loads here.
+enum KernelsBenchmark {
+    /// One GEMM case: op(A)·op(B) with op(A) [m, k] and op(B) [k, n].
+    struct GEMMCase {
+        let label: String
+        let m: Int, n: Int, k: Int
+        let transposeA: Bool, transposeB: Bool
+    }
+
+    /// The Mult-VAE decoder's products (B = 500 users, H = 600 hidden, I = 20108 items), plus small ones.
+    static let gemmCases: [GEMMCase] = [
+        GEMMCase(label: "forward  Y = h·W      [500×600]·[600×20108]", m: 500, n: 20108, k: 600,
+                 transposeA: false, transposeB: false),
+        GEMMCase(label: "backward dW = hᵀ·dY   [600×500]·[500×20108] (transposeA)", m: 600, n: 20108, k: 500,
+                 transposeA: true, transposeB: false),
+        GEMMCase(label: "backward dX = dY·Wᵀ   [500×20108]·[20108×600] (transposeB)", m: 500, n: 600, k: 20108,
+                 transposeA: false, transposeB: true),
+        GEMMCase(label: "hidden   [500×600]·[600×200]", m: 500, n: 200, k: 600,
+                 transposeA: false, transposeB: false),
+        GEMMCase(label: "hidden   [500×600]·[600×600]", m: 500, n: 600, k: 600,
+                 transposeA: false, transposeB: false),
+    ]
+
+    static func run(_ arguments: [String]) -> Int32 {
+        var repetitions = 7
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--help", "-h":
+                print("usage: Benchmarks kernels [--repetitions N]   (median of N timed runs after one warm-up; default 7)")
+                return 0
+            case "--repetitions":
+                guard let text = iterator.next(), let value = Int(text), value > 0 else {
+                    print("--repetitions needs a positive integer"); return 1
+                }
+                repetitions = value
+            default:
+                print("unknown option '\(argument)' (try --help)"); return 1
+            }
+        }
+        print("threads: \(Kernels.threadCount); repetitions: \(repetitions) (median reported)")
+        var rng = RandomGenerator(seed: 42)
+        for backend in Kernels.availableBackends {
+            print("\nbackend \(backend)")
+            for gemmCase in gemmCases {
+                let aShape = gemmCase.transposeA ? (gemmCase.k, gemmCase.m) : (gemmCase.m, gemmCase.k)
+                let bShape = gemmCase.transposeB ? (gemmCase.n, gemmCase.k) : (gemmCase.k, gemmCase.n)
+                let a = Kernels.randomUniform(rows: aShape.0, columns: aShape.1, low: -1, high: 1, using: &rng)
+                let b = Kernels.randomUniform(rows: bShape.0, columns: bShape.1, low: -1, high: 1, using: &rng)
+                var c = Matrix(rows: gemmCase.m, columns: gemmCase.n)
+                let seconds = BenchmarkTiming.median(BenchmarkTiming.measure(repetitions: repetitions) {
+                    Kernels.gemm(a, b, transposeA: gemmCase.transposeA, transposeB: gemmCase.transposeB,
+                                 into: &c, accumulate: false, backend: backend)
+                })
+                let gflops = 2 * Double(gemmCase.m) * Double(gemmCase.n) * Double(gemmCase.k) / seconds / 1e9
+                print("  gemm \(gemmCase.label.padding(62)) \(BenchmarkTiming.format(gflops)) GFLOP/s  \(BenchmarkTiming.format(seconds * 1000, digits: 2)) ms")
+            }
+        }
+        sparseBenchmarks(repetitions: repetitions, rng: &rng)
+        return 0
+    }
+
+    /// CSR×dense forward and CSRᵀ×dense gradient at 500 users × ~70 clicks × 600 hidden.
+    static func sparseBenchmarks(repetitions: Int, rng: inout RandomGenerator) {
+        let users = 500, items = 20108, hidden = 600, clicks = 70
+        var triplets: [(row: Int, column: Int, value: Float)] = []
+        for user in 0..<users {
+            var seen = Set<Int>()
+            let count = clicks / 2 + Int(rng.nextBelow(UInt64(clicks)))   // 35...104, mean ≈ 70
+            while seen.count < count { seen.insert(Int(rng.nextBelow(UInt64(items)))) }
+            for item in seen.sorted() { triplets.append((user, item, 1)) }
+        }
+        let s = SparseMatrix(rows: users, columns: items, triplets: triplets)
+        let w = Kernels.randomUniform(rows: items, columns: hidden, low: -1, high: 1, using: &rng)
+        let d = Kernels.randomUniform(rows: users, columns: hidden, low: -1, high: 1, using: &rng)
+        let flops = 2 * Double(s.nonZeroCount) * Double(hidden)
+        print("\nsparse (built-in; \(users) users, \(s.nonZeroCount) clicks, \(items) items, \(hidden) hidden)")
+        let forward = BenchmarkTiming.median(BenchmarkTiming.measure(repetitions: repetitions) {
+            _ = Kernels.sparseDenseProduct(s, w)
+        })
+        print("  csr×dense   S·W   [500×20108]·[20108×600]  \(BenchmarkTiming.format(flops / forward / 1e9)) GFLOP/s  \(BenchmarkTiming.format(forward * 1000, digits: 3)) ms")
+        var g = Matrix(rows: items, columns: hidden)
+        let backward = BenchmarkTiming.median(BenchmarkTiming.measure(repetitions: repetitions) {
+            Kernels.sparseTransposeDenseProduct(s, d, accumulatingInto: &g)
+        })
+        print("  csrᵀ×dense  Sᵀ·D  [20108×500]·[500×600] += \(BenchmarkTiming.format(flops / backward / 1e9)) GFLOP/s  \(BenchmarkTiming.format(backward * 1000, digits: 3)) ms")
+    }
+}

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A system BLAS opened at run time with `dlopen` (OpenBLAS on Linux, Accelerate on macOS).
+///
+/// Nothing is linked at build time: when no library can be opened the package still builds and
+/// runs on the built-in kernels. The library is never closed, so its function pointers stay valid
+/// for the life of the process; every stored property is immutable, which is what makes the
+/// unchecked `Sendable` sound.
+public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
+    /// `cblas_sgemm` with 32-bit integer arguments (LP64 builds, Accelerate).
+    typealias Sgemm32 = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,
+                                        UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
+                                        Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+    /// `cblas_sgemm` with 64-bit integer arguments (OpenBLAS built with `USE64BITINT`).
+    typealias Sgemm64 = @convention(c) (Int32, Int32, Int32, Int64, Int64, Int64, Float,
+                                        UnsafePointer<Float>?, Int64, UnsafePointer<Float>?, Int64,
+                                        Float, UnsafeMutablePointer<Float>?, Int64) -> Void
+    typealias SetThreads = @convention(c) (Int32) -> Void
+    typealias GetConfig = @convention(c) () -> UnsafePointer<CChar>?
+
+    /// The library's name and version, e.g. `OpenBLAS 0.3.21` or `Accelerate`.
+    public let name: String
+    /// The file that was opened, e.g. `libopenblas.so.0`.
+    public let path: String
+    /// The thread count handed to the library (nil when it offers no way to set one).
+    public let threads: Int?
+    let sgemm32: Sgemm32?
+    let sgemm64: Sgemm64?
+
+    /// One line such as `OpenBLAS 0.3.21 via libopenblas.so.0 (2 threads)`.
+    public var description: String {
+        let threadText = threads.map { "\($0) thread\($0 == 1 ? "" : "s")" } ?? "library-managed threads"
+        return "\(name) via \(path) (\(threadText))"
+    }
+
+    init(name: String, path: String, threads: Int?, sgemm32: Sgemm32?, sgemm64: Sgemm64?) {
+        self.name = name
+        self.path = path
+        self.threads = threads
+        self.sgemm32 = sgemm32
+        self.sgemm64 = sgemm64
+    }
+
+    /// Why no system BLAS could be used.
+    public struct LoadError: Error, CustomStringConvertible, Sendable {
+        /// What was tried and what failed, on one line.
+        public let description: String
+    }
+
+    /// The candidate files, in the order they are tried on this platform.
+    public static var candidatePaths: [String] {
+        #if os(macOS)
+        return ["/System/Library/Frameworks/Accelerate.framework/Accelerate"]
+        #else
+        return ["libopenblas.so.0", "libopenblas.so", "libblas.so.3"]
+        #endif
+    }
+
+    /// Opens the first candidate that exports `cblas_sgemm` and sets its thread count to `threads`.
+    public static func load(threads: Int) -> Result<BLASLibrary, LoadError> {
+        var failures: [String] = []
+        for path in candidatePaths {
+            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+                failures.append("\(path): not found")
+                continue
+            }
+            guard let sgemmSymbol = dlsym(handle, "cblas_sgemm") else {
+                failures.append("\(path): no cblas_sgemm")
+                dlclose(handle)
+                continue
+            }
+            var config = ""
+            if let symbol = dlsym(handle, "openblas_get_config"),
+               let text = unsafeBitCast(symbol, to: GetConfig.self)() {
+                config = String(cString: text)
+            }
+            var threadsSet: Int?
+            if let symbol = dlsym(handle, "openblas_set_num_threads") {
+                unsafeBitCast(symbol, to: SetThreads.self)(Int32(clamping: threads))
+                threadsSet = threads
+            }
+            let words = config.split(separator: " ")
+            let name: String
+            if words.count >= 2, words[0] == "OpenBLAS" {
+                name = "OpenBLAS \(words[1])"
+            } else if path.contains("Accelerate") {
+                name = "Accelerate"
+            } else {
+                name = config.isEmpty ? "CBLAS" : String(words.first ?? "CBLAS")
+            }
+            // ILP64 OpenBLAS builds report USE64BITINT; their integer arguments are 64-bit.
+            let wide = config.contains("USE64BITINT")
+            return .success(BLASLibrary(
+                name: name, path: path, threads: threadsSet,
+                sgemm32: wide ? nil : unsafeBitCast(sgemmSymbol, to: Sgemm32.self),
+                sgemm64: wide ? unsafeBitCast(sgemmSymbol, to: Sgemm64.self) : nil))
+        }
+        return .failure(LoadError(description: "no system BLAS (" + failures.joined(separator: "; ") + ")"))
+    }
+
+    /// Row-major `cblas_sgemm`: C = α·op(A)·op(B) + β·C. Returns false when a dimension does not
+    /// fit the library's integer type, so the caller can fall back to the built-in kernel.
+    func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+               a: UnsafePointer<Float>?, lda: Int, b: UnsafePointer<Float>?, ldb: Int,
+               beta: Float, c: UnsafeMutablePointer<Float>?, ldc: Int) -> Bool {
+        let rowMajor: Int32 = 101, noTranspose: Int32 = 111, transpose: Int32 = 112
+        let ta = transposeA ? transpose : noTranspose, tb = transposeB ? transpose : noTranspose
+        if let sgemm64 {
+            sgemm64(rowMajor, ta, tb, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb),
+                    beta, c, Int64(ldc))
+            return true
+        }
+        guard let sgemm32,
+              let m32 = Int32(exactly: m), let n32 = Int32(exactly: n), let k32 = Int32(exactly: k),
+              let lda32 = Int32(exactly: lda), let ldb32 = Int32(exactly: ldb), let ldc32 = Int32(exactly: ldc)
+        else { return false }
+        sgemm32(rowMajor, ta, tb, m32, n32, k32, alpha, a, lda32, b, ldb32, beta, c, ldc32)
+        return true
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import TensorCore
+@testable import Kernels
+
+/// Shapes for element-wise and row-wise kernels: degenerate, odd, and multi-chunk.
+let oddShapes: [(Int, Int)] = [(0, 0), (0, 5), (3, 0), (1, 1), (17, 33), (130, 257), (3, 70_001)]
+
+@Suite struct ElementwiseKernelTests {
+    @Test(arguments: oddShapes.map { [$0.0, $0.1] })
+    func arithmetic(shape: [Int]) {
+        let a = Reference.matrix(shape[0], shape[1], seed: 1), b = Reference.matrix(shape[0], shape[1], seed: 2)
+        let sum = Kernels.add(a, b), difference = Kernels.subtract(a, b), product = Kernels.multiply(a, b)
+        var axpy = b
+        Kernels.axpy(0.25, a, &axpy)
+        var scaled = a
+        Kernels.scale(&scaled, by: -3)
+        for i in 0..<a.count {
+            let x = a.storage[i], y = b.storage[i]
+            #expect(sum.storage[i] == x + y && difference.storage[i] == x - y && product.storage[i] == x * y)
+            #expect(axpy.storage[i] == y + 0.25 * x && scaled.storage[i] == -3 * x)
+        }
+        #expect(sum.rows == shape[0] && sum.columns == shape[1])
+    }
+
+    @Test(arguments: oddShapes.map { [$0.0, $0.1] })
+    func biasRowsAndColumnSums(shape: [Int]) {
+        let (rows, columns) = (shape[0], shape[1])
+        let x = Reference.matrix(rows, columns, seed: 3), v = Reference.matrix(1, columns, seed: 4)
+        var y = x
+        Kernels.addRowVector(v, to: &y)
+        for r in 0..<rows { for c in 0..<columns { #expect(y[r, c] == x[r, c] + v[0, c]) } }
+        var g = Reference.matrix(1, columns, seed: 5)
+        let start = g
+        Kernels.addColumnSums(of: x, to: &g)
+        let expected = [(0..<columns).map { c in Double(start[0, c]) + (0..<rows).reduce(0.0) { $0 + Double(x[$1, c]) } }]
+        Reference.expectClose(g, expected, tolerance: 1e-5, scale: 1 + Double(rows).squareRoot())
+    }
+
+    @Test func randomDrawsAreSeededAndShaped() {
+        var first = RandomGenerator(seed: 9), second = RandomGenerator(seed: 9)
+        let a = Kernels.randomNormal(rows: 40, columns: 50, mean: 1, standardDeviation: 2, using: &first)
+        let b = Kernels.randomNormal(rows: 40, columns: 50, mean: 1, standardDeviation: 2, using: &second)
+        #expect(a == b)
+        let mean = Kernels.sum(a) / 2000
+        #expect(abs(mean - 1) < 0.2)
+        let u = Kernels.randomUniform(rows: 30, columns: 30, low: -2, high: 3, using: &first)
+        #expect(u.storage.allSatisfy { $0 >= -2 && $0 < 3 })
+    }
+
+    @Test func exponentialMatchesLibm() {
+        // Dense sweep of the normal range plus the edges, where exp8 must flush, saturate or propagate.
+        var inputs: [Float] = stride(from: -87.3, through: 88.7, by: 0.0137).map { Float($0) }
+        inputs += [0, -0.0, 1e-8, -1e-8, 0.5 * Float(log(2.0)), -88, -100, 89, 1000, -.infinity, .infinity]
+        let x = Matrix(rows: 1, columns: inputs.count, storage: inputs)
+        let y = Kernels.exponential(x)
+        var worst: Double = 0
+        for (i, value) in inputs.enumerated() {
+            let exact = Foundation.exp(Double(value))
+            if value < Kernels.expLowerBound { #expect(y.storage[i] == 0); continue }
+            if value > Kernels.expUpperBound { #expect(y.storage[i] == .infinity); continue }
+            worst = max(worst, abs(Double(y.storage[i]) - exact) / exact)
+        }
+        #expect(worst < 1e-6, "worst relative error \(worst)")
+        #expect(Kernels.exponential(Matrix([[.nan]])).storage[0].isNaN)
+    }
+}

@@ -1,0 +1,43 @@
+import Testing
+import TensorCore
+@testable import Kernels
+
+@Suite struct SparseKernelTests {
+    static let cases: [[Int]] = [[1, 1, 1], [17, 33, 9], [130, 257, 67], [5, 40, 0], [0, 4, 3], [9, 1000, 600]]
+
+    @Test(arguments: cases)
+    func csrTimesDense(shape: [Int]) {
+        let (rows, items, hidden) = (shape[0], shape[1], shape[2])
+        let s = Reference.sparse(rows, items, density: 0.2, seed: 51, emptyRow: rows > 1 ? 1 : nil)
+        let d = Reference.matrix(items, hidden, seed: 52)
+        let y = Kernels.sparseDenseProduct(s, d)
+        Reference.expectClose(y, Reference.gemm(s.toDense(), d, transposeA: false, transposeB: false),
+                              tolerance: 1e-5, scale: 2)
+        if rows > 1 { #expect((0..<hidden).allSatisfy { y[1, $0] == 0 }) }
+    }
+
+    @Test(arguments: cases)
+    func csrTransposeTimesDenseAccumulates(shape: [Int]) {
+        let (rows, items, hidden) = (shape[0], shape[1], shape[2])
+        let s = Reference.sparse(rows, items, density: 0.2, seed: 53, emptyRow: rows > 1 ? 0 : nil)
+        let d = Reference.matrix(rows, hidden, seed: 54)
+        let start = Reference.matrix(items, hidden, seed: 55)
+        var g = start
+        Kernels.sparseTransposeDenseProduct(s, d, alpha: -2, accumulatingInto: &g)
+        let product = Reference.gemm(s.toDense(), d, transposeA: true, transposeB: false)
+        let expected = (0..<items).map { i in (0..<hidden).map { j in Double(start[i, j]) - 2 * product[i][j] } }
+        Reference.expectClose(g, expected, tolerance: 1e-5, scale: 2)
+    }
+
+    @Test func l2NormalizeCSRRows() {
+        let s = Reference.sparse(23, 41, density: 0.3, seed: 56, emptyRow: 4)
+        let normalized = Kernels.l2NormalizeRows(s)
+        #expect(normalized.rowPointers == s.rowPointers && normalized.columnIndices == s.columnIndices)
+        for r in 0..<s.rows where s.count(inRow: r) > 0 {
+            let norm = s.values(inRow: r).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            for (value, original) in zip(normalized.values(inRow: r), s.values(inRow: r)) {
+                #expect(abs(Double(value) - Double(original) / norm) < 1e-6)
+            }
+        }
+    }
+}
