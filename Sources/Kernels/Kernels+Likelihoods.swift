@@ -14,35 +14,96 @@ import Darwin
 extension Kernels {
     /// Multinomial NLL −Σ_r Σ_i x_ri·log softmax(l_r)_i for logits l [B, I] and CSR counts x [B, I],
     /// with dL/dl = scale·(softmax(l_r)·Σ_i x_ri − x_r). Fused: log-softmax is never formed by
-    /// exponentiating and then taking a log.
+    /// exponentiating and then taking a log. Rows run in parallel; each row makes one pass for its
+    /// maximum and one vectorised pass that writes e^{l − max} into the gradient and sums it.
     public static func multinomialNegativeLogLikelihood(logits: Matrix, targets: SparseMatrix,
                                                         gradientScale: Float) -> (loss: Double, gradient: Matrix) {
         precondition(logits.rows == targets.rows && logits.columns == targets.columns,
                      "multinomialNegativeLogLikelihood: logits \(logits.shapeDescription), targets \(targets.rows)×\(targets.columns)")
-        let lse = logSumExpRows(logits)
-        let columns = logits.columns
-        var gradient = Matrix(rows: logits.rows, columns: columns)
-        var total: Double = 0
-        for r in 0..<logits.rows {
-            var targetSum: Double = 0
-            var dotProduct: Double = 0
-            for e in targets.range(ofRow: r) {
-                let value = Double(targets.values[e])
-                targetSum += value
-                dotProduct += value * Double(logits.storage[r * columns + Int(targets.columnIndices[e])])
-            }
-            // −Σ x_i (l_i − lse) = Σx·lse − Σ x_i l_i (a row without clicks contributes 0, even with no columns)
-            if targetSum != 0 { total += targetSum * Double(lse[r]) - dotProduct }
-            let rowScale = gradientScale * Float(targetSum)
-            for c in 0..<columns {
-                // ∂/∂l_c = softmax_c·Σx (the −x_c part is added below)
-                gradient.storage[r * columns + c] = rowScale * expf(logits.storage[r * columns + c] - lse[r])
-            }
-            for e in targets.range(ofRow: r) {
-                gradient.storage[r * columns + Int(targets.columnIndices[e])] -= gradientScale * targets.values[e]
+        let rows = logits.rows, columns = logits.columns
+        var gradient = Matrix(rows: rows, columns: columns)
+        var rowLoss = [Double](repeating: 0, count: rows)
+        guard rows > 0, columns > 0 else { return (0, gradient) }
+        withCSR(targets) { rp, ip, vp in
+            logits.withUnsafeBufferPointer { logitBuffer in
+                gradient.withUnsafeMutableBufferPointer { gradientBuffer in
+                    rowLoss.withUnsafeMutableBufferPointer { lossBuffer in
+                        guard let lb = logitBuffer.baseAddress, let gb = gradientBuffer.baseAddress,
+                              let ob = lossBuffer.baseAddress else { return }
+                        let lp = SharedPointer(lb), gp = SharedMutablePointer(gb), op = SharedMutablePointer(ob)
+                        parallelRanges(rows, minimumPerChunk: max(1, 16_384 / columns)) { range in
+                            for r in range {
+                                let l = lp.base + r * columns, g = gp.base + r * columns
+                                let largest = rowMaximum(l, count: columns)
+                                let shift = largest.isFinite ? -largest : 0
+                                exponential(l, plus: shift, into: g, count: columns)  // g ← e^{l − max}
+                                let total = rowSum(g, count: columns)
+                                let lse = Double(-shift) + log(total)              // log Σ e^l, stably
+                                var targetSum: Double = 0, dotProduct: Double = 0
+                                for e in rp.base[r]..<rp.base[r + 1] {
+                                    let value = Double(vp.base[e])
+                                    targetSum += value
+                                    dotProduct += value * Double(l[Int(ip.base[e])])
+                                }
+                                // −Σ x_i (l_i − lse) = Σx·lse − Σ x_i l_i (a click-less row contributes 0)
+                                op.base[r] = targetSum != 0 ? targetSum * lse - dotProduct : 0
+                                // ∂/∂l_c = scale·Σx·softmax_c − scale·x_c, softmax_c = e^{l_c − max} / Σ
+                                scale(g, by: Float(Double(gradientScale) * targetSum / total), count: columns)
+                                for e in rp.base[r]..<rp.base[r + 1] {
+                                    g[Int(ip.base[e])] -= gradientScale * vp.base[e]
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        return (total, gradient)
+        return (rowLoss.reduce(0, +), gradient)
+    }
+
+    /// The largest of `count` values (−∞ for none; NaN propagates as the comparison allows).
+    @inline(__always)
+    static func rowMaximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 8 <= count {
+            lanes = pointwiseMax(lanes, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+            i += 8
+        }
+        var largest = lanes.max()
+        while i < count { largest = max(largest, x[i]); i += 1 }
+        return largest
+    }
+
+    /// Σ of `count` values: Float lanes within blocks of 1,024, blocks accumulated in Double.
+    @inline(__always)
+    static func rowSum(_ x: UnsafePointer<Float>, count: Int) -> Double {
+        var total: Double = 0
+        var i = 0
+        while i < count {
+            let end = min(count, i + 1_024)
+            var lanes = SIMD8<Float>(repeating: 0)
+            while i + 8 <= end {
+                lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                i += 8
+            }
+            var block = Double(lanes.sum())
+            while i < end { block += Double(x[i]); i += 1 }
+            total += block
+        }
+        return total
+    }
+
+    /// x[0..<count] *= α, eight lanes at a time.
+    @inline(__always)
+    static func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: v * alpha, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { x[i] *= alpha; i += 1 }
     }
 
     /// Σ (p − t)² over all entries, with dL/dp = scale·2(p − t).

@@ -21,14 +21,44 @@ extension Kernels {
         let correction2 = 1 - pow(Double(beta2), Double(step))
         let stepSize = Float(Double(learningRate) / correction1)
         let root2 = Float(correction2.squareRoot())
-        for i in 0..<value.count {
-            let g = gradient.storage[i] + weightDecay * value.storage[i]
-            let m = beta1 * firstMoment.storage[i] + (1 - beta1) * g
-            let v = beta2 * secondMoment.storage[i] + (1 - beta2) * g * g
-            firstMoment.storage[i] = m
-            secondMoment.storage[i] = v
-            // torch: denom = √v / √(1−β₂ᵗ) + ε; θ −= (lr / (1−β₁ᵗ))·m / denom
-            value.storage[i] -= stepSize * m / (v.squareRoot() / root2 + epsilon)
+        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
+        let count = value.count
+        gradient.withUnsafeBufferPointer { gradientBuffer in
+            value.withUnsafeMutableBufferPointer { valueBuffer in
+                firstMoment.withUnsafeMutableBufferPointer { firstBuffer in
+                    secondMoment.withUnsafeMutableBufferPointer { secondBuffer in
+                        guard let gb = gradientBuffer.baseAddress, let pb = valueBuffer.baseAddress,
+                              let mb = firstBuffer.baseAddress, let vb = secondBuffer.baseAddress else { return }
+                        let gp = SharedPointer(gb), pp = SharedMutablePointer(pb)
+                        let mp = SharedMutablePointer(mb), vp = SharedMutablePointer(vb)
+                        parallelRanges(count, minimumPerChunk: 65_536) { range in
+                            // Eight lanes at a time, then the scalar tail; same formulas in both.
+                            var i = range.lowerBound
+                            while i + 8 <= range.upperBound {
+                                let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
+                                let g = UnsafeRawPointer(gp.base + i).loadUnaligned(as: SIMD8<Float>.self) + weightDecay * theta
+                                let m = beta1 * UnsafeRawPointer(mp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta1 * g
+                                let v = beta2 * UnsafeRawPointer(vp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta2 * g * g
+                                UnsafeMutableRawPointer(mp.base + i).storeBytes(of: m, as: SIMD8<Float>.self)
+                                UnsafeMutableRawPointer(vp.base + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                                // torch: denom = √v / √(1−β₂ᵗ) + ε; θ −= (lr / (1−β₁ᵗ))·m / denom
+                                let updated = theta - stepSize * m / (v.squareRoot() / root2 + epsilon)
+                                UnsafeMutableRawPointer(pp.base + i).storeBytes(of: updated, as: SIMD8<Float>.self)
+                                i += 8
+                            }
+                            while i < range.upperBound {
+                                let g = gp.base[i] + weightDecay * pp.base[i]
+                                let m = beta1 * mp.base[i] + oneMinusBeta1 * g
+                                let v = beta2 * vp.base[i] + oneMinusBeta2 * g * g
+                                mp.base[i] = m
+                                vp.base[i] = v
+                                pp.base[i] -= stepSize * m / (v.squareRoot() / root2 + epsilon)
+                                i += 1
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

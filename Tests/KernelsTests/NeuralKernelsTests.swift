@@ -165,12 +165,14 @@ import TensorCore
         #expect(Kernels.dropout(s, keepProbability: 1, using: &rngC) == s)
     }
 
-    @Test func adamAndSGDMatchNaiveUpdates() {
-        var value = Self.dense(3, 7, seed: 16)
+    /// 3×7 covers the SIMD lanes and the scalar tail; 301×451 (> 2 chunks of 65,536) the threaded split.
+    @Test(arguments: [(3, 7), (301, 451)])
+    func adamAndSGDMatchNaiveUpdates(rows: Int, columns: Int) {
+        var value = Self.dense(rows, columns, seed: 16)
         let start = value
-        let gradient = Self.dense(3, 7, seed: 17)
-        var m = Self.dense(3, 7, seed: 18, scale: 0.1)
-        var v = Matrix(rows: 3, columns: 7, storage: Self.dense(3, 7, seed: 19, scale: 0.1).storage.map { $0 * $0 })
+        let gradient = Self.dense(rows, columns, seed: 17)
+        var m = Self.dense(rows, columns, seed: 18, scale: 0.1)
+        var v = Matrix(rows: rows, columns: columns, storage: Self.dense(rows, columns, seed: 19, scale: 0.1).storage.map { $0 * $0 })
         let (m0, v0) = (m, v)
         Kernels.adamUpdate(value: &value, gradient: gradient, firstMoment: &m, secondMoment: &v, learningRate: 0.01,
                            beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1, step: 3)
