@@ -63,7 +63,7 @@ let package = Package(
                     dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
                                    "AutoRecModule", "DeepAutoEncoderModule"],
                     path: "Tests/AutoRecTests"),
-        .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore"],
+        .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog"],
                     path: "Tests/ModelComparisonTests"),
         .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],
                     path: "Tests/RecCoreTests"),

@@ -36,8 +36,8 @@ public struct AutoRecConfiguration: Sendable, Equatable {
     public var lambda: Double
     /// The optimizer.
     public var optimizer: OptimizerKind
-    /// Full-batch steps per epoch (20: one `torch.optim.LBFGS.step` with max_iter 20 in the peer),
-    /// or passes over the rows for Adam.
+    /// Full-batch steps per epoch (20: one `torch.optim.LBFGS.step` with max_iter 20 in the peer);
+    /// Adam makes one pass over the rows per epoch.
     public var iterationsPerEpoch: Int
     /// Epochs; validation RMSE is checked after each and the best epoch kept.
     public var epochs: Int
