@@ -138,8 +138,8 @@ public struct RatingComparison {
         for result in results {
             let seconds = result.runs.map(\.trainingSeconds).sorted()
             rows.append([result.model == best ? "*" : "", result.model,
-                         String(format: "%.4f ± %.4f", result.summary(\.rmse).mean, result.summary(\.rmse).standardError),
-                         String(format: "%.4f ± %.4f", result.summary(\.mae).mean, result.summary(\.mae).standardError),
+                         format(result.summary(\.rmse), seeds: result.runs.count),
+                         format(result.summary(\.mae), seeds: result.runs.count),
                          String(format: "%.1f", seconds.isEmpty ? 0 : seconds[seconds.count / 2]),
                          "\(result.parameterCount)"])
         }
@@ -154,6 +154,11 @@ public struct RatingComparison {
         }
         lines.append("* lowest RMSE (predictions clipped to 1…5; users/items without training ratings predicted 3)")
         return lines.joined(separator: "\n")
+    }
+
+    /// `mean ± s.e.` over seeds, or the value alone with one seed (no spread to show).
+    static func format(_ value: MeanWithError, seeds: Int) -> String {
+        seeds > 1 ? String(format: "%.4f ± %.4f", value.mean, value.standardError) : String(format: "%.4f", value.mean)
     }
 
     /// Results as CSV, one line per (model, seed).
