@@ -22,6 +22,10 @@ public enum CompareModelsCommand {
             return 0
         }
         do {
+            if try RatingComparison.task(for: options, zoo: zoo) == .rating {
+                try RatingComparison(zoo: zoo, options: options, log: log).execute(output: output)
+                return 0
+            }
             let runner = ComparisonRunner(zoo: zoo, options: options, log: log)
             _ = try runner.selectedEntries()
             let data: ComparisonData

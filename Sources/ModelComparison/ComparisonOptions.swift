@@ -34,6 +34,8 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var quiet: Bool = false
     /// Print usage and exit.
     public var showHelp: Bool = false
+    /// `--task ranking|rating`; nil chooses from the models asked for (see `RatingComparison.task`).
+    public var task: ModelTask?
 
     /// Default options (built-in data, every model, one seed).
     public init() {}
@@ -56,6 +58,8 @@ public struct ComparisonOptions: Sendable, Equatable {
           --epochs N             training epochs for every model (default: each model's own)
           --seeds N              repeat with N seeds; report mean ± spread over seeds (default 1)
           --seed S               first seed (default 1)
+          --task ranking|rating  ranking (Recall, NDCG) or rating prediction (RMSE, MAE on a random
+                                 90/10 split per seed); default: rating when every model asked for is one
           --heldout-users N      validation and test users each for a raw-ratings split
                                  (default: 10% of users each, at most 10,000)
           --set MODEL.KEY=VALUE  a model option, e.g. --set mult-vae.dropout=0.5 (repeatable)
@@ -110,6 +114,12 @@ public struct ComparisonOptions: Sendable, Equatable {
                     throw ComparisonError.invalidValue(flag: argument, value: text, expected: "a non-negative integer")
                 }
                 options.firstSeed = seed
+            case "--task":
+                let text = try value(argument)
+                guard let task = ModelTask(rawValue: text) else {
+                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: "ranking or rating")
+                }
+                options.task = task
             case "--heldout-users": options.heldOutUsers = try positiveInt(argument)
             case "--output": options.outputPath = try value(argument)
             case "--set":

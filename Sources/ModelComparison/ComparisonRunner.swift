@@ -22,9 +22,10 @@ public struct ComparisonRunner {
         self.log = log
     }
 
-    /// The entries to run: `--models`, or the whole zoo; unknown names throw listing the known ones.
+    /// The entries to run: `--models`, or every ranking model; unknown names throw listing the known ones.
     public func selectedEntries() throws -> [ModelEntry] {
-        let entries = try options.models.isEmpty ? zoo.entries : options.models.map { try zoo.entry(named: $0) }
+        let entries = try options.models.isEmpty ? zoo.entries.filter { $0.task == .ranking }
+            : options.models.map { try zoo.entry(named: $0) }
         guard !entries.isEmpty else { throw ComparisonError.noModels }
         return entries
     }

@@ -1,3 +1,5 @@
+import AutoRecModule
+import DeepAutoEncoderModule
 import MultDAEModule
 import MultVAEModule
 import RecCore
@@ -7,5 +9,8 @@ extension ModelZoo {
     public static let standard = ModelZoo([
         MultVAE.zooEntry,
         MultDAE.zooEntry,
+        AutoRec.itemZooEntry,
+        AutoRec.userZooEntry,
+        DeepAutoEncoder.zooEntry,
     ])
 }

@@ -1,4 +1,6 @@
 import Testing
+import RecCore
+import ZooCatalog
 @testable import ModelComparison
 
 @Suite struct ComparisonOptionsTests {
@@ -48,5 +50,20 @@ import Testing
         let summary = ModelResult(model: "m", parameterCount: 0, runs: runs).summary(\.recall20)
         #expect(abs(summary.mean - 0.2) < 1e-12)
         #expect(abs(summary.standardError - 0.1) < 1e-12)
+    }
+}
+
+@Suite struct RatingTaskOptionsTests {
+    @Test func taskFlagAndAutomaticChoice() throws {
+        #expect(try ComparisonOptions.parse(["--task", "rating"]).task == .rating)
+        #expect(throws: ComparisonError.invalidValue(flag: "--task", value: "both", expected: "ranking or rating")) {
+            try ComparisonOptions.parse(["--task", "both"])
+        }
+        var options = ComparisonOptions()
+        #expect(try RatingComparison.task(for: options, zoo: .standard) == .ranking)
+        options.models = ["i-autorec", "deep-ae"]
+        #expect(try RatingComparison.task(for: options, zoo: .standard) == .rating)
+        options.models = ["i-autorec", "mult-dae"]
+        #expect(try RatingComparison.task(for: options, zoo: .standard) == .ranking)
     }
 }

@@ -30,7 +30,32 @@ public struct ModelEntry: Sendable {
         self.name = name
         self.summary = summary
         self.make = make
+        self.task = .ranking
+        self.makeRating = nil
     }
+
+    /// What the model predicts: `.ranking` (top-N, `make`) or `.rating` (`makeRating`).
+    public let task: ModelTask
+    /// For rating entries: makes a fresh rating model for `userCount` users × `itemCount` items; nil for ranking entries.
+    public let makeRating: (@Sendable (_ userCount: Int, _ itemCount: Int, _ options: ModelOptions) throws -> any RatingRecommender)?
+
+    /// A rating-prediction entry; its `make` throws `ModelZooError.wrongTask`.
+    public init(name: String, summary: String,
+                makeRating: @escaping @Sendable (_ userCount: Int, _ itemCount: Int, _ options: ModelOptions) throws -> any RatingRecommender) {
+        self.name = name
+        self.summary = summary
+        self.make = { _, _ in throw ModelZooError.wrongTask(model: name, task: .rating) }
+        self.task = .rating
+        self.makeRating = makeRating
+    }
+}
+
+/// The two tasks of the zoo.
+public enum ModelTask: String, Sendable, CaseIterable {
+    /// Top-N recommendation from implicit feedback (NDCG, Recall).
+    case ranking
+    /// Rating prediction on observed ratings (RMSE, MAE).
+    case rating
 }
 
 /// Errors from looking models up in a zoo or configuring them.
@@ -41,6 +66,8 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
     case invalidOption(model: String, key: String, value: String, expected: String)
     /// A model option key that the model does not know.
     case unknownOption(model: String, key: String, known: [String])
+    /// A model was asked for the task it does not do (e.g. `make` on a rating entry); `task` is what it does.
+    case wrongTask(model: String, task: ModelTask)
 
     public var description: String {
         switch self {
@@ -50,6 +77,8 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
             return "model '\(model)': option \(key)=\(value) is invalid (expected \(expected))"
         case let .unknownOption(model, key, known):
             return "model '\(model)': unknown option '\(key)'; known options: \(known.joined(separator: ", "))"
+        case let .wrongTask(model, task):
+            return "model '\(model)' is a \(task.rawValue) model; use it with --task \(task.rawValue)"
         }
     }
 }

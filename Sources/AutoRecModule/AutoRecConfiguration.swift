@@ -1,0 +1,90 @@
+import Kernels
+import RecCore
+
+/// Every setting of AutoRec, with the paper's values as `.itemBased` / `.userBased`
+/// (Sedhain et al., "AutoRec: Autoencoders Meet Collaborative Filtering", WWW 2015; see
+/// Documentation/Models/AutoRec.md).
+public struct AutoRecConfiguration: Sendable, Equatable {
+    /// Which vectors are encoded.
+    public enum Orientation: String, Sendable, CaseIterable {
+        /// I-AutoRec: each item's vector of user ratings (the paper's better variant).
+        case item
+        /// U-AutoRec: each user's vector of item ratings.
+        case user
+    }
+
+    /// How the objective is minimised.
+    public enum OptimizerKind: String, Sendable, CaseIterable {
+        /// Full-batch resilient propagation (the paper, §3).
+        case rprop
+        /// Full-batch L-BFGS (the paper, §3).
+        case lbfgs
+        /// Mini-batch Adam (not in the paper; common in re-implementations).
+        case adam
+    }
+
+    /// Item- or user-based.
+    public var orientation: Orientation
+    /// k, the hidden units (500, the paper's §3 and Figure 2).
+    public var hiddenSize: Int
+    /// g, the encoder activation (sigmoid: the paper's best pair, Table 1(a)).
+    public var encoderActivation: Activation
+    /// f, the decoder activation (identity, Table 1(a)).
+    public var decoderActivation: Activation
+    /// λ of the regulariser λ/2·(‖W‖² + ‖V‖²) (eq. 2; the paper tunes it over {0.001, …, 1000};
+    /// 1 here, as the shared PyTorch peer).
+    public var lambda: Double
+    /// The optimizer.
+    public var optimizer: OptimizerKind
+    /// Full-batch steps per epoch (20: one `torch.optim.LBFGS.step` with max_iter 20 in the peer);
+    /// Adam makes one pass over the rows per epoch.
+    public var iterationsPerEpoch: Int
+    /// Epochs; validation RMSE is checked after each and the best epoch kept.
+    public var epochs: Int
+    /// Adam's learning rate (1e-3), or Rprop's initial step size (0.01, torch's default).
+    public var learningRate: Float
+    /// Rows per Adam mini-batch (256, the peer's).
+    public var batchSize: Int
+    /// Seed of the initialisation.
+    public var seed: UInt64
+
+    /// I-AutoRec with the paper's settings.
+    public static let itemBased = AutoRecConfiguration(
+        orientation: .item, hiddenSize: 500, encoderActivation: .sigmoid, decoderActivation: .identity,
+        lambda: 1, optimizer: .lbfgs, iterationsPerEpoch: 20, epochs: 50, learningRate: 1e-3, batchSize: 256, seed: 0)
+
+    /// U-AutoRec with the paper's settings.
+    public static let userBased: AutoRecConfiguration = {
+        var c = itemBased
+        c.orientation = .user
+        return c
+    }()
+
+    /// `base` with `options` applied (`--set i-autorec.KEY=VALUE`); unknown keys throw.
+    public static func from(_ options: ModelOptions, base: AutoRecConfiguration, model: String) throws -> AutoRecConfiguration {
+        var reader = OptionReader(model: model, options: options)
+        var c = base
+        let activations = Activation.allCases.map(\.rawValue)
+        c.hiddenSize = try reader.int("hidden", default: c.hiddenSize, minimum: 1)
+        c.encoderActivation = Activation(rawValue: try reader.choice("g", default: c.encoderActivation.rawValue,
+                                                                     among: activations)) ?? c.encoderActivation
+        c.decoderActivation = Activation(rawValue: try reader.choice("f", default: c.decoderActivation.rawValue,
+                                                                     among: activations)) ?? c.decoderActivation
+        c.lambda = try reader.double("lambda", default: c.lambda)
+        c.optimizer = OptimizerKind(rawValue: try reader.choice("optimizer", default: c.optimizer.rawValue,
+                                                                among: OptimizerKind.allCases.map(\.rawValue))) ?? c.optimizer
+        c.iterationsPerEpoch = try reader.int("iterations", default: c.iterationsPerEpoch, minimum: 1)
+        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
+        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
+        try reader.finish()
+        guard c.lambda >= 0 else {
+            throw ModelZooError.invalidOption(model: model, key: "lambda", value: "\(c.lambda)", expected: "a non-negative number")
+        }
+        guard c.learningRate > 0 else {
+            throw ModelZooError.invalidOption(model: model, key: "lr", value: "\(c.learningRate)", expected: "a positive number")
+        }
+        c.seed = options.seed
+        return c
+    }
+}

@@ -1,0 +1,67 @@
+import Kernels
+import RecCore
+
+/// Every setting of the deep autoencoder, with the paper's values as `.paper` (Kuchaiev & Ginsburg,
+/// "Training Deep AutoEncoders for Collaborative Filtering", 2017, and NVIDIA DeepRecommender's
+/// `run.py` / README Netflix command; see Documentation/Models/DeepAutoEncoder.md).
+public struct DeepAutoEncoderConfiguration: Sendable, Equatable {
+    /// Encoder sizes after the item layer: 512, 512, 1024 (the Netflix model, §3); the decoder mirrors them.
+    public var hiddenSizes: [Int]
+    /// The activation of every layer (SELU, §2.1 and Figure 2).
+    public var activation: Activation
+    /// Probability of dropping a code unit (0.8, the Netflix command's `--drop_prob 0.8`); dropout acts on the code layer only.
+    public var dropout: Float
+    /// Decoder weights tied to the transposed encoder weights ("constrained", §2.1); off in the best model.
+    public var constrainedDecoder: Bool
+    /// No activation on the last decoder layer (DeepRec's `--skip_last_layer_nl`; off by default).
+    public var linearLastLayer: Bool
+    /// Dense re-feeding steps after each update (1, §2.3 and `--aug_step 1`).
+    public var augmentationSteps: Int
+    /// SGD learning rate (0.005, `--lr 0.005`).
+    public var learningRate: Float
+    /// SGD momentum (0.9, `--optimizer momentum`).
+    public var momentum: Float
+    /// L2 weight decay (0, `--weight_decay 0`).
+    public var weightDecay: Float
+    /// Users per mini-batch (128, `--batch_size 128`).
+    public var batchSize: Int
+    /// Epochs (12, `--num_epochs 12`).
+    public var epochs: Int
+    /// Epochs at which the rate halves (`MultiStepLR(milestones=[24, 36, 48, 66, 72], gamma=0.5)` in `run.py`).
+    public var learningRateMilestones: [Int]
+    /// Seed of the initialisation and the dropout masks.
+    public var seed: UInt64
+
+    /// The paper's Netflix settings.
+    public static let paper = DeepAutoEncoderConfiguration(
+        hiddenSizes: [512, 512, 1024], activation: .selu, dropout: 0.8, constrainedDecoder: false, linearLastLayer: false,
+        augmentationSteps: 1, learningRate: 0.005, momentum: 0.9, weightDecay: 0, batchSize: 128, epochs: 12,
+        learningRateMilestones: [24, 36, 48, 66, 72], seed: 0)
+
+    /// The paper's settings with `options` applied (`--set deep-ae.KEY=VALUE`); unknown keys throw.
+    public static func from(_ options: ModelOptions, model: String = "deep-ae") throws -> DeepAutoEncoderConfiguration {
+        var reader = OptionReader(model: model, options: options)
+        var c = DeepAutoEncoderConfiguration.paper
+        c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
+        c.activation = Activation(rawValue: try reader.choice("activation", default: c.activation.rawValue,
+                                                              among: Activation.allCases.map(\.rawValue))) ?? c.activation
+        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout)))
+        c.constrainedDecoder = try reader.int("constrained", default: c.constrainedDecoder ? 1 : 0, minimum: 0) != 0
+        c.linearLastLayer = try reader.int("linear-last", default: c.linearLastLayer ? 1 : 0, minimum: 0) != 0
+        c.augmentationSteps = try reader.int("aug-steps", default: c.augmentationSteps, minimum: 0)
+        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.momentum = Float(try reader.double("momentum", default: Double(c.momentum)))
+        c.weightDecay = Float(try reader.double("weight-decay", default: Double(c.weightDecay)))
+        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
+        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
+        try reader.finish()
+        guard c.dropout >= 0 && c.dropout < 1 else {
+            throw ModelZooError.invalidOption(model: model, key: "dropout", value: "\(c.dropout)", expected: "a value in [0, 1)")
+        }
+        guard c.learningRate > 0 else {
+            throw ModelZooError.invalidOption(model: model, key: "lr", value: "\(c.learningRate)", expected: "a positive number")
+        }
+        c.seed = options.seed
+        return c
+    }
+}

@@ -1,0 +1,134 @@
+import TensorCore
+
+/// Kernels of the rating models (AutoRec, deep AE): products evaluated only at observed entries,
+/// gathers and scatters between CSR patterns, and the resilient-propagation update.
+///
+/// Why "sampled" products: AutoRec's loss needs the decoder output only where a rating is
+/// observed (~4% of an ML-1M matrix), so y_e = a[r]·W[c] for the stored entries e = (r, c) costs
+/// nnz·H instead of the B·C·H of a dense decoder, and its gradients are CSR × dense products too.
+extension Kernels {
+    /// y_e = Σ_h left[r, h]·right[c, h] for every stored entry e = (r, c) of `pattern`, in CSR order:
+    /// the rows of `left` [R, H] dotted with the rows of `right` [C, H] at the pattern's positions.
+    public static func sampledRowDot(left: Matrix, right: Matrix, at pattern: SparseMatrix) -> [Float] {
+        precondition(left.rows == pattern.rows && right.rows == pattern.columns && left.columns == right.columns,
+                     "sampledRowDot: left \(left.shapeDescription), right \(right.shapeDescription), pattern \(pattern.rows)×\(pattern.columns)")
+        var output = [Float](repeating: 0, count: pattern.nonZeroCount)
+        let h = left.columns
+        guard h > 0, pattern.nonZeroCount > 0 else { return output }
+        pattern.rowPointers.withUnsafeBufferPointer { pointers in
+            pattern.columnIndices.withUnsafeBufferPointer { indices in
+                left.withUnsafeBufferPointer { leftBuffer in
+                    right.withUnsafeBufferPointer { rightBuffer in
+                        output.withUnsafeMutableBufferPointer { outputBuffer in
+                            let rp = SharedPointer(pointers.baseAddress!)
+                            let ip = SharedPointer(indices.baseAddress!)
+                            let lp = SharedPointer(leftBuffer.baseAddress!)
+                            let qp = SharedPointer(rightBuffer.baseAddress!)
+                            let op = SharedMutablePointer(outputBuffer.baseAddress!)
+                            parallelRanges(pattern.rows) { rows in
+                                for r in rows {
+                                    let leftRow = lp.base + r * h
+                                    for e in rp.base[r]..<rp.base[r + 1] {
+                                        let rightRow = qp.base + Int(ip.base[e]) * h
+                                        var total: Float = 0
+                                        for j in 0..<h { total += leftRow[j] * rightRow[j] }
+                                        op.base[e] = total
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// y_e += bias[c] for every stored entry e = (r, c) of `pattern` (the decoder bias at observed outputs).
+    public static func addColumnBias(_ bias: Matrix, to values: inout [Float], at pattern: SparseMatrix) {
+        precondition(bias.rows == 1 && bias.columns == pattern.columns && values.count == pattern.nonZeroCount,
+                     "addColumnBias: bias \(bias.shapeDescription), \(values.count) values, pattern \(pattern.rows)×\(pattern.columns) with \(pattern.nonZeroCount) entries")
+        for e in 0..<values.count { values[e] += bias.storage[Int(pattern.columnIndices[e])] }
+    }
+
+    /// g[0, c] += Σ_r S[r, c]: column sums of a CSR matrix into a [1, C] row (a sparse output's bias gradient).
+    public static func addSparseColumnSums(of s: SparseMatrix, to g: inout Matrix) {
+        precondition(g.rows == 1 && g.columns == s.columns,
+                     "addSparseColumnSums: S is \(s.rows)×\(s.columns), G is \(g.shapeDescription)")
+        for e in 0..<s.nonZeroCount { g.storage[Int(s.columnIndices[e])] += s.values[e] }
+    }
+
+    /// x[r, c] for every stored entry (r, c) of `pattern`, in CSR order.
+    public static func gather(_ x: Matrix, at pattern: SparseMatrix) -> [Float] {
+        precondition(x.rows == pattern.rows && x.columns == pattern.columns,
+                     "gather: x \(x.shapeDescription), pattern \(pattern.rows)×\(pattern.columns)")
+        var output = [Float](repeating: 0, count: pattern.nonZeroCount)
+        for r in 0..<pattern.rows {
+            for e in pattern.range(ofRow: r) { output[e] = x.storage[r * x.columns + Int(pattern.columnIndices[e])] }
+        }
+        return output
+    }
+
+    /// For each stored entry of `s.transposed()` (in its CSR order), the index of the same entry in `s`;
+    /// with `scatter` this maps values computed on the transpose back to `s`'s order.
+    public static func transposeOrder(_ s: SparseMatrix) -> [Int] {
+        var pointers = [Int](repeating: 0, count: s.columns + 1)
+        for c in s.columnIndices { pointers[Int(c) + 1] += 1 }
+        for c in 0..<s.columns { pointers[c + 1] += pointers[c] }
+        var order = [Int](repeating: 0, count: s.nonZeroCount)
+        for r in 0..<s.rows {
+            for e in s.range(ofRow: r) {
+                let c = Int(s.columnIndices[e])
+                order[pointers[c]] = e
+                pointers[c] += 1
+            }
+        }
+        return order
+    }
+
+    /// output[indices[k]] = values[k] for an `output` of `count` zeros.
+    public static func scatter(_ values: [Float], to indices: [Int], count: Int) -> [Float] {
+        precondition(values.count == indices.count, "scatter: \(values.count) values, \(indices.count) indices")
+        var output = [Float](repeating: 0, count: count)
+        for (value, index) in zip(values, indices) { output[index] = value }
+        return output
+    }
+
+    /// Σ_e (p_e − t_e)² (Double) with d/dp_e = scale·2(p_e − t_e): the squared error of predictions at
+    /// observed entries only (AutoRec, Sedhain et al. 2015, eq. 2).
+    public static func squaredError(predictions: [Float], targets: [Float],
+                                    gradientScale: Float) -> (loss: Double, gradient: [Float]) {
+        precondition(predictions.count == targets.count,
+                     "squaredError: \(predictions.count) predictions, \(targets.count) targets")
+        var gradient = [Float](repeating: 0, count: predictions.count)
+        var total: Double = 0
+        for e in 0..<predictions.count {
+            let difference = predictions[e] - targets[e]
+            total += Double(difference) * Double(difference)
+            gradient[e] = gradientScale * 2 * difference                 // d(p − t)²/dp = 2(p − t)
+        }
+        return (total, gradient)
+    }
+
+    /// One resilient-propagation step as `torch.optim.Rprop` (iRprop⁻, Igel & Hüsken 2000): where the
+    /// gradient keeps its sign the step size grows by η⁺, where it flips it shrinks by η⁻ and that
+    /// gradient is treated as 0 (no move, not remembered); θ ← θ − sign(g)·step, step ∈ [min, max].
+    public static func rpropUpdate(value: inout Matrix, gradient: Matrix, previousGradient: inout Matrix,
+                                   stepSizes: inout Matrix, etaMinus: Float, etaPlus: Float,
+                                   minimumStep: Float, maximumStep: Float) {
+        precondition(value.count == gradient.count && value.count == previousGradient.count && value.count == stepSizes.count,
+                     "rpropUpdate: value \(value.shapeDescription), gradient \(gradient.shapeDescription), state \(previousGradient.shapeDescription) / \(stepSizes.shapeDescription)")
+        for i in 0..<value.count {
+            var g = gradient.storage[i]
+            let product = g * previousGradient.storage[i]
+            if product > 0 {
+                stepSizes.storage[i] = min(stepSizes.storage[i] * etaPlus, maximumStep)
+            } else if product < 0 {
+                stepSizes.storage[i] = max(stepSizes.storage[i] * etaMinus, minimumStep)
+                g = 0
+            }
+            if g > 0 { value.storage[i] -= stepSizes.storage[i] } else if g < 0 { value.storage[i] += stepSizes.storage[i] }
+            previousGradient.storage[i] = g
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Kernels
+import RecCore
+import TensorCore
+
+/// One rating model trained and scored with one seed (its own random 90/10 split).
+public struct RatingSeedRun: Sendable, Codable, Equatable {
+    public var seed: UInt64
+    public var rmse: Double
+    public var mae: Double
+    public var bestEpoch: Int
+    public var bestValidationRMSE: Double?
+    public var trainingSeconds: Double
+    public var testRatings: Int
+    public var defaultedRatings: Int
+}
+
+/// One rating model's runs over every seed.
+public struct RatingModelResult: Sendable, Codable, Equatable {
+    public var model: String
+    public var parameterCount: Int
+    public var runs: [RatingSeedRun]
+
+    /// Mean over seeds ± standard error of that mean (s.d./√seeds; 0 with one seed).
+    public func summary(_ metric: KeyPath<RatingSeedRun, Double>) -> MeanWithError {
+        let values = runs.map { $0[keyPath: metric] }
+        let mean = values.reduce(0, +) / Double(max(1, values.count))
+        guard values.count > 1 else { return MeanWithError(mean: mean, standardError: 0) }
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+        return MeanWithError(mean: mean, standardError: (variance / Double(values.count)).squareRoot())
+    }
+}
+
+/// The rating task of `CompareModels`: random 90/10 splits of ratings (10% of the training part held
+/// out for validation, Sedhain et al. 2015), one split per seed; RMSE and MAE on the test ratings.
+public struct RatingComparison {
+    /// The zoo, the options and the progress log.
+    public let zoo: ModelZoo, options: ComparisonOptions, log: (String) -> Void
+
+    /// Epochs used on the built-in data set when `--epochs` is not given.
+    public static let builtInEpochs = 15
+
+    /// A comparison over `zoo` with `options`.
+    public init(zoo: ModelZoo, options: ComparisonOptions, log: @escaping (String) -> Void) {
+        self.zoo = zoo
+        self.options = options
+        self.log = log
+    }
+
+    /// `--task`, or rating when every model asked for is a rating model (ranking when none is named).
+    public static func task(for options: ComparisonOptions, zoo: ModelZoo) throws -> ModelTask {
+        if let task = options.task { return task }
+        guard !options.models.isEmpty else { return .ranking }
+        let tasks = try Set(options.models.map { try zoo.entry(named: $0).task })
+        return tasks == [.rating] ? .rating : .ranking
+    }
+
+    /// The rating entries asked for (`--models`, or every rating model).
+    public func selectedEntries() throws -> [ModelEntry] {
+        let entries = try options.models.isEmpty ? zoo.entries.filter { $0.task == .rating }
+            : options.models.map { try zoo.entry(named: $0) }
+        guard !entries.isEmpty else { throw ComparisonError.noModels }
+        for entry in entries where entry.task != .rating {
+            throw ModelZooError.wrongTask(model: entry.name, task: entry.task)
+        }
+        return entries
+    }
+
+    /// The ratings of `--data` (or the built-in synthetic set) and a line describing them.
+    public func loadRatings() throws -> (interactions: Interactions, description: String) {
+        guard let path = options.dataPath else {
+            let data = SyntheticRatings()
+            return (data.generate(), "built-in synthetic ratings (\(data.userCount) users × \(data.itemCount) items, rank \(data.rank))")
+        }
+        log("loading \(path) …")
+        let format = try options.format ?? ComparisonData.guessFormat(path)
+        let interactions: Interactions
+        switch format {
+        case .movielens100k: interactions = try Interactions.load(path: path, format: .movieLens100K)
+        case .movielens1m: interactions = try Interactions.load(path: path, format: .movieLensDat)
+        case .movielens20m: interactions = try Interactions.load(path: path, format: .movieLensCSV)
+        case .netflix: interactions = try Interactions.loadNetflix(path: path)
+        case .csv:
+            interactions = try Interactions.load(path: path, format: DelimitedFormat(
+                delimiter: ",", hasHeader: true, ratingColumn: 2, timestampColumn: nil))
+        case .vaeCFSplit:
+            throw ComparisonError.invalidValue(flag: "--format", value: format.rawValue,
+                                               expected: "a ratings file for --task rating (a vae_cf split holds clicks)")
+        }
+        return (interactions, "\(path): \(interactions.userCount) users × \(interactions.itemCount) items, \(interactions.count) ratings")
+    }
+
+    /// Trains and scores every selected model with every seed.
+    public func run(on interactions: Interactions, builtIn: Bool) throws -> [RatingModelResult] {
+        let entries = try selectedEntries()
+        let epochs = options.epochs ?? (builtIn ? Self.builtInEpochs : nil)
+        var results: [RatingModelResult] = []
+        for entry in entries {
+            guard let make = entry.makeRating else { throw ModelZooError.wrongTask(model: entry.name, task: entry.task) }
+            var runs: [RatingSeedRun] = []
+            var parameterCount = 0
+            for seedIndex in 0..<options.seeds {
+                let seed = options.firstSeed + UInt64(seedIndex)
+                let split = RatingSplit.random(interactions, testFraction: 0.1, validationFraction: 0.1, seed: seed)
+                let modelOptions = ModelOptions(seed: seed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:])
+                let model = try make(split.train.rows, split.train.columns, modelOptions)
+                parameterCount = model.parameterCount
+                let label = options.seeds > 1 ? "\(entry.name) seed \(seed)" : entry.name
+                let started = Date()
+                let summary = try model.fit(train: split.train, validation: split.validation) { progress in
+                    guard !options.quiet else { return }
+                    let metric = progress.validationMetric.map { String(format: "  val RMSE %.4f", $0) } ?? ""
+                    log(String(format: "[%@] epoch %d/%d  loss %.4g%@  %.1f s", label, progress.epoch,
+                               progress.epochCount, progress.loss, metric, progress.seconds))
+                }
+                let trainingSeconds = Date().timeIntervalSince(started)
+                let report = RatingEvaluation.evaluate(model, test: split.test, train: split.train)
+                let run = RatingSeedRun(seed: seed, rmse: report.rmse, mae: report.mae, bestEpoch: summary.bestEpoch,
+                                        bestValidationRMSE: summary.bestValidationMetric, trainingSeconds: trainingSeconds,
+                                        testRatings: report.count, defaultedRatings: report.defaultedCount)
+                if !options.quiet {
+                    log(String(format: "[%@] done in %@: best epoch %d, test RMSE %.4f, MAE %.4f", label,
+                               ComparisonRunner.duration(trainingSeconds), run.bestEpoch, run.rmse, run.mae))
+                }
+                runs.append(run)
+            }
+            results.append(RatingModelResult(model: entry.name, parameterCount: parameterCount, runs: runs))
+        }
+        return results
+    }
+
+    /// The table: one row per model, the lowest RMSE marked with `*`.
+    public static func render(_ results: [RatingModelResult], dataDescription: String) -> String {
+        let seeds = results.first?.runs.count ?? 0
+        let best = results.min { $0.summary(\.rmse).mean < $1.summary(\.rmse).mean }?.model
+        let header = ["", "model", "RMSE", "MAE", "train s", "params"]
+        var rows = [header]
+        for result in results {
+            let seconds = result.runs.map(\.trainingSeconds).sorted()
+            rows.append([result.model == best ? "*" : "", result.model,
+                         format(result.summary(\.rmse), seeds: result.runs.count),
+                         format(result.summary(\.mae), seeds: result.runs.count),
+                         String(format: "%.1f", seconds.isEmpty ? 0 : seconds[seconds.count / 2]),
+                         "\(result.parameterCount)"])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines = ["\(dataDescription) — random 90/10 split per seed, mean ± standard error over \(seeds) seed(s)"]
+        for (index, row) in rows.enumerated() {
+            lines.append(row.enumerated().map { column, cell in
+                column <= 1 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }.joined(separator: "  "))
+            if index == 0 { lines.append(String(repeating: "-", count: lines.last?.count ?? 0)) }
+        }
+        lines.append("* lowest RMSE (predictions clipped to 1…5; users/items without training ratings predicted 3)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `mean ± s.e.` over seeds, or the value alone with one seed (no spread to show).
+    static func format(_ value: MeanWithError, seeds: Int) -> String {
+        seeds > 1 ? String(format: "%.4f ± %.4f", value.mean, value.standardError) : String(format: "%.4f", value.mean)
+    }
+
+    /// Results as CSV, one line per (model, seed).
+    public static func csv(_ results: [RatingModelResult]) -> String {
+        var lines = ["model,seed,rmse,mae,best_epoch,train_seconds,test_ratings,defaulted,parameters"]
+        for result in results {
+            for run in result.runs {
+                lines.append("\(result.model),\(run.seed),\(run.rmse),\(run.mae),\(run.bestEpoch),\(run.trainingSeconds),\(run.testRatings),\(run.defaultedRatings),\(result.parameterCount)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The whole rating run of `CompareModelsCommand`: load, train, print, write files.
+    func execute(output: (String) -> Void) throws {
+        let (interactions, description) = try loadRatings()
+        log("data: \(description)")
+        let results = try run(on: interactions, builtIn: options.dataPath == nil)
+        output(Self.render(results, dataDescription: description))
+        if let path = options.outputPath {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(results).write(to: URL(fileURLWithPath: path))
+            let csvPath = (path as NSString).deletingPathExtension + ".csv"
+            try Self.csv(results).write(toFile: csvPath, atomically: true, encoding: .utf8)
+            log("wrote \(path) and \(csvPath)")
+        }
+    }
+}
