@@ -41,13 +41,35 @@ import TensorCore
         #expect(log.first?.hasPrefix("kernels:") == true)
         #expect(log.contains { $0.contains("epoch 2/2") && $0.contains("val NDCG@100") })
         let table = output.joined(separator: "\n")
-        for name in ModelZoo.standard.names {
+        for name in Self.names(.ranking) {
             #expect(table.contains(" \(name) "), "table lacks \(name):\n\(table)")
         }
         #expect(table.contains("Recall@20") && table.contains("NDCG@100") && table.contains("* best"))
         let json = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: jsonPath)))
-        #expect(json.map(\.model) == ModelZoo.standard.names)
+        #expect(json.map(\.model) == Self.names(.ranking))
         #expect(json.allSatisfy { $0.runs.count == 1 && $0.runs[0].testUsers > 0 && $0.runs[0].ndcg100.mean > 0 })
+    }
+
+    /// The catalog's names for one task, in catalog order.
+    static func names(_ task: ModelTask) -> [String] {
+        ModelZoo.standard.entries.filter { $0.task == task }.map(\.name)
+    }
+
+    @Test func ratingTaskPrintsATableListingEveryRatingModel() throws {
+        let path = try Self.writeToyFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let small = ["--set", "i-autorec.hidden=8", "--set", "u-autorec.hidden=8",
+                     "--set", "deep-ae.hidden=8,4", "--set", "deep-ae.batch=16"]
+        var output: [String] = [], log: [String] = []
+        let status = CompareModelsCommand.main(
+            arguments: ["--data", path, "--format", "csv", "--task", "rating", "--epochs", "2"] + small,
+            output: { output.append($0) }, log: { log.append($0) })
+        #expect(status == 0, "log: \(log.joined(separator: "\n"))")
+        let table = output.joined(separator: "\n")
+        #expect(table.contains("RMSE") && table.contains("MAE"))
+        for name in Self.names(.rating) {
+            #expect(table.contains(" \(name) "), "table lacks \(name):\n\(table)")
+        }
     }
 
     @Test func unknownModelIsAnErrorListingKnownNames() {
