@@ -34,6 +34,8 @@ let package = Package(
                 path: "Sources/MultVAEModule"),
         .target(name: "MultDAEModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
                 path: "Sources/MultDAEModule"),
+        .target(name: "VampPriorModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
+                path: "Sources/VampPriorModule"),
         // Layer 7: the one list of every model.
         .target(name: "ZooCatalog", dependencies: ["RecCore", "MultVAEModule", "MultDAEModule"],
                 path: "Sources/ZooCatalog"),
@@ -54,6 +56,9 @@ let package = Package(
                     dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                    "MultVAEModule", "MultDAEModule"],
                     path: "Tests/ZooConformanceTests"),
+        .testTarget(name: "VampPriorTests",
+                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "VampPriorModule"],
+                    path: "Tests/VampPriorTests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore"],
                     path: "Tests/ModelComparisonTests"),
         .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],
@@ -61,3 +66,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// VampPriorModule (VampPrior VAE, H+Vamp, H+Vamp Gated) joins the catalog and its conformance tests;
+// appended rather than edited into the lists above so parallel additions do not conflict.
+for target in package.targets where target.name == "ZooCatalog" || target.name == "ZooConformanceTests" {
+    target.dependencies.append("VampPriorModule")
+}

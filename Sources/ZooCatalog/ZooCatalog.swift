@@ -1,5 +1,6 @@
 import MultDAEModule
 import MultVAEModule
+import VampPriorModule
 import RecCore
 
 extension ModelZoo {
@@ -7,5 +8,8 @@ extension ModelZoo {
     public static let standard = ModelZoo([
         MultVAE.zooEntry,
         MultDAE.zooEntry,
+        VampPriorVAE.zooEntry,
+        HierarchicalVampPriorVAE.zooEntry,
+        HierarchicalVampPriorVAE.gatedZooEntry,
     ])
 }
