@@ -38,9 +38,11 @@ let package = Package(
                 path: "Sources/AutoRecModule"),
         .target(name: "DeepAutoEncoderModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
                 path: "Sources/DeepAutoEncoderModule"),
+        .target(name: "VampPriorModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
+                path: "Sources/VampPriorModule"),
         // Layer 7: the one list of every model.
         .target(name: "ZooCatalog", dependencies: ["RecCore", "MultVAEModule", "MultDAEModule",
-                                                 "AutoRecModule", "DeepAutoEncoderModule"],
+                                                 "VampPriorModule", "AutoRecModule", "DeepAutoEncoderModule"],
                 path: "Sources/ZooCatalog"),
         // The CompareModels job as a library, so it is testable end to end.
         .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "RecCore", "ZooCatalog"],
@@ -57,12 +59,16 @@ let package = Package(
                     path: "Tests/NeuralNetTests"),
         .testTarget(name: "ZooConformanceTests",
                     dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
-                                   "MultVAEModule", "MultDAEModule", "AutoRecModule", "DeepAutoEncoderModule"],
+                                   "MultVAEModule", "MultDAEModule", "VampPriorModule", "AutoRecModule",
+                                   "DeepAutoEncoderModule"],
                     path: "Tests/ZooConformanceTests"),
         .testTarget(name: "AutoRecTests",
                     dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
                                    "AutoRecModule", "DeepAutoEncoderModule"],
                     path: "Tests/AutoRecTests"),
+        .testTarget(name: "VampPriorTests",
+                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "VampPriorModule"],
+                    path: "Tests/VampPriorTests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog"],
                     path: "Tests/ModelComparisonTests"),
         .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],
@@ -70,3 +76,4 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+

@@ -2,6 +2,7 @@ import AutoRecModule
 import DeepAutoEncoderModule
 import MultDAEModule
 import MultVAEModule
+import VampPriorModule
 import RecCore
 
 extension ModelZoo {
@@ -9,6 +10,9 @@ extension ModelZoo {
     public static let standard = ModelZoo([
         MultVAE.zooEntry,
         MultDAE.zooEntry,
+        VampPriorVAE.zooEntry,
+        HierarchicalVampPriorVAE.zooEntry,
+        HierarchicalVampPriorVAE.gatedZooEntry,
         AutoRec.itemZooEntry,
         AutoRec.userZooEntry,
         DeepAutoEncoder.zooEntry,

@@ -78,8 +78,11 @@ struct GradientCase: Sendable, CustomTestStringConvertible {
             return GradientProblem(parameters: prior.parameters, inputs: [mean, logVariance], checkedInputs: [0, 1],
                                    seed: seed, mode: mode) { inputs, context, backward in
                 let posterior = GaussianPosterior(mean: inputs[0], logVariance: inputs[1], context: &context)
+                // A prior accumulates into its own parameters (VampPrior) in every call: loss-only calls restore them.
+                let saved = prior.parameters.map(\.gradient)
                 let kl = prior.divergence(from: posterior, weight: weight, context: &context)
                 let loss = weight * kl.value + Kernels.dot(posterior.sample, weights)
+                if !backward { for (parameter, gradient) in zip(prior.parameters, saved) { parameter.gradient = gradient } }
                 guard backward else { return (loss, []) }
                 var dz = weights                                                  // ∂(Σ z ⊙ R)/∂z = R
                 Kernels.axpy(1, kl.sample, &dz)
@@ -138,6 +141,16 @@ enum GradientCases {
         .prior("StandardNormal + reparameterisation") { _ in StandardNormalPrior() },
         .prior("StandardNormal at inference (z = μ)", mode: .inference) { _ in StandardNormalPrior() },
         .prior("StandardNormal, weight 0", weight: 0) { _ in StandardNormalPrior() },
+        .prior("VampPrior K = 3, shared Dense-tanh-Dense encoder, clamped pseudo-inputs") { rng in
+            let encoder = Chain(Dense(inputSize: 5, outputSize: 6, name: "enc.0", rng: &rng), ActivationLayer(.tanh),
+                                Dense(inputSize: 6, outputSize: 8, name: "enc.1", rng: &rng))
+            return VampPrior(componentCount: 3, inputSize: 5, encoder: AnyLayer(encoder), initialMean: 0.5,
+                             initialStandardDeviation: 0.2, rng: &rng)
+        },
+        .prior("VampPrior with dropout on the pseudo-inputs, unclamped", seed: 43) { rng in
+            let encoder = Chain(Dropout(keepProbability: 0.7), Dense(inputSize: 5, outputSize: 8, name: "enc", rng: &rng))
+            return VampPrior(componentCount: 4, inputSize: 5, encoder: AnyLayer(encoder), pseudoInputBounds: nil, rng: &rng)
+        },
     ]
 
     static let composites: [GradientCase] = [.multVAEObjective()]

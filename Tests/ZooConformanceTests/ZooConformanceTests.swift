@@ -12,6 +12,9 @@ import TensorCore
     static let smallOverrides: [String: [String: String]] = [
         "mult-vae": ["hidden": "32,8", "batch": "50", "anneal-steps": "20"],
         "mult-dae": ["hidden": "16", "batch": "50"],
+        "vampprior-vae": ["hidden": "32", "latent": "8", "components": "10", "batch": "50", "warm-up": "0"],
+        "h-vamp": ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"],
+        "h-vamp-gated": ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"],
     ]
 
     static func make(_ entry: ModelEntry, seed: UInt64 = 11) throws -> any Recommender {
@@ -58,7 +61,7 @@ import TensorCore
     }
 
     @Test func catalogNamesAreUniqueAndListed() {
-        #expect(Self.rankingNames == ["mult-vae", "mult-dae"])
+        #expect(Self.rankingNames == ["mult-vae", "mult-dae", "vampprior-vae", "h-vamp", "h-vamp-gated"])
         #expect(Set(ModelZoo.standard.names).count == ModelZoo.standard.names.count)
     }
 }

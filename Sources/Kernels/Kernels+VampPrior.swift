@@ -1,0 +1,200 @@
+import TensorCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Loops of the VampPrior (Tomczak & Welling 2018) and of Monte-Carlo KL terms: the log-density
+/// of a sample under a K-component diagonal-Gaussian mixture with equal weights, its gradients,
+/// the gradients of a single diagonal-Gaussian log-density, and clamping with its backward pass.
+extension Kernels {
+    /// log p(z_b) = logsumexp_k a_bk − log K with a_bk = log N(z_b; μ_k, diag σ_k²), for every row b
+    /// of `z` [B, Z] against components `means`/`logVariances` [K, Z]; also the responsibilities
+    /// r_bk = softmax_k(a_bk) [B, K] that the backward pass needs. log-densities in Double.
+    public static func gaussianMixtureLogDensity(sample z: Matrix, means: Matrix,
+                                                 logVariances: Matrix) -> (logDensity: [Double], responsibilities: Matrix) {
+        precondition(z.columns == means.columns && means.rows == logVariances.rows && means.columns == logVariances.columns,
+                     "gaussianMixtureLogDensity: z \(z.shapeDescription), means \(means.shapeDescription), logVariances \(logVariances.shapeDescription)")
+        let batch = z.rows, components = means.rows, latent = z.columns
+        var responsibilities = Matrix(rows: batch, columns: components)
+        var result = [Double](repeating: components == 0 ? -.infinity : 0, count: batch)
+        guard batch > 0, components > 0 else { return (result, responsibilities) }
+        let precisions = precisionsOf(logVariances)                                    // 1/σ² = exp(−logσ²)
+        let logTwoPi = Float(log(2 * Double.pi))
+        var constants = [Float](repeating: 0, count: components)                        // Σ_j (log 2π + logσ²_kj)
+        for k in 0..<components {
+            var total: Float = 0
+            for j in 0..<latent { total += logTwoPi + logVariances.storage[k * latent + j] }
+            constants[k] = total
+        }
+        let logK = log(Double(components))
+        z.withUnsafeBufferPointer { zb in
+        means.withUnsafeBufferPointer { mb in
+        precisions.withUnsafeBufferPointer { pb in
+        constants.withUnsafeBufferPointer { cb in
+        responsibilities.withUnsafeMutableBufferPointer { rb in
+        result.withUnsafeMutableBufferPointer { ob in
+            guard let zBase = zb.baseAddress, let rBase = rb.baseAddress, let oBase = ob.baseAddress,
+                  let cBase = cb.baseAddress else { return }
+            let zp = SharedPointer(zBase), rp = SharedMutablePointer(rBase), op = SharedMutablePointer(oBase)
+            let mp = SharedPointer(mb.baseAddress ?? zBase), pp = SharedPointer(pb.baseAddress ?? zBase)
+            let cp = SharedPointer(cBase)
+            parallelRanges(batch, minimumPerChunk: max(1, 16_384 / max(1, components * max(1, latent)))) { rows in
+                for b in rows {
+                    let zRow = zp.base + b * latent, row = rp.base + b * components
+                    var largest = -Float.infinity
+                    for k in 0..<components {
+                        let mRow = mp.base + k * latent, pRow = pp.base + k * latent
+                        var squares: Double = 0
+                        for j in 0..<latent {
+                            let d = Double(zRow[j]) - Double(mRow[j])
+                            squares += d * d * Double(pRow[j])                          // (z − μ)²/σ²
+                        }
+                        let a = Float(-0.5 * (Double(cp.base[k]) + squares))            // a_bk = log N(z_b; μ_k, σ_k²)
+                        row[k] = a
+                        largest = max(largest, a)
+                    }
+                    guard largest.isFinite else {
+                        for k in 0..<components { row[k] = 1 / Float(components) }
+                        op.base[b] = Double(largest)
+                        continue
+                    }
+                    var sum: Double = 0
+                    for k in 0..<components {
+                        let e = expf(row[k] - largest)
+                        row[k] = e
+                        sum += Double(e)
+                    }
+                    let inverse = Float(1 / sum)
+                    for k in 0..<components { row[k] *= inverse }                      // r_bk = exp(a_bk − lse_b)
+                    op.base[b] = Double(largest) + log(sum) - logK                      // lse_b − log K
+                }
+            }
+        }}}}}}
+        return (result, responsibilities)
+    }
+
+    /// Gradients of `scale`·Σ_b log p(z_b) for the mixture of `gaussianMixtureLogDensity`, given its
+    /// responsibilities r: ∂/∂z_b = Σ_k r_bk (μ_k − z_b)/σ_k², ∂/∂μ_k = Σ_b r_bk (z_b − μ_k)/σ_k²,
+    /// ∂/∂logσ²_k = Σ_b r_bk · ½((z_b − μ_k)²/σ_k² − 1).
+    public static func gaussianMixtureLogDensityBackward(sample z: Matrix, means: Matrix, logVariances: Matrix,
+                                                         responsibilities: Matrix, scale: Float)
+        -> (sample: Matrix, means: Matrix, logVariances: Matrix) {
+        precondition(z.columns == means.columns && means.rows == logVariances.rows && means.columns == logVariances.columns
+                     && responsibilities.rows == z.rows && responsibilities.columns == means.rows,
+                     "gaussianMixtureLogDensityBackward: z \(z.shapeDescription), means \(means.shapeDescription), logVariances \(logVariances.shapeDescription), responsibilities \(responsibilities.shapeDescription)")
+        let batch = z.rows, components = means.rows, latent = z.columns
+        var dz = Matrix(rows: batch, columns: latent)
+        var dMeans = Matrix(rows: components, columns: latent)
+        var dLogVariances = Matrix(rows: components, columns: latent)
+        guard batch > 0, components > 0, latent > 0 else { return (dz, dMeans, dLogVariances) }
+        let precisions = precisionsOf(logVariances)
+        z.withUnsafeBufferPointer { zb in
+        means.withUnsafeBufferPointer { mb in
+        precisions.withUnsafeBufferPointer { pb in
+        responsibilities.withUnsafeBufferPointer { rb in
+        dz.withUnsafeMutableBufferPointer { dzb in
+        dMeans.withUnsafeMutableBufferPointer { dmb in
+        dLogVariances.withUnsafeMutableBufferPointer { dlb in
+            guard let zBase = zb.baseAddress, let mBase = mb.baseAddress, let pBase = pb.baseAddress,
+                  let rBase = rb.baseAddress, let dzBase = dzb.baseAddress, let dmBase = dmb.baseAddress,
+                  let dlBase = dlb.baseAddress else { return }
+            let zp = SharedPointer(zBase), mp = SharedPointer(mBase), pp = SharedPointer(pBase), rp = SharedPointer(rBase)
+            let dzp = SharedMutablePointer(dzBase), dmp = SharedMutablePointer(dmBase), dlp = SharedMutablePointer(dlBase)
+            let work = max(1, 16_384 / max(1, components * latent))
+            parallelRanges(batch, minimumPerChunk: work) { rows in                     // rows of dz: one writer each
+                for b in rows {
+                    let zRow = zp.base + b * latent, out = dzp.base + b * latent
+                    for k in 0..<components {
+                        let r = rp.base[b * components + k] * scale
+                        if r == 0 { continue }
+                        let mRow = mp.base + k * latent, pRow = pp.base + k * latent
+                        for j in 0..<latent { out[j] += r * (mRow[j] - zRow[j]) * pRow[j] }   // ∂a_bk/∂z = (μ − z)/σ²
+                    }
+                }
+            }
+            parallelRanges(components, minimumPerChunk: max(1, 16_384 / max(1, batch * latent))) { ks in  // rows of dμ, dlogσ²
+                for k in ks {
+                    let mRow = mp.base + k * latent, pRow = pp.base + k * latent
+                    let dm = dmp.base + k * latent, dl = dlp.base + k * latent
+                    for b in 0..<batch {
+                        let r = rp.base[b * components + k] * scale
+                        if r == 0 { continue }
+                        let zRow = zp.base + b * latent
+                        for j in 0..<latent {
+                            let d = zRow[j] - mRow[j]
+                            dm[j] += r * d * pRow[j]                                   // ∂a_bk/∂μ = (z − μ)/σ²
+                            dl[j] += r * 0.5 * (d * d * pRow[j] - 1)                   // ∂a_bk/∂logσ² = ½((z − μ)²/σ² − 1)
+                        }
+                    }
+                }
+            }
+        }}}}}}}
+        return (dz, dMeans, dLogVariances)
+    }
+
+    /// Gradients of `scale`·Σ_b log N(z_b; m_b, diag σ_b²) (row-wise parameters, all [B, Z]):
+    /// ∂/∂z = −(z − m)/σ², ∂/∂m = (z − m)/σ², ∂/∂logσ² = ½((z − m)²/σ² − 1).
+    public static func diagonalGaussianLogDensityBackward(sample z: Matrix, mean: Matrix, logVariance: Matrix,
+                                                          scale: Float) -> (sample: Matrix, mean: Matrix, logVariance: Matrix) {
+        precondition(z.rows == mean.rows && z.columns == mean.columns && logVariance.rows == z.rows && logVariance.columns == z.columns,
+                     "diagonalGaussianLogDensityBackward: z \(z.shapeDescription), mean \(mean.shapeDescription), logVariance \(logVariance.shapeDescription)")
+        var dz = z, dMean = z, dLogVariance = z
+        for i in 0..<z.count {
+            let d = z.storage[i] - mean.storage[i]
+            let precision = expf(-logVariance.storage[i])                                 // 1/σ²
+            dMean.storage[i] = scale * d * precision                                      // ∂/∂m = (z − m)/σ²
+            dz.storage[i] = -dMean.storage[i]                                             // ∂/∂z = −(z − m)/σ²
+            dLogVariance.storage[i] = scale * 0.5 * (d * d * precision - 1)              // ∂/∂logσ² = ½((z − m)²/σ² − 1)
+        }
+        return (dz, dMean, dLogVariance)
+    }
+
+    /// min(max(x, low), high) on the entries of `columns` (all columns when nil); the others pass through.
+    public static func clamp(_ x: Matrix, low: Float, high: Float, columns: Range<Int>? = nil) -> Matrix {
+        let range = columns ?? 0..<x.columns
+        precondition(range.lowerBound >= 0 && range.upperBound <= x.columns && low <= high,
+                     "clamp: columns \(range) of \(x.shapeDescription), bounds [\(low), \(high)]")
+        var y = x
+        for r in 0..<x.rows {
+            for c in range { y.storage[r * x.columns + c] = min(max(x.storage[r * x.columns + c], low), high) }
+        }
+        return y
+    }
+
+    /// dx for y = clamp(x): dy where low < x < high (hardtanh's derivative, PyTorch's convention of
+    /// zero at the bounds), 0 outside, on `columns`; dy passes unchanged in the other columns.
+    public static func clampBackward(_ dy: Matrix, input x: Matrix, low: Float, high: Float, columns: Range<Int>? = nil) -> Matrix {
+        let range = columns ?? 0..<x.columns
+        precondition(dy.rows == x.rows && dy.columns == x.columns && range.lowerBound >= 0 && range.upperBound <= x.columns,
+                     "clampBackward: dy \(dy.shapeDescription), x \(x.shapeDescription), columns \(range)")
+        var dx = dy
+        for r in 0..<x.rows {
+            for c in range {
+                let value = x.storage[r * x.columns + c]
+                if !(value > low && value < high) { dx.storage[r * x.columns + c] = 0 }   // ∂clamp/∂x = [low < x < high]
+            }
+        }
+        return dx
+    }
+
+    /// exp(−logσ²) entry-wise.
+    static func precisionsOf(_ logVariances: Matrix) -> Matrix {
+        var p = logVariances
+        for i in 0..<p.count { p.storage[i] = expf(-logVariances.storage[i]) }
+        return p
+    }
+}
+
+extension Kernels {
+    /// (1/n) Σ_i (a_i − b_i) in Double (a Monte-Carlo KL: mean of log q − log p); 0 when empty.
+    public static func meanDifference(_ a: [Double], _ b: [Double]) -> Double {
+        precondition(a.count == b.count, "meanDifference: \(a.count) and \(b.count) values")
+        guard !a.isEmpty else { return 0 }
+        var total: Double = 0
+        for i in a.indices { total += a[i] - b[i] }
+        return total / Double(a.count)
+    }
+}

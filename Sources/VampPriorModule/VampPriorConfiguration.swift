@@ -1,0 +1,118 @@
+import NeuralNet
+import RecCore
+
+/// Every setting of the VampPrior VAE and H+Vamp (Gated), with the defaults of Kim & Suh's
+/// reference code (`psywaves/EVCF`, RecSys 2019) where their paper is silent; see
+/// Documentation/Models/VampPrior.md for each source and every deviation.
+public struct VampPriorConfiguration: Sendable, Equatable {
+    /// Width of every hidden layer (`--hidden_size 600`).
+    public var hiddenSize: Int
+    /// Size of z (VampPrior VAE) or of the top latent z₂ that carries the VampPrior (`--z2_size 200`).
+    public var latentSize: Int
+    /// Size of the lower latent z₁ of the hierarchical model (`--z1_size 200`); unused by the one-latent model.
+    public var lowerLatentSize: Int
+    /// Hidden layers per network (`--num_layers`: 1 for the VampPrior VAE, 2 for H+Vamp in the README command).
+    public var layerCount: Int
+    /// Gated linear units (x·W + b) ⊙ σ(x·V + c) in place of tanh layers (`--gated`).
+    public var gated: Bool
+    /// K, the number of pseudo-inputs (`--number_components 1000`).
+    public var componentCount: Int
+    /// Mean of the pseudo-inputs' normal initialisation (`--pseudoinputs_mean 0.05`).
+    public var pseudoInputMean: Float
+    /// Standard deviation of the pseudo-inputs' initialisation (`--pseudoinputs_std 0.01`).
+    public var pseudoInputStandardDeviation: Float
+    /// Whether the encoder's input dropout also applies to the pseudo-inputs in training (it does in
+    /// the reference code, whose `q_z2_layers` start with `nn.Dropout`).
+    public var pseudoInputDropout: Bool
+    /// Probability of dropping an input entry (`nn.Dropout(p=0.5)`).
+    public var dropout: Float
+    /// β cap (`--max_beta`; 0.3 in the README's command, the code's default is 1).
+    public var betaCap: Double
+    /// Epochs over which β rises linearly to the cap, β = cap · epoch / warm-up (`--warmup 100`).
+    public var warmUpEpochs: Int
+    /// Adam learning rate (`--lr 0.0005`).
+    public var learningRate: Float
+    /// Users per mini-batch (`--batch_size 200`).
+    public var batchSize: Int
+    /// Training epochs (`--epochs 400`).
+    public var epochs: Int
+    /// Epochs without a better validation NDCG@100 before stopping (`--early_stopping_epochs 50`); nil: never.
+    public var patience: Int?
+    /// Bounds of logσ² (the reference's `Hardtanh(min_val=-12., max_val=4.)`: zero gradient outside).
+    public var logVarianceBounds: ClosedRange<Float>
+    /// Seed of the model's random generator (initialisation, shuffling, dropout, ε).
+    public var seed: UInt64
+
+    /// The one-latent VampPrior VAE: Mult-VAE's [I-600-200-600-I] tanh networks with the VampPrior.
+    public static let vampPrior = VampPriorConfiguration(
+        hiddenSize: 600, latentSize: 200, lowerLatentSize: 200, layerCount: 1, gated: false, componentCount: 1000,
+        pseudoInputMean: 0.05, pseudoInputStandardDeviation: 0.01, pseudoInputDropout: true, dropout: 0.5,
+        betaCap: 0.3, warmUpEpochs: 100, learningRate: 5e-4, batchSize: 200, epochs: 400, patience: 50,
+        logVarianceBounds: -12...4, seed: 0)
+
+    /// H+Vamp: two latents (z₁ = z₂ = 200), hidden 600, two layers per network, tanh.
+    public static let hierarchical: VampPriorConfiguration = {
+        var c = VampPriorConfiguration.vampPrior
+        c.layerCount = 2
+        return c
+    }()
+
+    /// H+Vamp (Gated): H+Vamp with gated linear units in place of the tanh layers.
+    public static let hierarchicalGated: VampPriorConfiguration = {
+        var c = VampPriorConfiguration.hierarchical
+        c.gated = true
+        return c
+    }()
+
+    /// β over training: the reference's β = cap · epoch / warm-up (epochs from 1), as the shared
+    /// schedule min(cap, (epoch + 1) / W′) with W′ = round(warm-up / cap) (the same slope).
+    public var klSchedule: KLSchedule {
+        guard betaCap > 0, warmUpEpochs > 0 else { return .constant(betaCap) }
+        return .warmUpPerEpoch(cap: betaCap, warmUpEpochs: max(1, Int((Double(warmUpEpochs) / betaCap).rounded())))
+    }
+
+    /// `base` with `options` applied (`--set NAME.KEY=VALUE`); unknown keys throw, listing the known ones.
+    public static func from(_ options: ModelOptions, model: String, base: VampPriorConfiguration) throws -> VampPriorConfiguration {
+        var reader = OptionReader(model: model, options: options)
+        var c = base
+        c.hiddenSize = try reader.int("hidden", default: c.hiddenSize, minimum: 1)
+        c.latentSize = try reader.int("latent", default: c.latentSize, minimum: 1)
+        c.lowerLatentSize = try reader.int("latent-1", default: c.lowerLatentSize, minimum: 1)
+        c.layerCount = try reader.int("layers", default: c.layerCount, minimum: 1)
+        c.componentCount = try reader.int("components", default: c.componentCount, minimum: 1)
+        c.pseudoInputMean = Float(try reader.double("pseudo-mean", default: Double(c.pseudoInputMean)))
+        c.pseudoInputStandardDeviation = Float(try reader.double("pseudo-std", default: Double(c.pseudoInputStandardDeviation)))
+        c.pseudoInputDropout = try reader.choice("pseudo-dropout", default: c.pseudoInputDropout ? "on" : "off",
+                                                 among: ["on", "off"]) == "on"
+        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout)))
+        c.betaCap = try reader.double("beta-cap", default: c.betaCap)
+        c.warmUpEpochs = try reader.int("warm-up", default: c.warmUpEpochs, minimum: 0)
+        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
+        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
+        let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)
+        c.patience = patience > 0 ? patience : nil
+        let low = try reader.double("logvar-min", default: Double(c.logVarianceBounds.lowerBound))
+        let high = try reader.double("logvar-max", default: Double(c.logVarianceBounds.upperBound))
+        try reader.finish()
+        guard c.dropout >= 0 && c.dropout < 1 else {
+            throw ModelZooError.invalidOption(model: model, key: "dropout", value: "\(c.dropout)", expected: "a value in [0, 1)")
+        }
+        guard c.learningRate > 0 else {
+            throw ModelZooError.invalidOption(model: model, key: "lr", value: "\(c.learningRate)", expected: "a positive number")
+        }
+        guard c.betaCap >= 0 else {
+            throw ModelZooError.invalidOption(model: model, key: "beta-cap", value: "\(c.betaCap)", expected: "a number ≥ 0")
+        }
+        guard c.pseudoInputStandardDeviation >= 0 else {
+            throw ModelZooError.invalidOption(model: model, key: "pseudo-std", value: "\(c.pseudoInputStandardDeviation)",
+                                              expected: "a number ≥ 0")
+        }
+        guard low < high else {
+            throw ModelZooError.invalidOption(model: model, key: "logvar-min", value: "\(low)", expected: "a number below logvar-max (\(high))")
+        }
+        c.logVarianceBounds = Float(low)...Float(high)
+        c.seed = options.seed
+        return c
+    }
+}

@@ -1,0 +1,109 @@
+import Testing
+import Foundation
+import TensorCore
+import Kernels
+import NeuralNet
+import RecCore
+@testable import VampPriorModule
+
+/// The model-specific behaviour: configuration, the prior's value, parameter sharing, β schedule.
+@Suite struct VampPriorModelTests {
+    @Test func paperDefaultsFollowTheReferenceCode() {
+        let c = VampPriorConfiguration.hierarchicalGated
+        #expect(c.hiddenSize == 600 && c.latentSize == 200 && c.lowerLatentSize == 200 && c.layerCount == 2 && c.gated)
+        #expect(c.componentCount == 1000 && c.batchSize == 200 && c.learningRate == 5e-4 && c.epochs == 400)
+        #expect(c.patience == 50 && c.logVarianceBounds == -12...4 && c.warmUpEpochs == 100)
+        #expect(VampPriorConfiguration.vampPrior.layerCount == 1 && !VampPriorConfiguration.vampPrior.gated)
+        #expect(!VampPriorConfiguration.hierarchical.gated)
+    }
+
+    @Test func overridesAreReadAndUnknownKeysRejected() throws {
+        let options = ModelOptions(seed: 9, epochs: 7, overrides: [
+            "hidden": "64", "latent": "16", "latent-1": "8", "layers": "3", "components": "50", "pseudo-dropout": "off",
+            "beta-cap": "0.5", "warm-up": "10", "lr": "0.001", "batch": "32", "patience": "0", "logvar-min": "-6",
+            "logvar-max": "2", "pseudo-mean": "0.1", "pseudo-std": "0.02", "dropout": "0.2"])
+        let c = try VampPriorConfiguration.from(options, model: "h-vamp", base: .hierarchical)
+        #expect(c.hiddenSize == 64 && c.latentSize == 16 && c.lowerLatentSize == 8 && c.layerCount == 3)
+        #expect(c.componentCount == 50 && !c.pseudoInputDropout && c.betaCap == 0.5 && c.warmUpEpochs == 10)
+        #expect(c.learningRate == 0.001 && c.batchSize == 32 && c.patience == nil && c.epochs == 7 && c.seed == 9)
+        #expect(c.logVarianceBounds == -6...2 && c.pseudoInputMean == 0.1 && c.dropout == 0.2)
+        #expect(throws: ModelZooError.self) {
+            try VampPriorConfiguration.from(ModelOptions(overrides: ["componets": "5"]), model: "h-vamp", base: .hierarchical)
+        }
+        #expect(throws: ModelZooError.self) {
+            try VampPriorConfiguration.from(ModelOptions(overrides: ["logvar-min": "5"]), model: "h-vamp", base: .hierarchical)
+        }
+        #expect(throws: ModelZooError.self) {
+            try VampPriorConfiguration.from(ModelOptions(overrides: ["pseudo-dropout": "yes"]), model: "h-vamp", base: .hierarchical)
+        }
+    }
+
+    /// The reference: β = cap · epoch / warm-up with epochs from 1, capped.
+    @Test(arguments: [(0.3, 100), (1.0, 100), (0.2, 7)])
+    func betaScheduleHasTheReferenceSlope(cap: Double, warmUp: Int) {
+        var c = VampPriorConfiguration.vampPrior
+        c.betaCap = cap
+        c.warmUpEpochs = warmUp
+        for epoch in 0..<(2 * warmUp) {
+            let reference = min(cap, cap * Double(epoch + 1) / Double(warmUp))
+            #expect(abs(c.klSchedule.weight(epoch: epoch, update: 0) - reference) <= 0.01 * cap)
+        }
+    }
+
+    /// With K = 1 and an encoder whose output is all zeros, p(z) = N(0, I): the prior's value is
+    /// the Monte-Carlo estimate mean_b [log q(z_b) − log N(z_b; 0, I)].
+    @Test func oneZeroComponentIsTheStandardNormal() {
+        let encoder = Dense(weight: Parameter(name: "w", value: Matrix(rows: 3, columns: 4)),
+                            bias: Parameter(name: "b", value: Matrix(rows: 1, columns: 4)))
+        var rng = RandomGenerator(seed: 2)
+        let prior = VampPrior(componentCount: 1, inputSize: 3, encoder: AnyLayer(encoder), rng: &rng)
+        var context = ForwardContext(mode: .training, seed: 3)
+        let mean = Kernels.randomNormal(rows: 5, columns: 2, using: &rng)
+        let logVariance = Kernels.randomNormal(rows: 5, columns: 2, standardDeviation: 0.3, using: &rng)
+        let posterior = GaussianPosterior(mean: mean, logVariance: logVariance, context: &context)
+        let kl = prior.divergence(from: posterior, weight: 1, context: &context)
+        var expected = 0.0
+        for b in 0..<5 {
+            for j in 0..<2 {
+                let z = Double(posterior.sample[b, j]), mu = Double(mean[b, j]), lv = Double(logVariance[b, j])
+                expected += -0.5 * (lv + (z - mu) * (z - mu) / exp(lv)) + 0.5 * z * z   // log q − log N(0, 1), 2π cancels
+            }
+        }
+        #expect(abs(kl.value - expected / 5) < 1e-4)
+    }
+
+    @Test func thePriorSharesTheEncoderAndTheModelListsEachParameterOnce() {
+        var c = VampPriorConfiguration.hierarchicalGated
+        c.hiddenSize = 6; c.latentSize = 3; c.lowerLatentSize = 2; c.componentCount = 4
+        let model = HierarchicalVampPriorVAE(itemCount: 9, configuration: c)
+        let ids = model.parameters.map { ObjectIdentifier($0) }
+        #expect(Set(ids).count == ids.count)
+        let encoderIDs = Set((model.topInput.parameters + model.topTail.parameters).map { ObjectIdentifier($0) })
+        #expect(encoderIDs.isSubset(of: Set(model.prior.parameters.map { ObjectIdentifier($0) })))
+        #expect(model.prior.pseudoInputs.value.rows == 4 && model.prior.pseudoInputs.value.columns == 9)
+        // Gated: every hidden layer has a gate; the heads (μ, logσ²) and the logits stay linear.
+        #expect(model.parameters.contains { $0.name == "q2.0.gate.weight" } && model.parameters.contains { $0.name == "px.joint.gate.weight" })
+        #expect(!model.parameters.contains { $0.name.hasPrefix("q2.head.gate") || $0.name.hasPrefix("px.logits.gate") })
+    }
+
+    @Test func oneUpdateSendsGradientToThePseudoInputsAndThroughBothEncoderPaths() {
+        var c = VampPriorConfiguration.vampPrior
+        c.hiddenSize = 6; c.latentSize = 3; c.componentCount = 4; c.pseudoInputMean = 0.5; c.pseudoInputStandardDeviation = 0.1
+        let model = VampPriorVAE(itemCount: 9, configuration: c)
+        let batch = SparseMatrix(rows: 2, columns: 9, triplets: [(0, 1, 1), (0, 4, 1), (1, 7, 1)])
+        let step = TrainingStep(epoch: 0, batch: 0, update: 0, klWeight: 1, learningRate: 1e-3)
+        var context = ForwardContext(mode: .training, seed: 1)
+        model.parameters.zeroGradients()
+        _ = model.lossAndGradients(batch: batch, step: step, context: &context)
+        #expect(Kernels.sumOfSquares(model.prior.pseudoInputs.gradient) > 0)
+        // Item 0 is never clicked: its first-layer weights get gradient only through the pseudo-inputs.
+        let weight = model.inputBlock.linear.weight
+        #expect((0..<6).contains { weight.gradient[0, $0] != 0 })
+        // With β = 0 nothing reaches the pseudo-inputs or item 0's row.
+        model.parameters.zeroGradients()
+        _ = model.lossAndGradients(batch: batch, step: TrainingStep(epoch: 0, batch: 0, update: 0, klWeight: 0, learningRate: 1e-3),
+                                   context: &context)
+        #expect(Kernels.sumOfSquares(model.prior.pseudoInputs.gradient) == 0)
+        #expect((0..<6).allSatisfy { weight.gradient[0, $0] == 0 })
+    }
+}
