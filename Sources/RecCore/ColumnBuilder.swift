@@ -12,12 +12,12 @@ struct IdentifierRanks: Sendable {
     let ids: [Int64]
 
     /// Ranks of every id in `column` of every part.
-    init(parts: [ParsedColumns], maximum: UInt32, column: KeyPath<ParsedColumns.Block, UnsafeMutablePointer<UInt32>>) {
+    init(parts: [ParsedSegment], maximum: UInt32, column: KeyPath<ParsedColumns.Block, UnsafeMutablePointer<UInt32>>) {
         if maximum < Self.directLimit {
             var table = [Int32](repeating: -1, count: Int(maximum) + 1)
             table.withUnsafeMutableBufferPointer { slots in
                 for part in parts {
-                    for block in part.blocks {
+                    for block in part.columns.blocks {
                         let values = block[keyPath: column]
                         for k in 0..<block.count { slots[Int(values[k])] = 0 }
                     }
@@ -34,7 +34,7 @@ struct IdentifierRanks: Sendable {
         } else {
             var seen = Set<UInt32>()
             for part in parts {
-                for block in part.blocks {
+                for block in part.columns.blocks {
                     let values = block[keyPath: column]
                     for k in 0..<block.count { seen.insert(values[k]) }
                 }
@@ -61,20 +61,20 @@ struct IdentifierRanks: Sendable {
 /// on users scattered in parallel (each segment into its own slots, so file order is kept within
 /// every row), then the parallel per-row sort and duplicate resolution of `RowCompaction`.
 struct ColumnBuilder {
-    let parts: [ParsedColumns]
+    let parts: [ParsedSegment]
     let timed: Bool
 
     /// Builds the table, applying `policy` to repeated pairs (releases the segments' storage).
     func build(file: String, policy: DuplicatePolicy) throws -> InteractionsBuilder.Outcome {
-        let users = IdentifierRanks(parts: parts, maximum: parts.map(\.maximumUser).max() ?? 0, column: \.users)
-        let items = IdentifierRanks(parts: parts, maximum: parts.map(\.maximumItem).max() ?? 0, column: \.items)
-        let origin = timed ? parts.filter { $0.count > 0 }.map(\.minimumTime).min() ?? 0 : 0
-        let rows = users.ids.count, total = parts.reduce(0) { $0 + $1.count }
+        let users = IdentifierRanks(parts: parts, maximum: parts.map(\.columns.maximumUser).max() ?? 0, column: \.users)
+        let items = IdentifierRanks(parts: parts, maximum: parts.map(\.columns.maximumItem).max() ?? 0, column: \.items)
+        let origin = timed ? parts.filter { $0.columns.count > 0 }.map(\.columns.minimumTime).min() ?? 0 : 0
+        let rows = users.ids.count, total = parts.reduce(0) { $0 + $1.columns.count }
         // Per-segment row sizes, counted in parallel, then each segment's first slot in every row.
         let cursors = parts.map { _ in SegmentCursor(rows: rows) }
         Kernels.parallelFor(chunks: parts.count) { p in
             let counts = cursors[p].slots
-            for block in parts[p].blocks {
+            for block in parts[p].columns.blocks {
                 for k in 0..<block.count { counts[Int(users.rank(block.users[k]))] += 1 }
             }
         }
@@ -129,8 +129,8 @@ extension ColumnBuilder {
         let parts = self.parts
         Kernels.parallelFor(chunks: parts.count) { p in
             let part = parts[p], slots = cursors[p].slots
-            for index in part.blocks.indices {
-                let block = part.blocks[index]
+            for index in part.columns.blocks.indices {
+                let block = part.columns.blocks[index]
                 for k in 0..<block.count {
                     let row = Int(users.rank(block.users[k]))
                     let position = slots[row]
@@ -139,7 +139,7 @@ extension ColumnBuilder {
                     valueOut.base[position] = block.ratings[k]
                     if let timeOut, let blockTimes = block.times { timeOut.base[position] = blockTimes[k] &- origin }
                 }
-                part.release(block: index)
+                part.columns.release(block: index)
             }
         }
     }

@@ -87,7 +87,7 @@ enum FieldParsing {
     }
 
     /// 10^0 … 10^10, all exactly representable as `Float`.
-    private static let exactPowersOfTen: [Float] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
+    static let exactPowersOfTen: [Float] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
 
     /// Seconds since 1970-01-01 for an integer timestamp or a `YYYY-MM-DD` date (midnight UTC).
     @inline(__always)

@@ -31,16 +31,22 @@ extension Interactions {
         let count = requested ?? (size < smallFileBytes ? 1 : Kernels.threadCount * segmentsPerThread)
         let bounds = try segmentBounds(file: file, range: dataStart..<size, count: max(1, count))
         let timed = format.timestampColumn != nil
-        let parts = (0..<(bounds.count - 1)).map { _ in ParsedColumns(timed: timed) }
+        let parts = (0..<(bounds.count - 1)).map { _ in ParsedSegment(timed: timed) }
+        let fast = parser.allowsFastParse
         Kernels.parallelFor(chunks: parts.count) { segment in
             let part = parts[segment]
             let reader = LineReader(path: path, reader: FileRangeReader(file: file, range: bounds[segment]..<bounds[segment + 1]))
+            var columns = ParsedColumns(timed: timed)
             do {
                 try reader.forEachLine { line, number in
-                    part.lines = number
-                    if DelimitedLineParser.isBlank(line) { return }
-                    let row = try parser.parse(line, number: number)
-                    if !part.append(user: row.user, item: row.item, rating: row.rating, timestamp: row.timestamp) {
+                    let row: DelimitedLineParser.Row
+                    if fast, let quick = parser.parseFast(line) {
+                        row = quick
+                    } else {
+                        if DelimitedLineParser.isBlank(line) { return }
+                        row = try parser.parse(line, number: number)
+                    }
+                    if !columns.append(user: row.user, item: row.item, rating: row.rating, timestamp: row.timestamp) {
                         throw StopReading()
                     }
                 }
@@ -49,13 +55,14 @@ extension Interactions {
             } catch {
                 part.needsGeneralPath = true
             }
-            part.finish()
+            columns.finish()
+            part.columns = columns
         }
         if parts.contains(where: { $0.needsGeneralPath }) { return .needsGeneralPath }
         if let segment = parts.firstIndex(where: { $0.failure != nil }), let failure = parts[segment].failure {
             throw failure.shiftingLines(by: try file.newlines(before: bounds[segment]))
         }
-        if parts.allSatisfy({ $0.count == 0 }) { throw DataError.emptyFile(file: path) }
+        if parts.allSatisfy({ $0.columns.count == 0 }) { throw DataError.emptyFile(file: path) }
         switch try ColumnBuilder(parts: parts, timed: timed).build(file: path, policy: format.duplicates) {
         case let .table(table): return .table(table)
         case let .duplicate(userID, itemID): return .duplicate(userID: userID, itemID: itemID)

@@ -95,4 +95,18 @@ import Testing
         let parsed = Array(text.utf8).withUnsafeBufferPointer { FieldParsing.number($0) }
         #expect(parsed == Float(text))
     }
+
+    @Test(arguments: ["1,2,3.5,100", "1,2,4,100", "1,2,.5,1", "1,2,5.,1", "1,2,0.1234567,1", "1,2,12345678,1",
+                      "1,2,4.0000001,7", " 1,2,3,4", "1,2,3,4,", "1,2,3", "-1,2,3,4", "1,2,3,2001-01-01", "1,2,1e3,4",
+                      "1,,3,4", "1,2,3.5.1,4", "1,2,nan,4", "", "1234567890123456789,2,3,4", "007,08,09.50,010"])
+    func fastParseAgreesWithTheGeneralParser(line: String) {
+        let parser = DelimitedLineParser(format: Self.format, path: "f.csv")
+        #expect(parser.allowsFastParse)
+        Array(line.utf8).withUnsafeBufferPointer { bytes in
+            guard let fast = parser.parseFast(bytes) else { return }
+            let general = try? parser.parse(bytes, number: 1)
+            #expect(general.map { [$0.user, $0.item, $0.timestamp] } == [fast.user, fast.item, fast.timestamp])
+            #expect(general?.rating == fast.rating)
+        }
+    }
 }
