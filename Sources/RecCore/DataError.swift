@@ -70,6 +70,32 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// The same error with every line number moved by `offset` (a segment's local numbers made the file's).
+    func shiftingLines(by offset: Int) -> DataError {
+        switch self {
+        case let .malformedLine(file, line, text, reason):
+            return .malformedLine(file: file, line: line + offset, text: text, reason: reason)
+        case let .missingColumn(file, line, text, column, found):
+            return .missingColumn(file: file, line: line + offset, text: text, column: column, fieldsFound: found)
+        case let .wrongDelimiter(file, line, text, expected, found):
+            return .wrongDelimiter(file: file, line: line + offset, text: text, expected: expected, found: found)
+        case let .invalidRating(file, line, text, value):
+            return .invalidRating(file: file, line: line + offset, text: text, value: value)
+        case let .invalidIdentifier(file, line, text, value):
+            return .invalidIdentifier(file: file, line: line + offset, text: text, value: value)
+        case let .invalidTimestamp(file, line, text, value):
+            return .invalidTimestamp(file: file, line: line + offset, text: text, value: value)
+        case let .duplicateInteraction(file, line, text, firstLine):
+            return .duplicateInteraction(file: file, line: line + offset, text: text, firstLine: firstLine + offset)
+        case let .truncatedGzip(file, line, text):
+            return .truncatedGzip(file: file, line: line + offset, text: text)
+        case let .corruptGzip(file, line, reason):
+            return .corruptGzip(file: file, line: line + offset, reason: reason)
+        case .cannotOpen, .emptyFile, .zlibUnavailable, .invalidSplitFolder, .missingTimestamps, .timestampRangeTooWide:
+            return self
+        }
+    }
+
     /// Text of a line as shown in messages: invalid UTF-8 repaired, cut to 120 characters.
     static func excerpt(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let shown = UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, 120)])

@@ -63,7 +63,10 @@ struct DelimitedLineParser {
     let format: DelimitedFormat
     let path: String
     private let delimiter: [UInt8]
-    private let neededFields: Int
+    /// The delimiter's bytes.
+    var delimiterBytes: [UInt8] { delimiter }
+    /// Fields a line needs to hold every used column.
+    let neededFields: Int
 
     init(format: DelimitedFormat, path: String) {
         self.format = format

@@ -36,6 +36,7 @@ enum FieldParsing {
     }
 
     /// A finite decimal number such as `4`, `3.5`, `-0.25`, `1e-3`; nil for text, NaN or infinity.
+    /// The result is the correctly rounded `Float`, the same as `Float(text)` gives.
     @inline(__always)
     static func number(_ raw: UnsafeBufferPointer<UInt8>) -> Float? {
         let field = trimmed(raw)
@@ -48,40 +49,45 @@ enum FieldParsing {
         var mantissa: Int64 = 0
         var digits = 0
         var scale = 0
+        var sawDigit = false
         while index < field.count, field[index] &- 0x30 < 10 {
-            if digits < 18 { mantissa = mantissa * 10 + Int64(field[index] &- 0x30); digits += 1 } else { scale += 1 }
+            mantissa = mantissa &* 10 &+ Int64(field[index] &- 0x30)
+            digits += 1
             index += 1
         }
-        var sawDigit = digits > 0 || scale > 0
+        sawDigit = digits > 0
         if index < field.count && field[index] == 0x2E {
             index += 1
             while index < field.count, field[index] &- 0x30 < 10 {
-                if digits < 18 { mantissa = mantissa * 10 + Int64(field[index] &- 0x30); digits += 1; scale -= 1 }
-                sawDigit = true
+                mantissa = mantissa &* 10 &+ Int64(field[index] &- 0x30)
+                digits += 1
+                scale -= 1
                 index += 1
             }
+            sawDigit = sawDigit || scale < 0
         }
         guard sawDigit else { return nil }
+        var hasExponent = false
         if index < field.count && (field[index] == 0x65 || field[index] == 0x45) {
-            index += 1
-            guard let exponent = integer(UnsafeBufferPointer(rebasing: field[index...])),
-                  abs(exponent) < 400 else { return nil }
-            scale += Int(exponent)
+            guard integer(UnsafeBufferPointer(rebasing: field[(index + 1)...])) != nil else { return nil }
+            hasExponent = true
             index = field.count
         }
         guard index == field.count else { return nil }
-        var value = Double(mantissa)
-        if scale != 0 { value *= power10(scale) }
-        let result = Float(negative ? -value : value)
-        return result.isFinite ? result : nil
+        // Exact fast path (Clinger): an integer mantissa below 2^24 and a power of ten up to 10^10
+        // are both exact Floats, so one multiplication or division rounds correctly.
+        if !hasExponent && mantissa < 1 << 24 && digits <= 8 && scale >= -10 {
+            var value = Float(mantissa)
+            if scale < 0 { value /= exactPowersOfTen[-scale] }
+            return negative ? -value : value
+        }
+        // Anything longer: the checked decimal text through the standard library's correctly rounded parser.
+        guard let value = Float(String(decoding: field, as: UTF8.self)), value.isFinite else { return nil }
+        return value
     }
 
-    private static func power10(_ exponent: Int) -> Double {
-        var result = 1.0
-        let base = exponent < 0 ? 0.1 : 10.0
-        for _ in 0..<abs(exponent) { result *= base }
-        return result
-    }
+    /// 10^0 … 10^10, all exactly representable as `Float`.
+    static let exactPowersOfTen: [Float] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
 
     /// Seconds since 1970-01-01 for an integer timestamp or a `YYYY-MM-DD` date (midnight UTC).
     @inline(__always)

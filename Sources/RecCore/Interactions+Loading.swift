@@ -6,10 +6,26 @@ typealias RowVisitor = (_ file: String, _ line: Int, _ text: UnsafeBufferPointer
 
 extension Interactions {
     /// Loads a delimited ratings file (gzip-compressed when the name ends in `.gz`).
+    /// Plain files are parsed in parallel (see `loadInParallel`); gzip files, and files whose ids
+    /// or timestamps do not fit in 32 unsigned bits, are read line by line. Both give the same table.
     public static func load(path: String, format: DelimitedFormat) throws -> Interactions {
-        try assemble(timed: format.timestampColumn != nil, policy: format.duplicates, label: path) { visit in
-            try scanDelimited(path: path, format: format, visit)
+        try load(path: path, format: format, segments: nil)
+    }
+
+    /// `load`, with the number of parallel segments fixed (tests use it to cut small files).
+    static func load(path: String, format: DelimitedFormat, segments: Int?) throws -> Interactions {
+        let scan: (RowVisitor) throws -> Void = { visit in try scanDelimited(path: path, format: format, visit) }
+        if !path.hasSuffix(".gz") {
+            switch try loadInParallel(path: path, format: format, segments: segments) {
+            case let .table(table):
+                return table
+            case let .duplicate(userID, itemID):
+                try locateDuplicate(userID: userID, itemID: itemID, label: path, scan: scan)
+            case .needsGeneralPath:
+                break
+            }
         }
+        return try assemble(timed: format.timestampColumn != nil, policy: format.duplicates, label: path, scan: scan)
     }
 
     /// Loads a MovieLens ratings file, choosing the format from its name: `u.data` (100K, tab),
@@ -57,18 +73,24 @@ extension Interactions {
         case let .table(table):
             return table
         case let .duplicate(userID, itemID):
-            var first: Int?
-            try scan { file, line, text, user, item, _, _ in
-                guard user == userID && item == itemID else { return }
-                if let first {
-                    throw DataError.duplicateInteraction(file: file, line: line, text: DataError.excerpt(text),
-                                                         firstLine: first)
-                }
-                first = line
-            }
-            throw DataError.duplicateInteraction(file: label, line: 0, text: "user \(userID), item \(itemID)",
-                                                 firstLine: first ?? 0)
+            try locateDuplicate(userID: userID, itemID: itemID, label: label, scan: scan)
         }
+    }
+
+    /// Runs `scan` again to throw the `duplicateInteraction` error naming both lines of a pair.
+    static func locateDuplicate(userID: Int64, itemID: Int64, label: String,
+                                scan: (RowVisitor) throws -> Void) throws -> Never {
+        var first: Int?
+        try scan { file, line, text, user, item, _, _ in
+            guard user == userID && item == itemID else { return }
+            if let first {
+                throw DataError.duplicateInteraction(file: file, line: line, text: DataError.excerpt(text),
+                                                     firstLine: first)
+            }
+            first = line
+        }
+        throw DataError.duplicateInteraction(file: label, line: 0, text: "user \(userID), item \(itemID)",
+                                             firstLine: first ?? 0)
     }
 
     static func scanDelimited(path: String, format: DelimitedFormat, _ visit: RowVisitor) throws {

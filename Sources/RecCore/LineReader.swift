@@ -11,9 +11,10 @@ protocol ByteReader: AnyObject {
 }
 
 /// A plain file read with POSIX `read` in large blocks.
-final class FileReader: ByteReader {
+final class FileReader: ByteReader, @unchecked Sendable {
     private let descriptor: Int32
     let path: String
+    var descriptorForRanges: Int32 { descriptor }
 
     /// Opens `path` for reading, or throws `DataError.cannotOpen` with the system's reason.
     init(path: String) throws {
@@ -42,6 +43,62 @@ final class FileReader: ByteReader {
     }
 }
 
+/// One byte range of a plain file, read with `pread` so several ranges can be read at once.
+final class FileRangeReader: ByteReader {
+    private let file: FileReader
+    private var position: Int
+    private let end: Int
+
+    /// Reads `range` of the already opened `file`.
+    init(file: FileReader, range: Range<Int>) {
+        self.file = file
+        position = range.lowerBound
+        end = range.upperBound
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let wanted = min(buffer.count, end - position)
+        guard wanted > 0 else { return 0 }
+        let count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]), at: position)
+        position += count
+        return count
+    }
+}
+
+extension FileReader {
+    /// Reads up to `buffer.count` bytes at byte `offset` (POSIX `pread`); 0 at the end of the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        while true {
+            let count = pread(descriptorForRanges, base, buffer.count, off_t(offset))
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw DataError.cannotOpen(file: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// The size of the file in bytes (nil when `fstat` fails).
+    var size: Int? {
+        var status = stat()
+        return fstat(descriptorForRanges, &status) == 0 ? Int(status.st_size) : nil
+    }
+
+    /// Counts the newlines in bytes `0..<end` (used to turn a segment's line numbers into the file's).
+    func newlines(before end: Int) throws -> Int {
+        var lines = 0, offset = 0
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { block.deallocate() }
+        while offset < end {
+            let count = try read(into: UnsafeMutableRawBufferPointer(rebasing: block[0..<min(block.count, end - offset)]),
+                                 at: offset)
+            if count == 0 { break }
+            for byte in UnsafeRawBufferPointer(rebasing: block[0..<count]) where byte == 0x0A { lines += 1 }
+            offset += count
+        }
+        return lines
+    }
+}
+
 @inline(__always) private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
     return Glibc.read(fd, buffer, count)
@@ -62,6 +119,12 @@ struct LineReader {
     init(path: String) throws {
         self.path = path
         reader = path.hasSuffix(".gz") ? try GzipReader(path: path) : try FileReader(path: path)
+    }
+
+    /// Lines of an already opened byte source (`path` is only shown in errors).
+    init(path: String, reader: ByteReader) {
+        self.path = path
+        self.reader = reader
     }
 
     /// Calls `body(line, lineNumber)` for every line; `body` may throw to stop early.
