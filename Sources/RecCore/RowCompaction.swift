@@ -32,12 +32,16 @@ struct RowCompaction {
                                  times: times?.baseAddress.map { SharedMutablePointer($0) })
         let kept = UnsafeMutableBufferPointer<Int>.allocate(capacity: rows)
         defer { kept.deallocate() }
-        let keptShared = SharedMutablePointer(kept.baseAddress ?? UnsafeMutablePointer<Int>.allocate(capacity: 1))
         let ranges = Self.balancedRanges(pointers: pointers, pieces: Kernels.threadCount * 4)
-        let rejections = UnsafeMutableBufferPointer<Int>.allocate(capacity: ranges.count * 2)
+        let rejections = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, ranges.count * 2))
         defer { rejections.deallocate() }
         rejections.initialize(repeating: -1)
-        let rejectShared = SharedMutablePointer(rejections.baseAddress ?? UnsafeMutablePointer<Int>.allocate(capacity: 1))
+        // Both buffers have capacity ≥ 1, so they always have an address.
+        guard let keptBase = kept.baseAddress, let rejectBase = rejections.baseAddress else {
+            preconditionFailure("RowCompaction: allocation of \(rows) row counters returned no storage")
+        }
+        let keptShared = SharedMutablePointer(keptBase)
+        let rejectShared = SharedMutablePointer(rejectBase)
         let policy = self.policy
         pointers.withUnsafeBufferPointer { rowPointers in
             let starts = SharedPointer(rowPointers.baseAddress ?? UnsafePointer(keptShared.base))
