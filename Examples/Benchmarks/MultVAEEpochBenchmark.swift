@@ -5,13 +5,14 @@ import RecCore
 import TensorCore
 
 /// `Benchmarks multvae-epoch PATH [--heldout N] [--epochs E] [--hidden 600,200]`: loads an
-/// ML-20M-style `ratings.csv`, makes the Liang et al. split, trains Mult-VAE (paper settings) for
+/// ML-20M-style `ratings.csv` and makes the Liang et al. split — or, when PATH is a folder, reads it
+/// as a vae_cf split (the same split a peer trains on) — trains Mult-VAE (paper settings) for
 /// E epochs without validation, then scores the N test users; prints seconds per epoch, the
 /// achieved GFLOP/s (counted from the layer shapes), evaluation time and peak RSS.
 enum MultVAEEpochBenchmark {
     static func run(_ arguments: [String]) throws {
         guard let path = arguments.first, !path.hasPrefix("--") else {
-            print("usage: Benchmarks multvae-epoch PATH [--heldout 10000] [--epochs 1] [--hidden 600,200]")
+            print("usage: Benchmarks multvae-epoch RATINGS_CSV|VAE_CF_FOLDER [--heldout 10000] [--epochs 1] [--hidden 600,200]")
             return
         }
         var heldOut = 10_000, epochs = 1, hidden = "600,200"
@@ -27,11 +28,18 @@ enum MultVAEEpochBenchmark {
         }
         let clock = ContinuousClock()
         var started = clock.now
-        let interactions = try Interactions.loadMovieLens(path: path)
-        print(String(format: "load_seconds %.2f", seconds(since: started, clock)))
-        started = clock.now
-        let split = StrongGeneralizationSplit.make(from: interactions, heldOutUsers: heldOut)
-        print(String(format: "split_seconds %.2f", seconds(since: started, clock)))
+        var isFolder: ObjCBool = false
+        let split: StrongGeneralizationSplit
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            split = try StrongGeneralizationSplit.loadVAECF(folder: path)
+            print(String(format: "load_vae_cf_split_seconds %.2f", seconds(since: started, clock)))
+        } else {
+            let interactions = try Interactions.loadMovieLens(path: path)
+            print(String(format: "load_seconds %.2f", seconds(since: started, clock)))
+            started = clock.now
+            split = StrongGeneralizationSplit.make(from: interactions, heldOutUsers: heldOut)
+            print(String(format: "split_seconds %.2f", seconds(since: started, clock)))
+        }
         print("train_users \(split.train.rows) items \(split.itemCount) clicks \(split.train.nonZeroCount)")
 
         let options = ModelOptions(seed: 1, epochs: epochs, overrides: ["hidden": hidden])
