@@ -48,7 +48,8 @@ public struct ComparisonOptions: Sendable, Equatable {
         Trains and scores every ranking model of the zoo side by side and prints a table of
         Recall@20, Recall@50 and NDCG@100 (mean ± standard error over test users), training time
         and parameter count. With no --data it runs on a built-in synthetic data set with planted
-        structure (about two minutes on two cores).
+        structure for 15 epochs (about two minutes on two cores); there, models sized for
+        ML-20M use their small-data settings (VampPrior entries: K = 100 pseudo-inputs).
 
         OPTIONS:
           --data PATH            ratings file (.gz read transparently) or vae_cf split folder

@@ -13,7 +13,7 @@ public struct ComparisonRunner {
     public let log: (String) -> Void
 
     /// Epochs used on the built-in data set when `--epochs` is not given (keeps the default run ≈ 2 min).
-    public static let builtInEpochs = 25
+    public static let builtInEpochs = 15
 
     /// A runner over `zoo` with `options`, logging progress to `log`.
     public init(zoo: ModelZoo, options: ComparisonOptions, log: @escaping (String) -> Void) {
@@ -41,7 +41,10 @@ public struct ComparisonRunner {
             var parameterCount = 0
             for seedIndex in 0..<options.seeds {
                 let seed = options.firstSeed + UInt64(seedIndex)
-                let modelOptions = ModelOptions(seed: seed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:])
+                // On the built-in data, the entry's small-data settings apply first; `--set` values win.
+                let base = builtIn ? entry.builtInDataOverrides : [:]
+                let overrides = base.merging(options.overrides[entry.name] ?? [:]) { _, user in user }
+                let modelOptions = ModelOptions(seed: seed, epochs: epochs, overrides: overrides)
                 let model = try entry.make(split.itemCount, modelOptions)
                 parameterCount = model.parameterCount
                 let label = options.seeds > 1 ? "\(entry.name) seed \(seed)" : entry.name

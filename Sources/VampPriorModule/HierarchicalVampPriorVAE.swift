@@ -121,7 +121,8 @@ extension HierarchicalVampPriorVAE {
     /// The zoo entry `h-vamp`: tanh layers.
     public static let zooEntry = ModelEntry(
         name: "h-vamp",
-        summary: "H+Vamp: hierarchical VAE z1|z2, VampPrior on z2 (K=1000), tanh, hidden 600, z 200+200 (Kim & Suh, RecSys 2019)"
+        summary: "H+Vamp: hierarchical VAE z1|z2, VampPrior on z2 (K=1000), tanh, hidden 600, z 200+200 (Kim & Suh, RecSys 2019)",
+        builtInDataOverrides: ["components": "100"]   // K = 1000 is sized for ML-20M's 116k training users
     ) { itemCount, options in
         HierarchicalVampPriorVAE(itemCount: itemCount,
                                  configuration: try .from(options, model: "h-vamp", base: .hierarchical))
@@ -130,7 +131,8 @@ extension HierarchicalVampPriorVAE {
     /// The zoo entry `h-vamp-gated`: gated linear units in place of tanh.
     public static let gatedZooEntry = ModelEntry(
         name: "h-vamp-gated",
-        summary: "H+Vamp (Gated): H+Vamp with gated linear units (x·W+b)⊙σ(x·V+c) (Kim & Suh, RecSys 2019)"
+        summary: "H+Vamp (Gated): H+Vamp with gated linear units (x·W+b)⊙σ(x·V+c) (Kim & Suh, RecSys 2019)",
+        builtInDataOverrides: ["components": "100"]   // K = 1000 is sized for ML-20M's 116k training users
     ) { itemCount, options in
         HierarchicalVampPriorVAE(itemCount: itemCount,
                                  configuration: try .from(options, model: "h-vamp-gated", base: .hierarchicalGated))

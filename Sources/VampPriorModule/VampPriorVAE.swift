@@ -111,7 +111,8 @@ extension VampPriorVAE {
     /// The zoo entry `vampprior-vae`.
     public static let zooEntry = ModelEntry(
         name: "vampprior-vae",
-        summary: "VampPrior VAE: Mult-VAE [I-600-200-600-I] with a VampPrior of K=1000 pseudo-inputs (Kim & Suh, RecSys 2019; Tomczak & Welling 2018)"
+        summary: "VampPrior VAE: Mult-VAE [I-600-200-600-I] with a VampPrior of K=1000 pseudo-inputs (Kim & Suh, RecSys 2019; Tomczak & Welling 2018)",
+        builtInDataOverrides: ["components": "100"]   // K = 1000 is sized for ML-20M's 116k training users
     ) { itemCount, options in
         VampPriorVAE(itemCount: itemCount,
                      configuration: try .from(options, model: "vampprior-vae", base: .vampPrior))

@@ -60,6 +60,13 @@ import TensorCore
         #expect(first.scores(for: histories) != other.scores(for: histories))
     }
 
+    /// The small-data settings `CompareModels` applies on its built-in data must be real options.
+    @Test(arguments: ModelZoo.standard.entries.filter { $0.task == .ranking }.map(\.name))
+    func builtInDataOverridesAreValidOptions(name: String) throws {
+        let entry = try ModelZoo.standard.entry(named: name)
+        _ = try entry.make(20, ModelOptions(seed: 1, epochs: 1, overrides: entry.builtInDataOverrides))
+    }
+
     @Test func catalogNamesAreUniqueAndListed() {
         #expect(Self.rankingNames == ["mult-vae", "mult-dae", "vampprior-vae", "h-vamp", "h-vamp-gated"])
         #expect(Set(ModelZoo.standard.names).count == ModelZoo.standard.names.count)

@@ -24,14 +24,20 @@ public struct ModelEntry: Sendable {
     /// Makes a fresh, untrained model for a data set with `itemCount` items.
     public let make: @Sendable (_ itemCount: Int, _ options: ModelOptions) throws -> any Recommender
 
+    /// Settings `CompareModels` applies on its small built-in data set only (user `--set` values
+    /// win). The papers size models for data sets with 100× more users; e.g. VampPrior's 1,000
+    /// pseudo-inputs would outnumber a third of the built-in training users. Empty for most models.
+    public let builtInDataOverrides: [String: String]
+
     /// An entry; `name` must be unique within a zoo.
-    public init(name: String, summary: String,
+    public init(name: String, summary: String, builtInDataOverrides: [String: String] = [:],
                 make: @escaping @Sendable (_ itemCount: Int, _ options: ModelOptions) throws -> any Recommender) {
         self.name = name
         self.summary = summary
         self.make = make
         self.task = .ranking
         self.makeRating = nil
+        self.builtInDataOverrides = builtInDataOverrides
     }
 
     /// What the model predicts: `.ranking` (top-N, `make`) or `.rating` (`makeRating`).
@@ -47,6 +53,7 @@ public struct ModelEntry: Sendable {
         self.make = { _, _ in throw ModelZooError.wrongTask(model: name, task: .rating) }
         self.task = .rating
         self.makeRating = makeRating
+        self.builtInDataOverrides = [:]
     }
 }
 
