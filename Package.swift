@@ -55,7 +55,10 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], path: "Tests/TensorCoreTests"),
         .testTarget(name: "KernelsTests", dependencies: ["TensorCore", "Kernels"], path: "Tests/KernelsTests"),
-        .testTarget(name: "NeuralNetTests", dependencies: ["TensorCore", "Kernels", "NeuralNet"],
+        // The finite-difference gradient checker, shared by every suite that checks gradients.
+        .target(name: "GradientChecking", dependencies: ["TensorCore", "Kernels", "NeuralNet"],
+                path: "Tests/GradientChecking"),
+        .testTarget(name: "NeuralNetTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "GradientChecking"],
                     path: "Tests/NeuralNetTests"),
         .testTarget(name: "ZooConformanceTests",
                     dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
@@ -67,7 +70,8 @@ let package = Package(
                                    "AutoRecModule", "DeepAutoEncoderModule"],
                     path: "Tests/AutoRecTests"),
         .testTarget(name: "VampPriorTests",
-                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "VampPriorModule"],
+                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "VampPriorModule",
+                                   "GradientChecking"],
                     path: "Tests/VampPriorTests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog"],
                     path: "Tests/ModelComparisonTests"),

@@ -1,4 +1,5 @@
 import TensorCore
+import GradientChecking
 import Kernels
 @testable import NeuralNet
 

@@ -1,4 +1,5 @@
 import Testing
+import GradientChecking
 import TensorCore
 import Kernels
 @testable import NeuralNet

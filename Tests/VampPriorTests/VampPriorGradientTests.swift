@@ -1,4 +1,5 @@
 import Testing
+import GradientChecking
 import Foundation
 import TensorCore
 import Kernels

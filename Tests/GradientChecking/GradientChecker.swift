@@ -1,25 +1,37 @@
 import TensorCore
 import Kernels
-@testable import NeuralNet
+import NeuralNet
 
 /// A scalar loss of some inputs and parameters, with its analytic gradients.
 ///
 /// `evaluate(inputs, &context, backward)` returns the loss (Double) and, when `backward` is true,
 /// the analytic gradients w.r.t. each input (same order) and accumulates those w.r.t. `parameters`.
-struct GradientProblem {
-    var parameters: [Parameter]
-    var inputs: [Matrix]
+public struct GradientProblem {
+    public var parameters: [Parameter]
+    public var inputs: [Matrix]
     /// Which inputs to check (e.g. none for a likelihood's target or a sparse layer's data).
-    var checkedInputs: [Int]
-    var seed: UInt64
-    var mode: ForwardContext.Mode
-    var evaluate: (_ inputs: [Matrix], _ context: inout ForwardContext, _ backward: Bool) -> (loss: Double, inputGradients: [Matrix])
+    public var checkedInputs: [Int]
+    public var seed: UInt64
+    public var mode: ForwardContext.Mode
+    public var evaluate: (_ inputs: [Matrix], _ context: inout ForwardContext, _ backward: Bool) -> (loss: Double, inputGradients: [Matrix])
+
+    /// A problem over `parameters` and `inputs`, checking the inputs listed in `checkedInputs`.
+    public init(parameters: [Parameter], inputs: [Matrix], checkedInputs: [Int], seed: UInt64, mode: ForwardContext.Mode,
+                evaluate: @escaping (_ inputs: [Matrix], _ context: inout ForwardContext, _ backward: Bool)
+                    -> (loss: Double, inputGradients: [Matrix])) {
+        self.parameters = parameters
+        self.inputs = inputs
+        self.checkedInputs = checkedInputs
+        self.seed = seed
+        self.mode = mode
+        self.evaluate = evaluate
+    }
 }
 
 /// One compared tensor: the worst entry's relative error.
-struct GradientMismatch: CustomStringConvertible {
-    let tensor: String, index: Int, analytic: Double, numeric: Double, error: Double
-    var description: String { "\(tensor)[\(index)]: analytic \(analytic), numeric \(numeric), relative error \(error)" }
+public struct GradientMismatch: CustomStringConvertible, Sendable {
+    public let tensor: String, index: Int, analytic: Double, numeric: Double, error: Double
+    public var description: String { "\(tensor)[\(index)]: analytic \(analytic), numeric \(numeric), relative error \(error)" }
 }
 
 /// Central-difference gradient checker.
@@ -30,12 +42,18 @@ struct GradientMismatch: CustomStringConvertible {
 /// |analytic − numeric| ≤ tolerance · max(|analytic|, |numeric|, floor), where floor = 1e-2 · the
 /// largest |numeric| of that tensor (so entries that are ~0 are compared on the tensor's scale) or
 /// 1e-4 absolute, whichever is larger.
-struct GradientChecker {
-    var step: Float = 1e-2
-    var tolerance: Double = 1e-2
+public struct GradientChecker: Sendable {
+    public var step: Float = 1e-2
+    public var tolerance: Double = 1e-2
+
+    /// A checker with central-difference step `step` and relative tolerance `tolerance`.
+    public init(step: Float = 1e-2, tolerance: Double = 1e-2) {
+        self.step = step
+        self.tolerance = tolerance
+    }
 
     /// The worst mismatch per tensor, and whether all passed.
-    func check(_ problem: GradientProblem) -> (passed: Bool, worst: [GradientMismatch]) {
+    public func check(_ problem: GradientProblem) -> (passed: Bool, worst: [GradientMismatch]) {
         problem.parameters.zeroGradients()
         var context = ForwardContext(mode: problem.mode, seed: problem.seed)
         let analyticInputs = problem.evaluate(problem.inputs, &context, true).inputGradients
@@ -98,19 +116,19 @@ struct GradientChecker {
 }
 
 /// Deterministic test data.
-enum Fixtures {
-    static func matrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Float = 1) -> Matrix {
+public enum Fixtures {
+    public static func matrix(_ rows: Int, _ columns: Int, seed: UInt64, scale: Float = 1) -> Matrix {
         var rng = RandomGenerator(seed: seed)
         return Kernels.randomNormal(rows: rows, columns: columns, standardDeviation: scale, using: &rng)
     }
 
     /// A dense 0/1 matrix (about half ones).
-    static func binary(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
+    public static func binary(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
         Matrix(rows: rows, columns: columns, storage: matrix(rows, columns, seed: seed).storage.map { $0 > 0 ? 1 : 0 })
     }
 
     /// A CSR batch with roughly `density` of the entries set to small positive counts, one empty row.
-    static func sparse(_ rows: Int, _ columns: Int, seed: UInt64, density: Float = 0.4) -> SparseMatrix {
+    public static func sparse(_ rows: Int, _ columns: Int, seed: UInt64, density: Float = 0.4) -> SparseMatrix {
         var rng = RandomGenerator(seed: seed)
         var triplets: [(row: Int, column: Int, value: Float)] = []
         for r in 0..<rows where r != 1 {
