@@ -70,20 +70,14 @@ public struct AutoRecConfiguration: Sendable, Equatable {
                                                                      among: activations)) ?? c.encoderActivation
         c.decoderActivation = Activation(rawValue: try reader.choice("f", default: c.decoderActivation.rawValue,
                                                                      among: activations)) ?? c.decoderActivation
-        c.lambda = try reader.double("lambda", default: c.lambda)
+        c.lambda = try reader.nonNegative("lambda", default: c.lambda)
         c.optimizer = OptimizerKind(rawValue: try reader.choice("optimizer", default: c.optimizer.rawValue,
                                                                 among: OptimizerKind.allCases.map(\.rawValue))) ?? c.optimizer
         c.iterationsPerEpoch = try reader.int("iterations", default: c.iterationsPerEpoch, minimum: 1)
         c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
-        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
         c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
         try reader.finish()
-        guard c.lambda >= 0 else {
-            throw ModelZooError.invalidOption(model: model, key: "lambda", value: "\(c.lambda)", expected: "a non-negative number")
-        }
-        guard c.learningRate > 0 else {
-            throw ModelZooError.invalidOption(model: model, key: "lr", value: "\(c.learningRate)", expected: "a positive number")
-        }
         c.seed = options.seed
         return c
     }

@@ -45,22 +45,16 @@ public struct DeepAutoEncoderConfiguration: Sendable, Equatable {
         c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
         c.activation = Activation(rawValue: try reader.choice("activation", default: c.activation.rawValue,
                                                               among: Activation.allCases.map(\.rawValue))) ?? c.activation
-        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout)))
+        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout), in: 0..<1))
         c.constrainedDecoder = try reader.int("constrained", default: c.constrainedDecoder ? 1 : 0, minimum: 0) != 0
         c.linearLastLayer = try reader.int("linear-last", default: c.linearLastLayer ? 1 : 0, minimum: 0) != 0
         c.augmentationSteps = try reader.int("aug-steps", default: c.augmentationSteps, minimum: 0)
-        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
         c.momentum = Float(try reader.double("momentum", default: Double(c.momentum)))
         c.weightDecay = Float(try reader.double("weight-decay", default: Double(c.weightDecay)))
         c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
         c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
         try reader.finish()
-        guard c.dropout >= 0 && c.dropout < 1 else {
-            throw ModelZooError.invalidOption(model: model, key: "dropout", value: "\(c.dropout)", expected: "a value in [0, 1)")
-        }
-        guard c.learningRate > 0 else {
-            throw ModelZooError.invalidOption(model: model, key: "lr", value: "\(c.learningRate)", expected: "a positive number")
-        }
         c.seed = options.seed
         return c
     }

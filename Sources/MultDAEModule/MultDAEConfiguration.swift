@@ -31,20 +31,12 @@ public struct MultDAEConfiguration: Sendable, Equatable {
         var reader = OptionReader(model: model, options: options)
         var c = MultDAEConfiguration.paper
         c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
-        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout)))
-        c.lambda = try reader.double("lambda", default: c.lambda)
-        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout), in: 0..<1))
+        c.lambda = try reader.nonNegative("lambda", default: c.lambda)
+        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
         c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
         c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
         try reader.finish()
-        guard c.dropout >= 0 && c.dropout < 1 else {
-            throw ModelZooError.invalidOption(model: model, key: "dropout", value: "\(c.dropout)", expected: "a value in [0, 1)")
-        }
-        guard c.lambda >= 0, c.learningRate > 0 else {
-            throw ModelZooError.invalidOption(model: model, key: c.lambda < 0 ? "lambda" : "lr",
-                                              value: c.lambda < 0 ? "\(c.lambda)" : "\(c.learningRate)",
-                                              expected: "a non-negative λ and a positive learning rate")
-        }
         c.seed = options.seed
         return c
     }

@@ -30,19 +30,13 @@ public struct MultVAEConfiguration: Sendable, Equatable {
         var reader = OptionReader(model: model, options: options)
         var c = MultVAEConfiguration.paper
         c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
-        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout)))
-        c.betaCap = try reader.double("beta-cap", default: c.betaCap)
+        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout), in: 0..<1))
+        c.betaCap = try reader.nonNegative("beta-cap", default: c.betaCap)
         c.annealSteps = try reader.int("anneal-steps", default: c.annealSteps, minimum: 0)
-        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
         c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
         c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
         try reader.finish()
-        guard c.dropout >= 0 && c.dropout < 1 else {
-            throw ModelZooError.invalidOption(model: model, key: "dropout", value: "\(c.dropout)", expected: "a value in [0, 1)")
-        }
-        guard c.learningRate > 0 else {
-            throw ModelZooError.invalidOption(model: model, key: "lr", value: "\(c.learningRate)", expected: "a positive number")
-        }
         c.seed = options.seed
         return c
     }

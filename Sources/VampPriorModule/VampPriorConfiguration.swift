@@ -81,13 +81,13 @@ public struct VampPriorConfiguration: Sendable, Equatable {
         c.layerCount = try reader.int("layers", default: c.layerCount, minimum: 1)
         c.componentCount = try reader.int("components", default: c.componentCount, minimum: 1)
         c.pseudoInputMean = Float(try reader.double("pseudo-mean", default: Double(c.pseudoInputMean)))
-        c.pseudoInputStandardDeviation = Float(try reader.double("pseudo-std", default: Double(c.pseudoInputStandardDeviation)))
+        c.pseudoInputStandardDeviation = Float(try reader.nonNegative("pseudo-std", default: Double(c.pseudoInputStandardDeviation)))
         c.pseudoInputDropout = try reader.choice("pseudo-dropout", default: c.pseudoInputDropout ? "on" : "off",
                                                  among: ["on", "off"]) == "on"
-        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout)))
-        c.betaCap = try reader.double("beta-cap", default: c.betaCap)
+        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout), in: 0..<1))
+        c.betaCap = try reader.nonNegative("beta-cap", default: c.betaCap)
         c.warmUpEpochs = try reader.int("warm-up", default: c.warmUpEpochs, minimum: 0)
-        c.learningRate = Float(try reader.double("lr", default: Double(c.learningRate)))
+        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
         c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
         c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
         let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)
@@ -95,19 +95,6 @@ public struct VampPriorConfiguration: Sendable, Equatable {
         let low = try reader.double("logvar-min", default: Double(c.logVarianceBounds.lowerBound))
         let high = try reader.double("logvar-max", default: Double(c.logVarianceBounds.upperBound))
         try reader.finish()
-        guard c.dropout >= 0 && c.dropout < 1 else {
-            throw ModelZooError.invalidOption(model: model, key: "dropout", value: "\(c.dropout)", expected: "a value in [0, 1)")
-        }
-        guard c.learningRate > 0 else {
-            throw ModelZooError.invalidOption(model: model, key: "lr", value: "\(c.learningRate)", expected: "a positive number")
-        }
-        guard c.betaCap >= 0 else {
-            throw ModelZooError.invalidOption(model: model, key: "beta-cap", value: "\(c.betaCap)", expected: "a number ≥ 0")
-        }
-        guard c.pseudoInputStandardDeviation >= 0 else {
-            throw ModelZooError.invalidOption(model: model, key: "pseudo-std", value: "\(c.pseudoInputStandardDeviation)",
-                                              expected: "a number ≥ 0")
-        }
         guard low < high else {
             throw ModelZooError.invalidOption(model: model, key: "logvar-min", value: "\(low)", expected: "a number below logvar-max (\(high))")
         }

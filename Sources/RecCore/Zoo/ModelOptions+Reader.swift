@@ -23,6 +23,34 @@ public struct OptionReader {
         return parsed
     }
 
+    /// A floating-point setting in [minimum, maximum) — e.g. a dropout probability in [0, 1).
+    public mutating func double(_ key: String, default value: Double, in range: Range<Double>) throws -> Double {
+        let parsed = try double(key, default: value)
+        guard range.contains(parsed) else {
+            throw ModelZooError.invalidOption(model: model, key: key, value: "\(parsed)",
+                                              expected: "a number in [\(range.lowerBound), \(range.upperBound))")
+        }
+        return parsed
+    }
+
+    /// A floating-point setting greater than zero (a learning rate, a scale).
+    public mutating func positive(_ key: String, default value: Double) throws -> Double {
+        let parsed = try double(key, default: value)
+        guard parsed > 0 else {
+            throw ModelZooError.invalidOption(model: model, key: key, value: "\(parsed)", expected: "a positive number")
+        }
+        return parsed
+    }
+
+    /// A floating-point setting of at least zero (a penalty weight, a β cap).
+    public mutating func nonNegative(_ key: String, default value: Double) throws -> Double {
+        let parsed = try double(key, default: value)
+        guard parsed >= 0 else {
+            throw ModelZooError.invalidOption(model: model, key: key, value: "\(parsed)", expected: "a number ≥ 0")
+        }
+        return parsed
+    }
+
     /// An integer setting, at least `minimum`.
     public mutating func int(_ key: String, default value: Int, minimum: Int = Int.min) throws -> Int {
         known.append(key)

@@ -57,5 +57,14 @@ private final class CountingRecommender: Recommender {
 
         var bad = OptionReader(model: "m", options: ModelOptions(overrides: ["dropout": "nan"]))
         #expect(throws: ModelZooError.self) { _ = try bad.double("dropout", default: 0.5) }
+
+        var ranges = OptionReader(model: "m", options: ModelOptions(overrides: ["dropout": "1", "lr": "0", "lambda": "-1"]))
+        #expect(throws: ModelZooError.invalidOption(model: "m", key: "dropout", value: "1.0", expected: "a number in [0.0, 1.0)")) {
+            _ = try ranges.double("dropout", default: 0.5, in: 0..<1)
+        }
+        #expect(throws: ModelZooError.self) { _ = try ranges.positive("lr", default: 1e-3) }
+        #expect(throws: ModelZooError.self) { _ = try ranges.nonNegative("lambda", default: 0.01) }
+        var fine = OptionReader(model: "m", options: ModelOptions(overrides: ["dropout": "0"]))
+        #expect(try fine.double("dropout", default: 0.5, in: 0..<1) == 0)
     }
 }
