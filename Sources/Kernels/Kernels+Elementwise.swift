@@ -139,3 +139,18 @@ extension Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// Sets every element of `x` to `value` in place, in parallel chunks (no reallocation, so a
+    /// large gradient is cleared without returning its pages to the system and faulting them back).
+    public static func fill(_ x: inout Matrix, with value: Float) {
+        let count = x.count
+        x.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let pointer = SharedMutablePointer(base)
+            parallelRanges(count, minimumPerChunk: 262_144) { range in
+                (pointer.base + range.lowerBound).update(repeating: value, count: range.count)
+            }
+        }
+    }
+}

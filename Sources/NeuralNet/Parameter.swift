@@ -1,3 +1,4 @@
+import Kernels
 import TensorCore
 
 /// A trainable tensor: its value and the gradient accumulated into it by backward passes.
@@ -22,9 +23,14 @@ public final class Parameter {
         self.decays = decays
     }
 
-    /// Resets the accumulated gradient to zero.
+    /// Resets the accumulated gradient to zero, in place (a fresh matrix per update would page-fault
+    /// tens of megabytes per step for the item-sized layers).
     public func zeroGradient() {
-        gradient = Matrix(rows: value.rows, columns: value.columns)
+        if gradient.rows == value.rows && gradient.columns == value.columns {
+            Kernels.fill(&gradient, with: 0)
+        } else {
+            gradient = Matrix(rows: value.rows, columns: value.columns)
+        }
     }
 }
 
