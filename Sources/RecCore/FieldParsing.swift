@@ -9,16 +9,18 @@ enum FieldParsing {
         return UnsafeBufferPointer(rebasing: field[start..<end])
     }
 
+    /// Whether `field` starts with `-`, and where its digits begin (after an optional `+`/`-`).
+    @inline(__always)
+    static func sign(_ field: UnsafeBufferPointer<UInt8>) -> (negative: Bool, digitsStart: Int) {
+        guard let first = field.first, first == 0x2D || first == 0x2B else { return (false, 0) }
+        return (first == 0x2D, 1)
+    }
+
     /// A signed decimal integer (optional leading `+`/`-`), or nil for anything else or an overflow.
     @inline(__always)
     static func integer(_ raw: UnsafeBufferPointer<UInt8>) -> Int64? {
         let field = trimmed(raw)
-        var index = 0
-        var negative = false
-        if index < field.count && (field[index] == 0x2D || field[index] == 0x2B) {
-            negative = field[index] == 0x2D
-            index += 1
-        }
+        var (negative, index) = sign(field)
         guard index < field.count else { return nil }
         if field.count - index > 18 { return slowInteger(field) }
         var value: Int64 = 0
@@ -40,12 +42,7 @@ enum FieldParsing {
     @inline(__always)
     static func number(_ raw: UnsafeBufferPointer<UInt8>) -> Float? {
         let field = trimmed(raw)
-        var index = 0
-        var negative = false
-        if index < field.count && (field[index] == 0x2D || field[index] == 0x2B) {
-            negative = field[index] == 0x2D
-            index += 1
-        }
+        var (negative, index) = sign(field)
         var mantissa: Int64 = 0
         var digits = 0
         var scale = 0
