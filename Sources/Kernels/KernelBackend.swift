@@ -89,6 +89,7 @@ extension Kernels {
 
     /// The backend chosen once per process from `AUTOENCODERZOO_KERNELS` and what loads, with its log line.
     static let backendSelection: (backend: KernelBackend, description: String) = {
+        _ = SubnormalMode.flushesToZero   // see SubnormalMode: subnormal operands slow SGEMM ~100×
         let request = KernelBackend.request(forEnvironmentValue: getEnvironment(KernelBackend.environmentVariable))
         // `builtin` never touches the library, so a broken BLAS cannot affect a forced built-in run.
         if request == .builtin {

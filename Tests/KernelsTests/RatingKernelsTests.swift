@@ -2,9 +2,11 @@ import Testing
 import TensorCore
 @testable import Kernels
 
-/// Naive Double references for the rating kernels on odd shapes (1×1, 17×33, empty rows, no entries).
+/// Naive Double references for the rating kernels on odd shapes (1×1, 17×33, empty rows, no entries,
+/// hidden widths that exercise the 16-wide SIMD body, the 8-wide block and the scalar tail).
 @Suite struct RatingKernelsTests {
-    static let shapes: [(rows: Int, columns: Int, hidden: Int)] = [(1, 1, 1), (3, 5, 2), (17, 33, 9), (4, 0, 3), (5, 6, 0)]
+    static let shapes: [(rows: Int, columns: Int, hidden: Int)] = [(1, 1, 1), (3, 5, 2), (17, 33, 9), (4, 0, 3), (5, 6, 0),
+                                                                    (6, 7, 37), (5, 9, 29), (3, 4, 500)]   // SIMD body, 8-block, tail
 
     static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-4 * max(1, abs(a), abs(b)) }
 
