@@ -44,6 +44,9 @@ let package = Package(
         .target(name: "ZooCatalog", dependencies: ["RecCore", "MultVAEModule", "MultDAEModule",
                                                  "VampPriorModule", "AutoRecModule", "DeepAutoEncoderModule"],
                 path: "Sources/ZooCatalog"),
+        // Checkpoints (safetensors weights + configuration + training state) and their atomic files.
+        .target(name: "Checkpoints", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit"],
+                path: "Sources/Checkpoints"),
         // The CompareModels job as a library, so it is testable end to end.
         .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "RecCore", "ZooCatalog"],
                 path: "Sources/ModelComparison"),
@@ -75,6 +78,9 @@ let package = Package(
                     path: "Tests/VampPriorTests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog"],
                     path: "Tests/ModelComparisonTests"),
+        .testTarget(name: "CheckpointTests",
+                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog", "Checkpoints"],
+                    path: "Tests/CheckpointTests"),
         .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],
                     path: "Tests/RecCoreTests"),
     ],
