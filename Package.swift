@@ -82,7 +82,7 @@ let package = Package(
                     dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "VampPriorModule",
                                    "GradientChecking"],
                     path: "Tests/VampPriorTests"),
-        .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog"],
+        .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog", "Checkpoints"],
                     path: "Tests/ModelComparisonTests"),
         .testTarget(name: "CheckpointTests",
                     dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog", "Checkpoints"],
