@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ZooCatalog", targets: ["ZooCatalog"]),
         .executable(name: "CompareModels", targets: ["CompareModels"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+        .executable(name: "Recommend", targets: ["Recommend"]),
     ],
     targets: [
         // Layer 1: storage and randomness, no numeric loops beyond element access.
@@ -44,13 +45,21 @@ let package = Package(
         .target(name: "ZooCatalog", dependencies: ["RecCore", "MultVAEModule", "MultDAEModule",
                                                  "VampPriorModule", "AutoRecModule", "DeepAutoEncoderModule"],
                 path: "Sources/ZooCatalog"),
+        // Checkpoints (safetensors weights + configuration + training state) and their atomic files.
+        .target(name: "Checkpoints", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit"],
+                path: "Sources/Checkpoints"),
+        // Top-K recommendations from a checkpoint (known and new users) and the Recommend program as a library.
+        .target(name: "Recommendation", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "Checkpoints"],
+                path: "Sources/Recommendation"),
+        .executableTarget(name: "Recommend", dependencies: ["Recommendation", "ZooCatalog"], path: "Examples/Recommend"),
         // The CompareModels job as a library, so it is testable end to end.
-        .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "RecCore", "ZooCatalog"],
+        .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "RecCore", "ZooCatalog", "ModelKit", "Checkpoints"],
                 path: "Sources/ModelComparison"),
         .executableTarget(name: "CompareModels", dependencies: ["ModelComparison", "ZooCatalog", "Kernels"],
                           path: "Examples/CompareModels"),
 
-        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "MultVAEModule"],
+        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "MultVAEModule",
+                                                       "Checkpoints", "Recommendation", "ZooCatalog"],
                           path: "Examples/Benchmarks"),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], path: "Tests/TensorCoreTests"),
@@ -73,8 +82,14 @@ let package = Package(
                     dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "VampPriorModule",
                                    "GradientChecking"],
                     path: "Tests/VampPriorTests"),
-        .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog"],
+        .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog", "Checkpoints"],
                     path: "Tests/ModelComparisonTests"),
+        .testTarget(name: "CheckpointTests",
+                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog", "Checkpoints"],
+                    path: "Tests/CheckpointTests"),
+        .testTarget(name: "RecommendTests",
+                    dependencies: ["TensorCore", "RecCore", "ModelKit", "ZooCatalog", "Checkpoints", "Recommendation", "Recommend"],
+                    path: "Tests/RecommendTests"),
         .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],
                     path: "Tests/RecCoreTests"),
     ],

@@ -23,6 +23,8 @@ let commands: [BenchmarkCommand] = [
     BenchmarkCommand(name: "multvae-epoch",
                      summary: "Mult-VAE epochs on an ML-20M-style ratings.csv: seconds, GFLOP/s, evaluation, RSS",
                      run: { runThrowing(MultVAEEpochBenchmark.run, $0) }),
+    BenchmarkCommand(name: "recommend", summary: "batch top-K for a checkpoint's known users: users/second",
+                     run: { runThrowing(RecommendBenchmark.run, $0) }),
 ]
 
 /// Runs a throwing benchmark, printing its error and returning exit status 1 on failure.

@@ -111,37 +111,7 @@ public final class AutoRec: RatingRecommender, TrainableModel {
     /// Trains with the configured optimizer, keeping the epoch with the lowest validation RMSE.
     public func fit(train: SparseMatrix, validation: SparseMatrix?,
                     progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        precondition(train.rows == userCount && train.columns == itemCount,
-                     "AutoRec: training data \(train.rows)×\(train.columns), model \(userCount)×\(itemCount)")
-        let trainingRows = rows(of: train)
-        trainingRowCount = trainingRows.rows
-        let validate: (() -> Double)? = validation.map { validation in
-            { RatingValidation.rmse(self, validation: validation, train: train) }
-        }
-        var context = ForwardContext(mode: .training, seed: configuration.seed &+ 1)
-        var settings = RatingTrainingSettings(epochs: configuration.epochs, batchSize: configuration.batchSize,
-                                              iterationsPerEpoch: configuration.iterationsPerEpoch)
-        switch configuration.optimizer {
-        case .adam:
-            var optimizer = Adam(learningRate: configuration.learningRate)
-            return try RatingTraining.fitMiniBatch(self, rows: trainingRows, settings: settings, optimizer: &optimizer,
-                                                   context: &context, validate: validate, progress: progress)
-        case .rprop:
-            var optimizer = Rprop(learningRate: configuration.learningRate)
-            return try RatingTraining.fitFullBatch(self, rows: trainingRows, settings: settings, context: &context,
-                                                   validate: validate, progress: progress) { parameters, evaluate in
-                let loss = evaluate()
-                optimizer.update(parameters)
-                return loss
-            }
-        case .lbfgs:
-            settings.batchSize = trainingRows.rows
-            var optimizer = LBFGS()
-            return try RatingTraining.fitFullBatch(self, rows: trainingRows, settings: settings, context: &context,
-                                                   validate: validate, progress: progress) { parameters, evaluate in
-                optimizer.step(parameters, evaluate: evaluate)
-            }
-        }
+        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
     }
 }
 

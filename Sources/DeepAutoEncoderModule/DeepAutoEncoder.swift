@@ -144,19 +144,7 @@ public final class DeepAutoEncoder: RatingRecommender, TrainableModel {
     /// Trains with SGD + momentum and the multi-step schedule, keeping the epoch with the lowest validation RMSE.
     public func fit(train: SparseMatrix, validation: SparseMatrix?,
                     progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        precondition(train.rows == userCount && train.columns == itemCount,
-                     "DeepAutoEncoder: training data \(train.rows)×\(train.columns), model \(userCount)×\(itemCount)")
-        let validate: (() -> Double)? = validation.map { validation in
-            { RatingValidation.rmse(self, validation: validation, train: train) }
-        }
-        let settings = RatingTrainingSettings(epochs: configuration.epochs, batchSize: configuration.batchSize,
-                                              learningRateMilestones: configuration.learningRateMilestones,
-                                              learningRateFactor: 0.5)
-        var optimizer = SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
-                            weightDecay: configuration.weightDecay)
-        var context = ForwardContext(mode: .training, seed: configuration.seed &+ 1)
-        return try RatingTraining.fitMiniBatch(self, rows: train, settings: settings, optimizer: &optimizer,
-                                               context: &context, validate: validate, progress: progress)
+        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
     }
 }
 

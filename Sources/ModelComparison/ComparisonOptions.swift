@@ -36,6 +36,8 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var showHelp: Bool = false
     /// `--task ranking|rating`; nil chooses from the models asked for (see `RatingComparison.task`).
     public var task: ModelTask?
+    /// `--save-dir DIR`: write each model's best checkpoint as `DIR/<model>-seed<S>.safetensors`.
+    public var saveDirectory: String?
 
     /// Default options (built-in data, every model, one seed).
     public init() {}
@@ -65,6 +67,8 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  (default: 10% of users each, at most 10,000)
           --set MODEL.KEY=VALUE  a model option, e.g. --set mult-vae.dropout=0.5 (repeatable)
           --output FILE.json     also write results as JSON, and as CSV beside it
+          --save-dir DIR         write each model's best checkpoint to DIR/<model>-seed<S>.safetensors
+                                 (weights, options, item ids, training histories; see Recommend)
           --quiet                no per-epoch progress on stderr
           -h, --help             this text
 
@@ -123,6 +127,7 @@ public struct ComparisonOptions: Sendable, Equatable {
                 options.task = task
             case "--heldout-users": options.heldOutUsers = try positiveInt(argument)
             case "--output": options.outputPath = try value(argument)
+            case "--save-dir": options.saveDirectory = try value(argument)
             case "--set":
                 let text = try value(argument)
                 let parts = text.split(separator: "=", maxSplits: 1).map(String.init)

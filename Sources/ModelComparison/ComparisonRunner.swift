@@ -59,6 +59,8 @@ public struct ComparisonRunner {
                                progress.epochCount, progress.loss, metric, progress.seconds, Self.duration(remaining)))
                 }
                 let trainingSeconds = Date().timeIntervalSince(started)
+                try ComparisonCheckpoints.save(ranking: model, entry: entry.name, options: modelOptions, split: split,
+                                               into: options.saveDirectory, log: options.quiet ? { _ in } : log)
                 let report = RankingEvaluation.evaluate(foldIn: split.test.foldIn, target: split.test.target,
                                                         cutoffs: [20, 50, 100], batchSize: 2_000) { model.scores(for: $0) }
                 func metric(_ summary: MetricSummary?) -> MeanWithError {

@@ -114,6 +114,8 @@ public struct RatingComparison {
                                progress.epochCount, progress.loss, metric, progress.seconds))
                 }
                 let trainingSeconds = Date().timeIntervalSince(started)
+                try ComparisonCheckpoints.save(rating: model, entry: entry.name, options: modelOptions, split: split,
+                                               into: options.saveDirectory, log: options.quiet ? { _ in } : log)
                 let report = RatingEvaluation.evaluate(model, test: split.test, train: split.train)
                 let run = RatingSeedRun(seed: seed, rmse: report.rmse, mae: report.mae, bestEpoch: summary.bestEpoch,
                                         bestValidationRMSE: summary.bestValidationMetric, trainingSeconds: trainingSeconds,

@@ -23,10 +23,12 @@ public struct RankingTrainingSettings: Sendable {
 /// Fits zoo models with `Trainer` and reports progress in the zoo's terms.
 public enum RankingTraining {
     /// Trains `model` on `train` with `optimizer`; when `validation` is given, keeps the epoch with
-    /// the best validation NDCG@cutoff (parameters restored at the end).
+    /// the best validation NDCG@cutoff (parameters restored at the end). `resume` and `onEpochEnd`
+    /// are the trainer's (see `Trainer.train`).
     public static func fit<Model: TrainableModel & Recommender, Opt: Optimizer>(
         _ model: Model, train: SparseMatrix, validation: HeldOutUsers?, settings: RankingTrainingSettings,
-        optimizer: inout Opt, context: inout ForwardContext, progress: @escaping (EpochProgress) -> Void
+        optimizer: inout Opt, context: inout ForwardContext, progress: @escaping (EpochProgress) -> Void,
+        resume: TrainingState? = nil, onEpochEnd: ((TrainingState) throws -> Void)? = nil
     ) throws -> FitSummary {
         let trainer = Trainer(configuration: settings.configuration)
         let epochCount = settings.configuration.epochs
@@ -39,13 +41,13 @@ public enum RankingTraining {
         }
         var reports: [EpochProgress] = []
         let history = try trainer.train(model, on: train, optimizer: &optimizer, context: &context,
-                                        validate: validate) { report in
+                                        validate: validate, progress: { report in
             let progressReport = EpochProgress(epoch: report.epoch + 1, epochCount: epochCount, loss: report.meanLoss,
                                                validationMetric: report.metric, seconds: report.seconds)
             reports.append(progressReport)
             progress(progressReport)
-        }
-        let bestEpoch = history.bestEpoch.map { $0 + 1 } ?? history.epochs.count
+        }, resume: resume, onEpochEnd: onEpochEnd)
+        let bestEpoch = history.bestEpoch.map { $0 + 1 } ?? (history.epochs.last.map { $0.epoch + 1 } ?? resume?.nextEpoch ?? 0)
         return FitSummary(bestEpoch: bestEpoch, bestValidationMetric: history.bestMetric, epochs: reports)
     }
 

@@ -43,16 +43,24 @@ public struct RatingTrainingSettings: Sendable, Equatable {
 public enum RatingTraining {
     /// Mini-batch training of `model` on the rows of `rows` (shuffled each epoch with
     /// `context.rng`); `validate` returns the validation RMSE. Each `applyUpdate` of the model's
-    /// `trainStep` checks for non-finite values and steps `optimizer`.
+    /// `trainStep` checks for non-finite values and steps `optimizer`. `resume` continues from the
+    /// state an earlier run's `onEpochEnd` received (see `Trainer.train`).
     public static func fitMiniBatch<Model: TrainableModel, Opt: Optimizer>(
         _ model: Model, rows: SparseMatrix, settings: RatingTrainingSettings, optimizer: inout Opt,
-        context: inout ForwardContext, validate: (() -> Double)?, progress: (EpochProgress) -> Void
+        context: inout ForwardContext, validate: (() -> Double)?, progress: (EpochProgress) -> Void,
+        resume: TrainingState? = nil, onEpochEnd: ((TrainingState) throws -> Void)? = nil
     ) throws -> FitSummary {
         let parameters = model.parameters.uniqued()
         let baseRate = optimizer.learningRate
         var tracker = BestTracker(parameters: parameters, epochCount: settings.epochs)
         var updates = 0
-        for epoch in 0..<settings.epochs {
+        if let resume {
+            updates = resume.updates
+            try tracker.resume(from: resume)
+            context.rng = resume.generator
+            try Trainer.restore(&optimizer, from: resume.optimizer)
+        }
+        for epoch in (resume?.nextEpoch ?? 0)..<settings.epochs {
             let started = Date()
             optimizer.learningRate = settings.learningRate(base: baseRate, epoch: epoch)
             let order = context.rng.permutation(rows.rows)
@@ -73,22 +81,31 @@ public enum RatingTraining {
             }
             tracker.finish(epoch: epoch, loss: batches > 0 ? total / Double(batches) : 0, validate: validate,
                            started: started, progress: progress)
+            try onEpochEnd?(tracker.state(nextEpoch: epoch + 1, updates: updates, generator: context.rng,
+                                          optimizer: Trainer.state(of: optimizer)))
         }
         return tracker.summary()
     }
 
     /// Full-batch training: each epoch runs `settings.iterationsPerEpoch` calls of `iterate`, which
     /// takes one optimizer step given `evaluate` (zeroes the gradients, computes the loss on all of
-    /// `rows` and its gradients) and returns the loss.
+    /// `rows` and its gradients) and returns the loss. The optimizer lives in `iterate`, so the
+    /// caller restores its state before a `resume` and adds it to the state `onEpochEnd` receives.
     public static func fitFullBatch<Model: TrainableModel>(
         _ model: Model, rows: SparseMatrix, settings: RatingTrainingSettings, context: inout ForwardContext,
         validate: (() -> Double)?, progress: (EpochProgress) -> Void,
+        resume: TrainingState? = nil, onEpochEnd: ((TrainingState) throws -> Void)? = nil,
         iterate: (_ parameters: [Parameter], _ evaluate: () -> Double) throws -> Double
     ) throws -> FitSummary {
         let parameters = model.parameters.uniqued()
         var tracker = BestTracker(parameters: parameters, epochCount: settings.epochs)
         var steps = 0
-        for epoch in 0..<settings.epochs {
+        if let resume {
+            steps = resume.updates
+            try tracker.resume(from: resume)
+            context.rng = resume.generator
+        }
+        for epoch in (resume?.nextEpoch ?? 0)..<settings.epochs {
             let started = Date()
             var loss = 0.0
             for iteration in 0..<settings.iterationsPerEpoch {
@@ -107,6 +124,8 @@ public enum RatingTraining {
                 steps += 1
             }
             tracker.finish(epoch: epoch, loss: loss, validate: validate, started: started, progress: progress)
+            try onEpochEnd?(tracker.state(nextEpoch: epoch + 1, updates: steps, generator: context.rng,
+                                          optimizer: OptimizerState(kind: "none")))
         }
         parameters.zeroGradients()
         return tracker.summary()
@@ -127,6 +146,7 @@ struct BestTracker {
     let epochCount: Int
     var reports: [EpochProgress] = []
     var best: (epoch: Int, rmse: Double, values: [Matrix])?
+    var resumedEpochs = 0
 
     init(parameters: [Parameter], epochCount: Int) {
         self.parameters = parameters
@@ -145,9 +165,27 @@ struct BestTracker {
         progress(report)
     }
 
+    /// Takes the best-so-far selection of a resumed run.
+    mutating func resume(from state: TrainingState) throws {
+        resumedEpochs = state.nextEpoch
+        if let epoch = state.bestEpoch, let rmse = state.bestMetric, let values = try state.bestValues(for: parameters) {
+            best = (epoch, rmse, values)
+        }
+    }
+
+    /// The loop's state after an epoch, with the best-so-far selection (updates counts steps for full batches).
+    func state(nextEpoch: Int, updates: Int, generator: RandomGenerator, optimizer: OptimizerState) -> TrainingState {
+        TrainingState(nextEpoch: nextEpoch, updates: updates, optimizerSteps: updates, generator: generator,
+                      bestEpoch: best?.epoch, bestMetric: best?.rmse,
+                      bestValues: best.map { Dictionary(uniqueKeysWithValues: zip(parameters.map(\.name), $0.values)) },
+                      optimizer: optimizer)
+    }
+
     /// Restores the best epoch's values (when validation ran) and summarises.
     func summary() -> FitSummary {
-        guard let best else { return FitSummary(bestEpoch: reports.count, bestValidationMetric: nil, epochs: reports) }
+        guard let best else {
+            return FitSummary(bestEpoch: resumedEpochs + reports.count, bestValidationMetric: nil, epochs: reports)
+        }
         for (parameter, value) in zip(parameters, best.values) { parameter.value = value }
         return FitSummary(bestEpoch: best.epoch + 1, bestValidationMetric: best.rmse, epochs: reports)
     }

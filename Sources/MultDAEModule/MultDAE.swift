@@ -17,7 +17,7 @@ public final class MultDAE: Recommender, TrainableModel {
     let tail: Chain
     let inputDropout: Dropout
     let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
-    private var rng: RandomGenerator
+    var rng: RandomGenerator
 
     /// A freshly initialised model for `itemCount` items.
     public init(itemCount: Int, configuration: MultDAEConfiguration = .paper) {
@@ -70,13 +70,7 @@ public final class MultDAE: Recommender, TrainableModel {
     /// Trains with Adam (weight decay 2λ/B on weights), keeping the best validation NDCG@100 epoch.
     public func fit(train: SparseMatrix, validation: HeldOutUsers?,
                     progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        precondition(train.columns == itemCount, "MultDAE: training data has \(train.columns) items, model has \(itemCount)")
-        let settings = RankingTrainingSettings(configuration: TrainingConfiguration(
-            epochs: configuration.epochs, batchSize: configuration.batchSize, klSchedule: .constant(0)))
-        var optimizer = Adam(learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
-        var context = ForwardContext(mode: .training, rng: rng.split())
-        return try RankingTraining.fit(self, train: train, validation: validation, settings: settings,
-                                       optimizer: &optimizer, context: &context, progress: progress)
+        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
     }
 }
 

@@ -20,7 +20,7 @@ public final class MultVAE: Recommender, TrainableModel {
     let inputDropout: Dropout
     let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
     let prior = StandardNormalPrior()
-    private var rng: RandomGenerator
+    var rng: RandomGenerator
 
     /// A freshly initialised model for `itemCount` items.
     public init(itemCount: Int, configuration: MultVAEConfiguration = .paper) {
@@ -93,14 +93,7 @@ public final class MultVAE: Recommender, TrainableModel {
     /// Trains with Adam and per-update KL annealing, keeping the best validation NDCG@100 epoch.
     public func fit(train: SparseMatrix, validation: HeldOutUsers?,
                     progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        precondition(train.columns == itemCount, "MultVAE: training data has \(train.columns) items, model has \(itemCount)")
-        let settings = RankingTrainingSettings(configuration: TrainingConfiguration(
-            epochs: configuration.epochs, batchSize: configuration.batchSize,
-            klSchedule: .annealPerUpdate(cap: configuration.betaCap, totalAnnealSteps: configuration.annealSteps)))
-        var optimizer = Adam(learningRate: configuration.learningRate)
-        var context = ForwardContext(mode: .training, rng: rng.split())
-        return try RankingTraining.fit(self, train: train, validation: validation, settings: settings,
-                                       optimizer: &optimizer, context: &context, progress: progress)
+        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
     }
 }
 

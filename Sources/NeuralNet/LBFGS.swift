@@ -14,9 +14,9 @@ public struct LBFGS {
     public var sufficientDecrease: Double
     /// The most halvings of the step length per iteration.
     public var maximumBacktracks: Int
-    private var steps: [[Matrix]] = []          // s_k = θ_{k+1} − θ_k
-    private var changes: [[Matrix]] = []        // y_k = g_{k+1} − g_k
-    private var current: (loss: Double, gradient: [Matrix])?
+    var steps: [[Matrix]] = []          // s_k = θ_{k+1} − θ_k
+    var changes: [[Matrix]] = []        // y_k = g_{k+1} − g_k
+    var current: (loss: Double, gradient: [Matrix])?
 
     /// An optimizer keeping `historySize` pairs.
     public init(historySize: Int = 10, sufficientDecrease: Double = 1e-4, maximumBacktracks: Int = 30) {

@@ -18,10 +18,17 @@ public struct Trainer {
     /// epoch `validate(epoch)` (if given; higher is better) is called; the parameter values of the
     /// best epoch are kept and restored at the end (optimizer state is not restored), and training
     /// stops after `patience` epochs without improvement. `progress` receives each epoch's report.
+    ///
+    /// `resume` continues a run from the state an earlier run's `onEpochEnd` received (the model's
+    /// parameters must already hold the values of that moment): epochs, update counts, the
+    /// context's generator, the best-so-far selection and the optimizer state are restored, so the
+    /// run continues as if it had never stopped. `onEpochEnd` receives that state after every epoch.
     public func train<Model: TrainableModel, Opt: Optimizer>(
         _ model: Model, on data: SparseMatrix, optimizer: inout Opt, context: inout ForwardContext,
         validate: ((_ epoch: Int) throws -> Double)? = nil,
-        progress: ((EpochReport) -> Void)? = nil
+        progress: ((EpochReport) -> Void)? = nil,
+        resume: TrainingState? = nil,
+        onEpochEnd: ((TrainingState) throws -> Void)? = nil
     ) throws -> TrainingHistory {
         try validateConfiguration()
         let parameters = model.parameters.uniqued()
@@ -36,8 +43,16 @@ public struct Trainer {
         var best: [Matrix]? = nil
         var updates = 0
         var optimizerSteps = 0
+        var firstEpoch = 0
+        if let resume {
+            (firstEpoch, updates, optimizerSteps) = (resume.nextEpoch, resume.updates, resume.optimizerSteps)
+            (history.bestEpoch, history.bestMetric) = (resume.bestEpoch, resume.bestMetric)
+            best = try resume.bestValues(for: parameters)
+            context.rng = resume.generator
+            try Trainer.restore(&optimizer, from: resume.optimizer)
+        }
 
-        for epoch in 0..<configuration.epochs {
+        for epoch in firstEpoch..<configuration.epochs {
             let started = clock.now
             let rate = configuration.learningRateSchedule.learningRate(base: baseRate, epoch: epoch)
             optimizer.learningRate = rate
@@ -79,6 +94,13 @@ public struct Trainer {
                                      updates: updates, klWeight: beta, learningRate: rate)
             history.epochs.append(report)
             progress?(report)
+            if let onEpochEnd {
+                try onEpochEnd(TrainingState(
+                    nextEpoch: epoch + 1, updates: updates, optimizerSteps: optimizerSteps, generator: context.rng,
+                    bestEpoch: history.bestEpoch, bestMetric: history.bestMetric,
+                    bestValues: best.map { Dictionary(uniqueKeysWithValues: zip(parameters.map(\.name), $0)) },
+                    optimizer: Trainer.state(of: optimizer)))
+            }
             if let patience = configuration.patience, let bestEpoch = history.bestEpoch,
                epoch - bestEpoch >= patience, epoch < configuration.epochs - 1 {
                 history.stoppedEarly = true

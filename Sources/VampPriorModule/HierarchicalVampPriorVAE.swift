@@ -29,7 +29,7 @@ public final class HierarchicalVampPriorVAE: Recommender, TrainableModel {
     let prior: VampPrior
     let inputDropout: Dropout
     let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
-    private var rng: RandomGenerator
+    var rng: RandomGenerator
 
     /// A freshly initialised model for `itemCount` items.
     public init(itemCount: Int, configuration: VampPriorConfiguration = .hierarchicalGated) {
@@ -108,12 +108,7 @@ public final class HierarchicalVampPriorVAE: Recommender, TrainableModel {
     /// Trains with Adam, β warmed up per epoch, keeping the best validation NDCG@100 epoch.
     public func fit(train: SparseMatrix, validation: HeldOutUsers?,
                     progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        precondition(train.columns == itemCount,
-                     "HierarchicalVampPriorVAE: training data has \(train.columns) items, model has \(itemCount)")
-        var optimizer = Adam(learningRate: configuration.learningRate)
-        var context = ForwardContext(mode: .training, rng: rng.split())
-        return try RankingTraining.fit(self, train: train, validation: validation, settings: configuration.rankingSettings,
-                                       optimizer: &optimizer, context: &context, progress: progress)
+        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
     }
 }
 

@@ -1,0 +1,58 @@
+import Kernels
+import ModelKit
+import NeuralNet
+import RecCore
+import TensorCore
+
+extension AutoRec: ResumableRatingRecommender {
+    /// Trains as `fit(train:validation:progress:)`, continuing from `resume` (the parameters must hold
+    /// the values saved with it) and handing the state after every epoch to `onEpochEnd`.
+    public func fit(train: SparseMatrix, validation: SparseMatrix?, resume: TrainingState?,
+                    onEpochEnd: ((TrainingState) throws -> Void)?,
+                    progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
+        precondition(train.rows == userCount && train.columns == itemCount,
+                     "AutoRec: training data \(train.rows)×\(train.columns), model \(userCount)×\(itemCount)")
+        let trainingRows = rows(of: train)
+        trainingRowCount = trainingRows.rows
+        let validate: (() -> Double)? = validation.map { validation in
+            { RatingValidation.rmse(self, validation: validation, train: train) }
+        }
+        var context = ForwardContext(mode: .training, seed: configuration.seed &+ 1)
+        var settings = RatingTrainingSettings(epochs: configuration.epochs, batchSize: configuration.batchSize,
+                                              iterationsPerEpoch: configuration.iterationsPerEpoch)
+        switch configuration.optimizer {
+        case .adam:
+            var optimizer = Adam(learningRate: configuration.learningRate)
+            return try RatingTraining.fitMiniBatch(self, rows: trainingRows, settings: settings, optimizer: &optimizer,
+                                                   context: &context, validate: validate, progress: progress,
+                                                   resume: resume, onEpochEnd: onEpochEnd)
+        case .rprop:
+            var optimizer = Rprop(learningRate: configuration.learningRate)
+            if let resume { try optimizer.restore(resume.optimizer) }
+            return try RatingTraining.fitFullBatch(self, rows: trainingRows, settings: settings, context: &context,
+                                                   validate: validate, progress: progress, resume: resume,
+                                                   onEpochEnd: onEpochEnd.map { hook in { state in
+                                                       var state = state
+                                                       state.optimizer = optimizer.checkpointState
+                                                       try hook(state)
+                                                   } }) { parameters, evaluate in
+                let loss = evaluate()
+                optimizer.update(parameters)
+                return loss
+            }
+        case .lbfgs:
+            settings.batchSize = trainingRows.rows
+            var optimizer = LBFGS()
+            if let resume { try optimizer.restore(resume.optimizer) }
+            return try RatingTraining.fitFullBatch(self, rows: trainingRows, settings: settings, context: &context,
+                                                   validate: validate, progress: progress, resume: resume,
+                                                   onEpochEnd: onEpochEnd.map { hook in { state in
+                                                       var state = state
+                                                       state.optimizer = optimizer.checkpointState
+                                                       try hook(state)
+                                                   } }) { parameters, evaluate in
+                optimizer.step(parameters, evaluate: evaluate)
+            }
+        }
+    }
+}

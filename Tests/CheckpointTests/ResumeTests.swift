@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import TensorCore
+import NeuralNet
+import RecCore
+import ZooCatalog
+@testable import Checkpoints
+
+/// Train N epochs without stopping vs. train, save after epoch k, load in a fresh model, resume to N:
+/// the same parameters, the same outputs and the same selected epoch, bit for bit (every entry; the
+/// plumbing is generic). The toy settings exercise β warm-up/annealing, validation-based best-state
+/// keeping, Adam, SGD momentum, Rprop and L-BFGS.
+@Suite struct ResumeTests {
+    static let names = ModelZoo.standard.entries.map(\.name)
+
+    @Test(arguments: names)
+    func resumedRunEqualsUninterruptedRun(name: String) throws {
+        let total = 4, stop = 2
+        let uninterrupted = try Toy.make(name, epochs: total)
+        let straight = try Toy.fit(uninterrupted)
+
+        let folder = try Toy.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/\(name)-epoch\(stop).safetensors"
+        let first = try Toy.make(name, epochs: total)
+        var saved = 0
+        try Toy.fit(first) { state in
+            saved += 1
+            if state.nextEpoch == stop { try Toy.checkpoint(first, name: name, epochs: total, training: state).save(to: path) }
+        }
+        #expect(saved == total)
+
+        let checkpoint = try Checkpoint.load(from: path)
+        let training = try #require(checkpoint.training)
+        #expect(training.nextEpoch == stop)
+        let resumed = try checkpoint.makeModel(zoo: .standard)
+        let continued = try Toy.fit(resumed, resume: training)
+
+        #expect(continued.epochs.count == total - stop)
+        #expect(continued.bestEpoch == straight.bestEpoch)
+        #expect(continued.bestValidationMetric?.bitPattern == straight.bestValidationMetric?.bitPattern)
+        #expect(continued.epochs.map(\.loss) == Array(straight.epochs.map(\.loss).suffix(total - stop)))
+        #expect(Toy.parameters(resumed) == Toy.parameters(uninterrupted), "\(name): parameters differ after resuming")
+        #expect(Toy.outputs(resumed).map(\.bitPattern) == Toy.outputs(uninterrupted).map(\.bitPattern))
+    }
+
+    @Test func trainingStateRoundTripsThroughTheFile() throws {
+        let generator = RandomGenerator(seed: 99)
+        let state = TrainingState(
+            nextEpoch: 3, updates: 17, optimizerSteps: 21, generator: generator, bestEpoch: 1, bestMetric: 0.1 + 0.2,
+            bestValues: ["w": Matrix([[1, 2]])],
+            optimizer: OptimizerState(kind: "lbfgs", tensors: ["s/0/0": Matrix([[3, 4]])], integers: ["pairs": 1],
+                                      reals: ["loss": Double.pi]))
+        let checkpoint = Checkpoint(model: "mult-dae", task: .ranking, options: ModelOptions(seed: .max, epochs: nil),
+                                    itemCount: 2, userCount: 0, parameters: ["w": Matrix([[5, 6]])], training: state)
+        let decoded = try Checkpoint(SafeTensors.decode(SafeTensors.encode(checkpoint.safeTensorsFile()), path: "x"), path: "x")
+        #expect(decoded.training == state)
+        #expect(decoded.options.seed == .max && decoded.options.epochs == nil)
+    }
+}

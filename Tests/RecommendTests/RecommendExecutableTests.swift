@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import Checkpoints
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `Recommend` executable, run as a child process: --help, a table, JSON lines with an
+/// unknown item reported on stderr, and a save killed with SIGKILL that leaves the old checkpoint intact.
+@Suite(.serialized) struct RecommendExecutableTests {
+    /// The `Recommend` binary beside the test bundle (SwiftPM builds it: the test target depends on it).
+    static func executable() throws -> URL {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("Recommend")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        throw CheckpointError.cannotRead(file: "Recommend", reason: "not found near \(CommandLine.arguments[0])")
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func helpTableAndJSONLines() throws {
+        let folder = try ToyCheckpoint.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = try ToyCheckpoint.ranking(in: folder)
+        let help = try Self.run(["--help"])
+        #expect(help.status == 0 && help.output.contains("--checkpoint FILE"))
+
+        let user = ToyCheckpoint.split.trainUserIDs[0]
+        let table = try Self.run(["--checkpoint", path, "--user", String(user), "--format", "table"])
+        #expect(table.status == 0)
+        #expect(table.output.split(separator: "\n").count == 12)                // title, header, 10 items
+
+        let json = try Self.run(["--checkpoint", path, "--items", "7,12345", "--format", "jsonl", "-k", "5"])
+        #expect(json.status == 0 && json.errors.contains("unknown item ids ignored: 12345"))
+        #expect(json.output.split(separator: "\n").count == 1 && json.output.contains("\"unknown_items\":[12345]"))
+
+        let strict = try Self.run(["--checkpoint", path, "--items", "7,12345", "--strict"])
+        #expect(strict.status == 1 && strict.errors.contains("unknown item ids: 12345"))
+    }
+
+    @Test func aSaveKilledMidWriteLeavesThePreviousCheckpoint() throws {
+        let folder = try ToyCheckpoint.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let previous = try ToyCheckpoint.ranking(in: folder, name: "mult-dae")
+        let other = try ToyCheckpoint.ranking(in: folder, name: "mult-vae")     // a different model to save over it
+        let before = try Data(contentsOf: URL(fileURLWithPath: previous))
+
+        let process = Process()
+        process.executableURL = try Self.executable()
+        process.arguments = ["--checkpoint", other, "--debug-slow-save", previous]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the temporary file beside the target holds some bytes, then kill the writer.
+        var temporary: String? = nil
+        for _ in 0..<2_000 where temporary == nil {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            if let name = names.first(where: { $0.hasPrefix(".mult-dae.safetensors.tmp-") }),
+               let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/" + name))?[.size] as? Int, size >= 4_096 {
+                temporary = name
+            } else {
+                usleep(5_000)
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(temporary != nil, "the slow save never started")
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        #expect(try Data(contentsOf: URL(fileURLWithPath: previous)) == before)
+        let loaded = try Checkpoint.load(from: previous, expecting: "mult-dae")
+        let original = try Checkpoint(SafeTensors.decode(before, path: previous), path: previous)
+        #expect(loaded.parameters == original.parameters)
+    }
+}
