@@ -23,6 +23,9 @@ let commands: [BenchmarkCommand] = [
     BenchmarkCommand(name: "multvae-epoch",
                      summary: "Mult-VAE epochs on an ML-20M-style ratings.csv: seconds, GFLOP/s, evaluation, RSS",
                      run: { runThrowing(MultVAEEpochBenchmark.run, $0) }),
+    BenchmarkCommand(name: "zoo-epoch",
+                     summary: "training cost per epoch of ranking zoo entries on a vae_cf split, relative to the first",
+                     run: { runThrowing(ZooEpochBenchmark.run, $0) }),
     BenchmarkCommand(name: "recommend", summary: "batch top-K for a checkpoint's known users: users/second",
                      run: { runThrowing(RecommendBenchmark.run, $0) }),
 ]
