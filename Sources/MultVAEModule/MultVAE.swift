@@ -65,7 +65,7 @@ public final class MultVAE: Recommender, TrainableModel {
         let dropped = inputDropout.apply(sparse: normalized, context: &context)
         let (h, inputCache) = inputLayer.forward(sparse: dropped, context: &context)    // [B, H₁]
         let (encoded, tailCache) = encoderTail.forward(h, context: &context)            // [B, 2Z]
-        let posterior = GaussianPosterior(encoderOutput: encoded, context: &context)
+        let posterior = GaussianPosterior(encoderOutput: encoded, pairedNoise: true, context: &context) // ε: paired Box–Muller
         var logits = workspace.take("logits")                                           // storage from the last step
         let decoderCache = decoder.forward(posterior.sample, into: &logits, context: &context) // [B, I]
         let nll = likelihood.negativeLogLikelihood(replacingWithGradient: &logits, target: batch) // logits ← ∂L/∂logits
