@@ -102,7 +102,10 @@ extension Kernels {
         var lanes = SIMD8<Float>(repeating: -.infinity)
         var i = 0
         while i + 8 <= count {
-            lanes = pointwiseMax(lanes, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+            // A compare and a blend (the generic `pointwiseMax` was an outlined per-lane loop); a NaN
+            // lane is never taken, as Swift.max(lanes, NaN) kept lanes.
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes.replace(with: v, where: v .> lanes)
             i += 8
         }
         var largest = lanes.max()
