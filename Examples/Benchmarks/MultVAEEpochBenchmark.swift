@@ -4,24 +4,28 @@ import MultVAEModule
 import RecCore
 import TensorCore
 
-/// `Benchmarks multvae-epoch PATH [--heldout N] [--epochs E] [--hidden 600,200]`: loads an
+/// `Benchmarks multvae-epoch PATH [--heldout N] [--epochs E] [--hidden 600,200] [--batches N]`: loads an
 /// ML-20M-style `ratings.csv` and makes the Liang et al. split — or, when PATH is a folder, reads it
 /// as a vae_cf split (the same split a peer trains on) — trains Mult-VAE (paper settings) for
 /// E epochs without validation, then scores the N test users; prints seconds per epoch, the
-/// achieved GFLOP/s (counted from the layer shapes), evaluation time and peak RSS.
+/// achieved GFLOP/s (counted from the layer shapes), evaluation time and peak RSS. `--batches N`
+/// trains on the first N·500 training users only (N batches per epoch), prints seconds per batch
+/// and skips the evaluation: a quick loop for speed work.
 enum MultVAEEpochBenchmark {
     static func run(_ arguments: [String]) throws {
         guard let path = arguments.first, !path.hasPrefix("--") else {
-            print("usage: Benchmarks multvae-epoch RATINGS_CSV|VAE_CF_FOLDER [--heldout 10000] [--epochs 1] [--hidden 600,200]")
+            print("usage: Benchmarks multvae-epoch RATINGS_CSV|VAE_CF_FOLDER [--heldout 10000] [--epochs 1] [--hidden 600,200] [--batches N]")
             return
         }
         var heldOut = 10_000, epochs = 1, hidden = "600,200"
+        var batchLimit: Int? = nil
         var index = 1
         while index + 1 < arguments.count {
             switch arguments[index] {
             case "--heldout": heldOut = Int(arguments[index + 1]) ?? heldOut
             case "--epochs": epochs = Int(arguments[index + 1]) ?? epochs
             case "--hidden": hidden = arguments[index + 1]
+            case "--batches": batchLimit = Int(arguments[index + 1])
             default: print("unknown option \(arguments[index])"); return
             }
             index += 2
@@ -40,22 +44,32 @@ enum MultVAEEpochBenchmark {
             split = StrongGeneralizationSplit.make(from: interactions, heldOutUsers: heldOut)
             print(String(format: "split_seconds %.2f", seconds(since: started, clock)))
         }
-        print("train_users \(split.train.rows) items \(split.itemCount) clicks \(split.train.nonZeroCount)")
-
         let options = ModelOptions(seed: 1, epochs: epochs, overrides: ["hidden": hidden])
         let configuration = try MultVAEConfiguration.from(options)
+        var train = split.train
+        if let batchLimit, batchLimit > 0 {
+            train = train.rows(in: 0..<min(train.rows, batchLimit * configuration.batchSize))
+        }
+        print("train_users \(train.rows) items \(split.itemCount) clicks \(train.nonZeroCount)")
+
         let model = MultVAE(itemCount: split.itemCount, configuration: configuration)
-        let flop = epochFLOP(users: split.train.rows, clicks: split.train.nonZeroCount, items: split.itemCount,
+        let flop = epochFLOP(users: train.rows, clicks: train.nonZeroCount, items: split.itemCount,
                              hidden: configuration.hiddenSizes)
+        let batchesPerEpoch = (train.rows + configuration.batchSize - 1) / configuration.batchSize
         var epochSeconds: [Double] = []
-        _ = try model.fit(train: split.train, validation: nil) { progress in
+        _ = try model.fit(train: train, validation: nil) { progress in
             epochSeconds.append(progress.seconds)
-            print(String(format: "epoch %d seconds %.2f loss %.2f GFLOP/s %.1f", progress.epoch, progress.seconds,
-                         progress.loss, flop / progress.seconds / 1e9))
+            print(String(format: "epoch %d seconds %.2f loss %.2f GFLOP/s %.1f seconds/batch %.4f", progress.epoch,
+                         progress.seconds, progress.loss, flop / progress.seconds / 1e9,
+                         progress.seconds / Double(max(1, batchesPerEpoch))))
         }
         let median = epochSeconds.sorted()[epochSeconds.count / 2]
         print(String(format: "epoch_seconds_median %.2f  epoch_TFLOP %.2f  GFLOP/s %.1f", median, flop / 1e12,
                      flop / median / 1e9))
+        if batchLimit != nil {
+            print("peak_rss_kib \(LoadBenchmark.peakResidentKiB().map(String.init) ?? "unknown")")
+            return
+        }
 
         started = clock.now
         let report = RankingEvaluation.evaluate(foldIn: split.test.foldIn, target: split.test.target,

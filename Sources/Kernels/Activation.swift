@@ -15,7 +15,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
 }
 
 extension Kernels {
-    /// y = f(x) element-wise (multi-threaded; sigmoid uses the vectorised exp, tanh and SELU libm).
+    /// y = f(x) element-wise (multi-threaded; sigmoid uses the vectorised exp, tanh `tanh8`, SELU libm).
     public static func activate(_ x: Matrix, _ activation: Activation) -> Matrix {
         switch activation {
         case .identity:
@@ -23,7 +23,9 @@ extension Kernels {
         case .relu:
             return elementwise(x) { s, d, range in for i in range { d[i] = s[i] > 0 ? s[i] : 0 } }
         case .tanh:
-            return elementwise(x, minimumPerChunk: 8_192) { s, d, range in for i in range { d[i] = tanhf(s[i]) } }
+            return elementwise(x, minimumPerChunk: 16_384) { s, d, range in
+                tanh(s + range.lowerBound, into: d + range.lowerBound, count: range.count)   // tanh8 lanes
+            }
         case .selu:
             let lambda = Activation.seluLambda, lambdaAlpha = Activation.seluLambda * Activation.seluAlpha
             return elementwise(x, minimumPerChunk: 8_192) { s, d, range in
@@ -53,8 +55,9 @@ extension Kernels {
         case .identity:
             return dy                                                          // d x / dx = 1
         case .tanh:
-            return elementwise(dy, output) { g, y, d, range in
-                for i in range { d[i] = g[i] * (1 - y[i] * y[i]) }             // tanh' = 1 − tanh²
+            return elementwise(dy, output) { g, y, d, range in                 // tanh' = 1 − tanh²
+                tanhBackward(g + range.lowerBound, output: y + range.lowerBound, into: d + range.lowerBound,
+                             count: range.count)
             }
         case .sigmoid:
             return elementwise(dy, output) { g, y, d, range in

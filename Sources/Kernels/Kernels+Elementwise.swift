@@ -66,6 +66,26 @@ extension Kernels {
         }
     }
 
+    /// y[r, :] = v for every row r (a bias written as the starting value of an accumulating GEMM,
+    /// so y = b + x·W costs one pass fewer than x·W followed by `addRowVector`).
+    public static func fillRows(_ y: inout Matrix, with v: Matrix) {
+        precondition(v.count == y.columns, "fillRows: vector has \(v.count) values, matrix is \(y.shapeDescription)")
+        let columns = y.columns
+        guard columns > 0 else { return }
+        v.withUnsafeBufferPointer { vBuffer in
+            guard let vb = vBuffer.baseAddress else { return }
+            let vp = SharedPointer(vb)
+            let rows = y.rows
+            y.withUnsafeMutableBufferPointer { yBuffer in
+                guard let yb = yBuffer.baseAddress else { return }
+                let yp = SharedMutablePointer(yb)
+                parallelRanges(rows, minimumPerChunk: max(1, 65_536 / columns)) { range in
+                    for r in range { (yp.base + r * columns).update(from: vp.base, count: columns) }
+                }
+            }
+        }
+    }
+
     /// g[c] += Σ_r x[r, c] (bias gradient); g has `x.columns` entries. Columns are split across
     /// threads, so each sum is accumulated by one thread in row order (deterministic).
     public static func addColumnSums(of x: Matrix, to g: inout Matrix) {

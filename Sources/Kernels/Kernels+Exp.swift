@@ -13,7 +13,7 @@ extension Kernels {
     /// and 2ⁿ built from its exponent bits. n is obtained with the 1.5·2²³ rounding trick, which
     /// uses only SSE2 operations at the default x86-64 target. NaN lanes stay NaN, lanes above
     /// `expUpperBound` give +∞ and lanes below `expLowerBound` give 0.
-    @inline(__always)
+    @_transparent    // inlined into every loop (as @inline(__always) it stayed an outlined call per 8 lanes)
     static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let log2e: Float = 1.442_695_04, ln2High: Float = 0.693_359_375, ln2Low: Float = -2.121_944_4e-4
         let shifter: Float = 12_582_912   // 1.5·2²³: adding it rounds to an integer in the low mantissa bits

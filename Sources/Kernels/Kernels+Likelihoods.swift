@@ -14,51 +14,86 @@ import Darwin
 extension Kernels {
     /// Multinomial NLL −Σ_r Σ_i x_ri·log softmax(l_r)_i for logits l [B, I] and CSR counts x [B, I],
     /// with dL/dl = scale·(softmax(l_r)·Σ_i x_ri − x_r). Fused: log-softmax is never formed by
-    /// exponentiating and then taking a log. Rows run in parallel; each row makes one pass for its
-    /// maximum and one vectorised pass that writes e^{l − max} into the gradient and sums it.
+    /// exponentiating and then taking a log. Rows run in parallel (see the in-place variant below,
+    /// which this calls on a copy of the logits).
     public static func multinomialNegativeLogLikelihood(logits: Matrix, targets: SparseMatrix,
                                                         gradientScale: Float) -> (loss: Double, gradient: Matrix) {
         precondition(logits.rows == targets.rows && logits.columns == targets.columns,
                      "multinomialNegativeLogLikelihood: logits \(logits.shapeDescription), targets \(targets.rows)×\(targets.columns)")
+        var gradient = logits
+        let loss = multinomialNegativeLogLikelihood(logitsToGradient: &gradient, targets: targets,
+                                                    gradientScale: gradientScale)
+        return (loss, gradient)
+    }
+
+    /// The same loss as `multinomialNegativeLogLikelihood(logits:targets:gradientScale:)`, written in
+    /// place: on return `logits` holds dL/dl. No [B, I] matrix is allocated, so a training step
+    /// that keeps its logit buffer across batches touches no fresh pages here. Each row reads its
+    /// targets' logits first, then makes the max pass and one pass writing e^{l − max} over itself.
+    public static func multinomialNegativeLogLikelihood(logitsToGradient logits: inout Matrix, targets: SparseMatrix,
+                                                        gradientScale: Float) -> Double {
+        precondition(logits.rows == targets.rows && logits.columns == targets.columns,
+                     "multinomialNegativeLogLikelihood: logits \(logits.shapeDescription), targets \(targets.rows)×\(targets.columns)")
         let rows = logits.rows, columns = logits.columns
-        var gradient = Matrix(rows: rows, columns: columns)
+        guard rows > 0, columns > 0 else { return 0 }
         var rowLoss = [Double](repeating: 0, count: rows)
-        guard rows > 0, columns > 0 else { return (0, gradient) }
         withCSR(targets) { rp, ip, vp in
-            logits.withUnsafeBufferPointer { logitBuffer in
-                gradient.withUnsafeMutableBufferPointer { gradientBuffer in
-                    rowLoss.withUnsafeMutableBufferPointer { lossBuffer in
-                        guard let lb = logitBuffer.baseAddress, let gb = gradientBuffer.baseAddress,
-                              let ob = lossBuffer.baseAddress else { return }
-                        let lp = SharedPointer(lb), gp = SharedMutablePointer(gb), op = SharedMutablePointer(ob)
-                        parallelRanges(rows, minimumPerChunk: max(1, 16_384 / columns)) { range in
-                            for r in range {
-                                let l = lp.base + r * columns, g = gp.base + r * columns
-                                let largest = rowMaximum(l, count: columns)
-                                let shift = largest.isFinite ? -largest : 0
-                                exponential(l, plus: shift, into: g, count: columns)  // g ← e^{l − max}
-                                let total = rowSum(g, count: columns)
-                                let lse = Double(-shift) + log(total)              // log Σ e^l, stably
-                                var targetSum: Double = 0, dotProduct: Double = 0
-                                for e in rp.base[r]..<rp.base[r + 1] {
-                                    let value = Double(vp.base[e])
-                                    targetSum += value
-                                    dotProduct += value * Double(l[Int(ip.base[e])])
-                                }
-                                // −Σ x_i (l_i − lse) = Σx·lse − Σ x_i l_i (a click-less row contributes 0)
-                                op.base[r] = targetSum != 0 ? targetSum * lse - dotProduct : 0
-                                // ∂/∂l_c = scale·Σx·softmax_c − scale·x_c, softmax_c = e^{l_c − max} / Σ
-                                scale(g, by: Float(Double(gradientScale) * targetSum / total), count: columns)
-                                for e in rp.base[r]..<rp.base[r + 1] {
-                                    g[Int(ip.base[e])] -= gradientScale * vp.base[e]
-                                }
+            logits.withUnsafeMutableBufferPointer { logitBuffer in
+                rowLoss.withUnsafeMutableBufferPointer { lossBuffer in
+                    guard let lb = logitBuffer.baseAddress, let ob = lossBuffer.baseAddress else { return }
+                    let lp = SharedMutablePointer(lb), op = SharedMutablePointer(ob)
+                    parallelRanges(rows, minimumPerChunk: max(1, 16_384 / columns)) { range in
+                        for r in range {
+                            let l = lp.base + r * columns
+                            var targetSum: Double = 0, dotProduct: Double = 0
+                            for e in rp.base[r]..<rp.base[r + 1] {                  // before l is overwritten
+                                let value = Double(vp.base[e])
+                                targetSum += value
+                                dotProduct += value * Double(l[Int(ip.base[e])])
+                            }
+                            let largest = rowMaximum(l, count: columns)
+                            let shift = largest.isFinite ? -largest : 0
+                            let total = exponentialSum(l, plus: shift, count: columns)  // l ← e^{l − max}
+                            let lse = Double(-shift) + log(total)                      // log Σ e^l, stably
+                            op.base[r] = targetSum != 0 ? targetSum * lse - dotProduct : 0
+                            scale(l, by: Float(Double(gradientScale) * targetSum / total), count: columns)
+                            for e in rp.base[r]..<rp.base[r + 1] {
+                                l[Int(ip.base[e])] -= gradientScale * vp.base[e]
                             }
                         }
                     }
                 }
             }
         }
-        return (rowLoss.reduce(0, +), gradient)
+        return rowLoss.reduce(0, +)
+    }
+
+    /// x[i] ← e^{x[i] + shift} in place, returning Σ of the new values (Float lanes within blocks of
+    /// 1,024, block sums in Double, as `rowSum`): the exponential and the sum in one pass.
+    @inline(__always)
+    static func exponentialSum(_ x: UnsafeMutablePointer<Float>, plus shift: Float, count: Int) -> Double {
+        var total: Double = 0
+        var i = 0
+        while i < count {
+            let end = min(count, i + 1_024)
+            var lanes = SIMD8<Float>(repeating: 0)
+            while i + 8 <= end {
+                let e = exp8(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) + shift)
+                UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: SIMD8<Float>.self)
+                lanes += e
+                i += 8
+            }
+            var block = Double(lanes.sum())
+            if i < end {
+                var tail = SIMD8<Float>(repeating: 0)
+                for j in 0..<(end - i) { tail[j] = x[i + j] + shift }
+                let e = exp8(tail)
+                for j in 0..<(end - i) { x[i + j] = e[j]; block += Double(e[j]) }
+                i = end
+            }
+            total += block
+        }
+        return total
     }
 
     /// The largest of `count` values (−∞ for none; NaN propagates as the comparison allows).
@@ -67,7 +102,10 @@ extension Kernels {
         var lanes = SIMD8<Float>(repeating: -.infinity)
         var i = 0
         while i + 8 <= count {
-            lanes = pointwiseMax(lanes, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+            // A compare and a blend (the generic `pointwiseMax` was an outlined per-lane loop); a NaN
+            // lane is never taken, as Swift.max(lanes, NaN) kept lanes.
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes.replace(with: v, where: v .> lanes)
             i += 8
         }
         var largest = lanes.max()

@@ -17,11 +17,6 @@ extension Kernels {
         precondition(value.count == gradient.count && value.count == firstMoment.count && value.count == secondMoment.count,
                      "adamUpdate: value \(value.shapeDescription), gradient \(gradient.shapeDescription), moments \(firstMoment.shapeDescription) / \(secondMoment.shapeDescription)")
         precondition(step >= 1, "adamUpdate: step must count from 1, got \(step)")
-        let correction1 = 1 - pow(Double(beta1), Double(step))
-        let correction2 = 1 - pow(Double(beta2), Double(step))
-        let stepSize = Float(Double(learningRate) / correction1)
-        let root2 = Float(correction2.squareRoot())
-        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
         let count = value.count
         gradient.withUnsafeBufferPointer { gradientBuffer in
             value.withUnsafeMutableBufferPointer { valueBuffer in
@@ -29,37 +24,99 @@ extension Kernels {
                     secondMoment.withUnsafeMutableBufferPointer { secondBuffer in
                         guard let gb = gradientBuffer.baseAddress, let pb = valueBuffer.baseAddress,
                               let mb = firstBuffer.baseAddress, let vb = secondBuffer.baseAddress else { return }
-                        let gp = SharedPointer(gb), pp = SharedMutablePointer(pb)
-                        let mp = SharedMutablePointer(mb), vp = SharedMutablePointer(vb)
-                        parallelRanges(count, minimumPerChunk: 65_536) { range in
-                            // Eight lanes at a time, then the scalar tail; same formulas in both.
-                            var i = range.lowerBound
-                            while i + 8 <= range.upperBound {
-                                let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
-                                let g = UnsafeRawPointer(gp.base + i).loadUnaligned(as: SIMD8<Float>.self) + weightDecay * theta
-                                let m = beta1 * UnsafeRawPointer(mp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta1 * g
-                                let v = beta2 * UnsafeRawPointer(vp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta2 * g * g
-                                UnsafeMutableRawPointer(mp.base + i).storeBytes(of: m, as: SIMD8<Float>.self)
-                                UnsafeMutableRawPointer(vp.base + i).storeBytes(of: v, as: SIMD8<Float>.self)
-                                // torch: denom = √v / √(1−β₂ᵗ) + ε; θ −= (lr / (1−β₁ᵗ))·m / denom
-                                let updated = theta - stepSize * m / (v.squareRoot() / root2 + epsilon)
-                                UnsafeMutableRawPointer(pp.base + i).storeBytes(of: updated, as: SIMD8<Float>.self)
-                                i += 8
-                            }
-                            while i < range.upperBound {
-                                let g = gp.base[i] + weightDecay * pp.base[i]
-                                let m = beta1 * mp.base[i] + oneMinusBeta1 * g
-                                let v = beta2 * vp.base[i] + oneMinusBeta2 * g * g
-                                mp.base[i] = m
-                                vp.base[i] = v
-                                pp.base[i] -= stepSize * m / (v.squareRoot() / root2 + epsilon)
-                                i += 1
-                            }
-                        }
+                        _ = adamPass(count: count, value: pb, gradient: gb, clearing: nil, firstMoment: mb, secondMoment: vb,
+                                     learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                                     weightDecay: weightDecay, step: step)
                     }
                 }
             }
         }
+    }
+
+    /// `adamUpdate` fused with what a trainer does around it, in one pass over the four arrays:
+    /// weight decay, both moments and the parameter update as `adamUpdate` (bit-identical), the
+    /// gradient set to zero for the next accumulation, and a finiteness check of the gradient read.
+    /// Returns false when any gradient entry was NaN or ±∞; the update has then been applied with
+    /// that value (the caller reports the error; the parameter is no longer meaningful).
+    public static func adamUpdateZeroingGradient(value: inout Matrix, gradient: inout Matrix, firstMoment: inout Matrix,
+                                                 secondMoment: inout Matrix, learningRate: Float, beta1: Float,
+                                                 beta2: Float, epsilon: Float, weightDecay: Float, step: Int) -> Bool {
+        precondition(value.count == gradient.count && value.count == firstMoment.count && value.count == secondMoment.count,
+                     "adamUpdateZeroingGradient: value \(value.shapeDescription), gradient \(gradient.shapeDescription), moments \(firstMoment.shapeDescription) / \(secondMoment.shapeDescription)")
+        precondition(step >= 1, "adamUpdateZeroingGradient: step must count from 1, got \(step)")
+        let count = value.count
+        return gradient.withUnsafeMutableBufferPointer { gradientBuffer in
+            value.withUnsafeMutableBufferPointer { valueBuffer in
+                firstMoment.withUnsafeMutableBufferPointer { firstBuffer in
+                    secondMoment.withUnsafeMutableBufferPointer { secondBuffer in
+                        guard let gb = gradientBuffer.baseAddress, let pb = valueBuffer.baseAddress,
+                              let mb = firstBuffer.baseAddress, let vb = secondBuffer.baseAddress else { return true }
+                        return adamPass(count: count, value: pb, gradient: UnsafePointer(gb), clearing: gb,
+                                        firstMoment: mb, secondMoment: vb, learningRate: learningRate, beta1: beta1,
+                                        beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, step: step)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The Adam loop shared by `adamUpdate` and `adamUpdateZeroingGradient`: parallel chunks, eight
+    /// lanes at a time, then the scalar tail (same formulas in both). When `clearing` is given (the
+    /// gradient's own address) each gradient entry is zeroed right after it is read. Returns whether
+    /// every gradient entry was finite (x·0 is 0 for finite x and NaN otherwise).
+    static func adamPass(count: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                         clearing: UnsafeMutablePointer<Float>?, firstMoment: UnsafeMutablePointer<Float>,
+                         secondMoment: UnsafeMutablePointer<Float>, learningRate: Float, beta1: Float, beta2: Float,
+                         epsilon: Float, weightDecay: Float, step: Int) -> Bool {
+        let correction1 = 1 - pow(Double(beta1), Double(step))
+        let correction2 = 1 - pow(Double(beta2), Double(step))
+        let stepSize = Float(Double(learningRate) / correction1)
+        let root2 = Float(correction2.squareRoot())
+        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
+        let chunkSize = 65_536
+        let chunks = max(1, min(threadCount, count / chunkSize))
+        let finite = UnsafeMutablePointer<Bool>.allocate(capacity: chunks)
+        defer { finite.deallocate() }
+        finite.initialize(repeating: true, count: chunks)
+        let gp = SharedPointer(gradient), pp = SharedMutablePointer(value)
+        let mp = SharedMutablePointer(firstMoment), vp = SharedMutablePointer(secondMoment)
+        let cp = clearing.map(SharedMutablePointer.init), fp = SharedMutablePointer(finite)
+        parallelFor(chunks: chunks) { chunk in
+            let start = chunk * count / chunks, end = (chunk + 1) * count / chunks
+            var check = SIMD8<Float>()
+            var i = start
+            while i + 8 <= end {
+                let raw = UnsafeRawPointer(gp.base + i).loadUnaligned(as: SIMD8<Float>.self)
+                if let cp { UnsafeMutableRawPointer(cp.base + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self) }
+                check += raw * 0
+                let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
+                let g = raw + weightDecay * theta
+                let m = beta1 * UnsafeRawPointer(mp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta1 * g
+                let v = beta2 * UnsafeRawPointer(vp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta2 * g * g
+                UnsafeMutableRawPointer(mp.base + i).storeBytes(of: m, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(vp.base + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                // torch: denom = √v / √(1−β₂ᵗ) + ε; θ −= (lr / (1−β₁ᵗ))·m / denom
+                let updated = theta - stepSize * m / (v.squareRoot() / root2 + epsilon)
+                UnsafeMutableRawPointer(pp.base + i).storeBytes(of: updated, as: SIMD8<Float>.self)
+                i += 8
+            }
+            var tailCheck: Float = 0
+            while i < end {
+                let raw = gp.base[i]
+                cp?.base[i] = 0
+                tailCheck += raw * 0
+                let g = raw + weightDecay * pp.base[i]
+                let m = beta1 * mp.base[i] + oneMinusBeta1 * g
+                let v = beta2 * vp.base[i] + oneMinusBeta2 * g * g
+                mp.base[i] = m
+                vp.base[i] = v
+                pp.base[i] -= stepSize * m / (v.squareRoot() / root2 + epsilon)
+                i += 1
+            }
+            fp.base[chunk] = check.sum() + tailCheck == 0
+        }
+        for chunk in 0..<chunks where !finite[chunk] { return false }
+        return true
     }
 
     /// One SGD step with momentum μ as `torch.optim.SGD` (dampening 0, no Nesterov):

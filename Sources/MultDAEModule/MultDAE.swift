@@ -17,6 +17,8 @@ public final class MultDAE: Recommender, TrainableModel {
     let tail: Chain
     let inputDropout: Dropout
     let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
+    /// The [B, I] logit buffer, reused by every training step (see `Workspace`).
+    let workspace = Workspace()
     var rng: RandomGenerator
 
     /// A freshly initialised model for `itemCount` items.
@@ -51,9 +53,11 @@ public final class MultDAE: Recommender, TrainableModel {
     public func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
         let dropped = inputDropout.apply(sparse: Kernels.l2NormalizeRows(batch), context: &context)
         let (h, inputCache) = inputLayer.forward(sparse: dropped, context: &context)    // [B, H₁]
-        let (logits, tailCache) = tail.forward(h, context: &context)                    // [B, I]
-        let (nll, dLogits) = likelihood.negativeLogLikelihood(logits, target: batch)
-        inputLayer.backward(tail.backward(dLogits, cache: tailCache), cache: inputCache)
+        var logits = workspace.take("logits")                                           // storage from the last step
+        let tailCache = tail.forward(h, into: &logits, context: &context)              // [B, I]
+        let nll = likelihood.negativeLogLikelihood(replacingWithGradient: &logits, target: batch) // logits ← ∂L/∂logits
+        inputLayer.backward(tail.backward(logits, cache: tailCache), cache: inputCache)
+        workspace.keep(logits, as: "logits")
         return nll
     }
 

@@ -20,6 +20,8 @@ public final class MultVAE: Recommender, TrainableModel {
     let inputDropout: Dropout
     let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
     let prior = StandardNormalPrior()
+    /// The [B, I] logit buffer, reused by every training step (see `Workspace`).
+    let workspace = Workspace()
     var rng: RandomGenerator
 
     /// A freshly initialised model for `itemCount` items.
@@ -63,12 +65,14 @@ public final class MultVAE: Recommender, TrainableModel {
         let dropped = inputDropout.apply(sparse: normalized, context: &context)
         let (h, inputCache) = inputLayer.forward(sparse: dropped, context: &context)    // [B, H₁]
         let (encoded, tailCache) = encoderTail.forward(h, context: &context)            // [B, 2Z]
-        let posterior = GaussianPosterior(encoderOutput: encoded, context: &context)
-        let (logits, decoderCache) = decoder.forward(posterior.sample, context: &context) // [B, I]
-        let (nll, dLogits) = likelihood.negativeLogLikelihood(logits, target: batch)    // mean over users
+        let posterior = GaussianPosterior(encoderOutput: encoded, pairedNoise: true, context: &context) // ε: paired Box–Muller
+        var logits = workspace.take("logits")                                           // storage from the last step
+        let decoderCache = decoder.forward(posterior.sample, into: &logits, context: &context) // [B, I]
+        let nll = likelihood.negativeLogLikelihood(replacingWithGradient: &logits, target: batch) // logits ← ∂L/∂logits
         let kl = prior.divergence(from: posterior, weight: step.klWeight, context: &context)
 
-        let dSample = decoder.backward(dLogits, cache: decoderCache)                    // ∂L/∂z
+        let dSample = decoder.backward(logits, cache: decoderCache)                     // ∂L/∂z
+        workspace.keep(logits, as: "logits")
         let (dMean, dLogVariance) = posterior.backward(sampleGradient: dSample)
         let dEncoded = GaussianPosterior.encoderGradient(                               // ∂/∂[μ|logσ²], + β·∂KL
             mean: Kernels.add(dMean, kl.mean), logVariance: Kernels.add(dLogVariance, kl.logVariance))

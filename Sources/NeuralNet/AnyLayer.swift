@@ -9,6 +9,7 @@ public struct AnyLayerCache {
 public struct AnyLayer: Layer {
     private let parametersBody: () -> [Parameter]
     private let forwardBody: (Matrix, inout ForwardContext) -> (Matrix, AnyLayerCache)
+    private let forwardIntoBody: (Matrix, inout Matrix, inout ForwardContext) -> AnyLayerCache
     private let backwardBody: (Matrix, AnyLayerCache) -> Matrix
     /// The wrapped layer's type name (messages and descriptions).
     public let typeName: String
@@ -22,6 +23,9 @@ public struct AnyLayer: Layer {
         forwardBody = { input, context in
             let (output, cache) = layer.forward(input, context: &context)
             return (output, AnyLayerCache(value: cache))
+        }
+        forwardIntoBody = { input, output, context in
+            AnyLayerCache(value: layer.forward(input, into: &output, context: &context))
         }
         backwardBody = { outputGradient, erased in
             guard let cache = erased.value as? Wrapped.Cache else {
@@ -37,6 +41,11 @@ public struct AnyLayer: Layer {
     /// The wrapped layer's forward pass, its cache erased.
     public func forward(_ input: Matrix, context: inout ForwardContext) -> (output: Matrix, cache: AnyLayerCache) {
         forwardBody(input, &context)
+    }
+
+    /// The wrapped layer's `forward(_:into:context:)`, its cache erased.
+    public func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> AnyLayerCache {
+        forwardIntoBody(input, &output, &context)
     }
 
     /// The wrapped layer's backward pass; the cache must come from this layer's `forward`.

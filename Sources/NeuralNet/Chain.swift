@@ -30,6 +30,24 @@ public struct Chain: Layer {
         return (x, caches)
     }
 
+    /// The chain's forward pass with the last layer writing into `output` (see `Layer`).
+    public func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> [AnyLayerCache] {
+        guard let last = layers.last else {
+            output = input
+            return []
+        }
+        var x = input
+        var caches: [AnyLayerCache] = []
+        caches.reserveCapacity(layers.count)
+        for layer in layers.dropLast() {
+            let (y, cache) = layer.forward(x, context: &context)
+            caches.append(cache)
+            x = y
+        }
+        caches.append(last.forward(x, into: &output, context: &context))
+        return caches
+    }
+
     /// dL/dinput by the chain rule through every layer, last first.
     public func backward(_ outputGradient: Matrix, cache: [AnyLayerCache]) -> Matrix {
         precondition(cache.count == layers.count, "Chain.backward: \(cache.count) caches for \(layers.count) layers")
@@ -74,6 +92,11 @@ public struct MLP: Layer {
     /// The chain's forward pass.
     public func forward(_ input: Matrix, context: inout ForwardContext) -> (output: Matrix, cache: [AnyLayerCache]) {
         chain.forward(input, context: &context)
+    }
+
+    /// The chain's forward pass, the last layer writing into `output`.
+    public func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> [AnyLayerCache] {
+        chain.forward(input, into: &output, context: &context)
     }
 
     /// The chain's backward pass.

@@ -35,10 +35,21 @@ public struct Dense: Layer {
 
     /// y = x·W + b ([B, In] → [B, Out]); the cache is x.
     public func forward(_ input: Matrix, context: inout ForwardContext) -> (output: Matrix, cache: Matrix) {
+        var y = Matrix(rows: 0, columns: 0)
+        let cache = forward(input, into: &y, context: &context)
+        return (y, cache)
+    }
+
+    /// y = b + x·W written into `output`, whose storage is reused when it is already [B, Out] (the
+    /// bias is written first and the GEMM accumulates onto it); the cache is x.
+    public func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> Matrix {
         precondition(input.columns == inputSize, "Dense \(weight.name): input \(input.shapeDescription), weight \(weight.value.shapeDescription)")
-        var y = Kernels.gemm(input, weight.value)                                   // [B, Out]
-        Kernels.addRowVector(bias.value, to: &y)
-        return (y, input)
+        if output.rows != input.rows || output.columns != outputSize {
+            output = Matrix(rows: input.rows, columns: outputSize)
+        }
+        Kernels.fillRows(&output, with: bias.value)                                 // y = b
+        Kernels.gemm(input, weight.value, into: &output, accumulate: true)         // y += x·W
+        return input
     }
 
     /// dx = dy·Wᵀ; accumulates dW += xᵀ·dy and db += Σ_b dy.

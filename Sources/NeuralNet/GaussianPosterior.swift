@@ -39,9 +39,21 @@ public struct GaussianPosterior {
 
     /// Splits an encoder output h [B, 2Z] into μ = h[:, :Z], logσ² = h[:, Z:] (Mult-VAE's layout) and samples.
     public init(encoderOutput h: Matrix, context: inout ForwardContext) {
+        self.init(encoderOutput: h, pairedNoise: false, context: &context)
+    }
+
+    /// As `init(encoderOutput:context:)`; with `pairedNoise` ε uses both outputs of each Box–Muller
+    /// pair (`Kernels.randomNormalPairs`: half the generator calls and logarithms, another stream).
+    public init(encoderOutput h: Matrix, pairedNoise: Bool, context: inout ForwardContext) {
         precondition(h.columns % 2 == 0, "GaussianPosterior: encoder output \(h.shapeDescription) needs an even column count")
         let z = h.columns / 2
-        self.init(mean: Kernels.columns(0..<z, of: h), logVariance: Kernels.columns(z..<(2 * z), of: h), context: &context)
+        let mean = Kernels.columns(0..<z, of: h), logVariance = Kernels.columns(z..<(2 * z), of: h)
+        if pairedNoise && context.isTraining {
+            let epsilon = Kernels.randomNormalPairs(rows: mean.rows, columns: mean.columns, using: &context.rng)
+            self.init(mean: mean, logVariance: logVariance, noise: epsilon)
+        } else {
+            self.init(mean: mean, logVariance: logVariance, context: &context)
+        }
     }
 
     /// (dμ, dlogσ²) for dL/dz (zero dlogσ² when z = μ).

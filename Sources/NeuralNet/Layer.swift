@@ -12,6 +12,18 @@ public protocol Layer {
     var parameters: [Parameter] { get }
     /// Output for `input` ([B, In] → [B, Out]) and the cache for `backward`.
     func forward(_ input: Matrix, context: inout ForwardContext) -> (output: Matrix, cache: Cache)
+    /// `forward`, with the output written to `output`: a layer that can reuses `output`'s storage
+    /// when it already has the output's shape (no fresh allocation); others simply replace it.
+    func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> Cache
     /// dL/dinput for dL/doutput; accumulates dL/dθ into the parameters' gradients.
     func backward(_ outputGradient: Matrix, cache: Cache) -> Matrix
+}
+
+extension Layer {
+    /// The default: run `forward` and replace `output` with its result.
+    public func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> Cache {
+        let (y, cache) = forward(input, context: &context)
+        output = y
+        return cache
+    }
 }

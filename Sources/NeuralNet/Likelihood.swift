@@ -47,6 +47,15 @@ public struct MultinomialLikelihood: Likelihood, Sendable {
                                                                           gradientScale: Float(scale))
         return (total * scale, gradient)
     }
+
+    /// The same loss, with the gradient written over `output` (the logits are consumed: no [B, I]
+    /// matrix is allocated).
+    public func negativeLogLikelihood(replacingWithGradient output: inout Matrix, target: SparseMatrix) -> Double {
+        let scale = reduction.scale(rows: output.rows, entries: target.nonZeroCount)
+        let total = Kernels.multinomialNegativeLogLikelihood(logitsToGradient: &output, targets: target,
+                                                             gradientScale: Float(scale))
+        return total * scale
+    }
 }
 
 /// Gaussian likelihood with unit variance on every entry: squared error (p − t)², mean over all

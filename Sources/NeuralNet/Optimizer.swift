@@ -7,6 +7,20 @@ public protocol Optimizer {
     var learningRate: Float { get set }
     /// One step over `parameters` (each distinct instance once: pass `uniqued()` lists).
     mutating func update(_ parameters: [Parameter])
+    /// What a trainer does per update: one step, then every gradient set to zero. Returns the name
+    /// of the first parameter whose gradient held NaN or ±∞ (nil when all were finite); after such
+    /// a report the parameters' values are not meaningful and training must stop.
+    mutating func updateZeroingGradients(_ parameters: [Parameter]) -> String?
+}
+
+extension Optimizer {
+    /// The default: check every gradient (and apply nothing when one is not finite), `update`, then zero.
+    public mutating func updateZeroingGradients(_ parameters: [Parameter]) -> String? {
+        for parameter in parameters where !Kernels.allFinite(parameter.gradient) { return parameter.name }
+        update(parameters)
+        parameters.zeroGradients()
+        return nil
+    }
 }
 
 /// Adam (Kingma & Ba 2015) as `torch.optim.Adam`: defaults β₁ 0.9, β₂ 0.999, ε 1e-8; optional L2
@@ -54,10 +68,7 @@ public struct Adam: Optimizer {
     /// One Adam step for every parameter.
     public mutating func update(_ parameters: [Parameter]) {
         for parameter in parameters {
-            var entry = state[parameter.name] ?? State(
-                firstMoment: Matrix(rows: parameter.value.rows, columns: parameter.value.columns),
-                secondMoment: Matrix(rows: parameter.value.rows, columns: parameter.value.columns), step: 0)
-            state[parameter.name] = nil                      // keep the moments uniquely referenced (no copy)
+            var entry = takeState(for: parameter)
             entry.step += 1
             Kernels.adamUpdate(value: &parameter.value, gradient: parameter.gradient,
                                firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
@@ -65,6 +76,35 @@ public struct Adam: Optimizer {
                                weightDecay: parameter.decays ? weightDecay : 0, step: entry.step)
             state[parameter.name] = entry
         }
+    }
+
+    /// One Adam step fused with zeroing the gradients and checking them for NaN/∞: one pass over
+    /// value, gradient and moments per parameter (`Kernels.adamUpdateZeroingGradient`), the same
+    /// numbers as `update` followed by `zeroGradients()`. Every parameter is stepped; the first whose
+    /// gradient was not finite is named.
+    public mutating func updateZeroingGradients(_ parameters: [Parameter]) -> String? {
+        var firstNonFinite: String? = nil
+        for parameter in parameters {
+            var entry = takeState(for: parameter)
+            entry.step += 1
+            let finite = Kernels.adamUpdateZeroingGradient(
+                value: &parameter.value, gradient: &parameter.gradient,
+                firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
+                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                weightDecay: parameter.decays ? weightDecay : 0, step: entry.step)
+            if !finite && firstNonFinite == nil { firstNonFinite = parameter.name }
+            state[parameter.name] = entry
+        }
+        return firstNonFinite
+    }
+
+    /// The parameter's state, removed from `state` so its moments are uniquely referenced (no copy
+    /// when written); a fresh zero state for a parameter seen for the first time.
+    private mutating func takeState(for parameter: Parameter) -> State {
+        let entry = state.removeValue(forKey: parameter.name) ?? State(
+            firstMoment: Matrix(rows: parameter.value.rows, columns: parameter.value.columns),
+            secondMoment: Matrix(rows: parameter.value.rows, columns: parameter.value.columns), step: 0)
+        return entry
     }
 }
 

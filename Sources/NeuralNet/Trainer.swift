@@ -67,9 +67,11 @@ public struct Trainer {
                 beta = configuration.klSchedule.weight(epoch: epoch, update: updates)
                 let step = TrainingStep(epoch: epoch, batch: batchIndex, update: updates, klWeight: beta, learningRate: rate)
                 let loss = try model.trainStep(batch: batch, step: step, context: &context) { loss in
-                    try Trainer.check(loss: loss, parameters: parameters, epoch: epoch, batch: batchIndex)
-                    optimizer.update(parameters)
-                    parameters.zeroGradients()
+                    try Trainer.check(loss: loss, parameters: [], epoch: epoch, batch: batchIndex)
+                    // One pass per parameter: step, zero the gradient, report a NaN/∞ gradient.
+                    if let name = optimizer.updateZeroingGradients(parameters) {
+                        throw TrainingError.nonFiniteGradient(epoch: epoch, batch: batchIndex, parameter: name)
+                    }
                     optimizerSteps += 1
                 }
                 try Trainer.check(loss: loss, parameters: [], epoch: epoch, batch: batchIndex)
