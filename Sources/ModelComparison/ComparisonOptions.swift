@@ -8,6 +8,7 @@ public enum DataFormat: String, CaseIterable, Sendable {
     case netflix
     case csv
     case vaeCFSplit = "vae-cf-split"
+    case ratingSplit = "rating-split"
 }
 
 /// Command-line options of `CompareModels`.
@@ -54,9 +55,13 @@ public struct ComparisonOptions: Sendable, Equatable {
         ML-20M use their small-data settings (VampPrior entries: K = 100 pseudo-inputs).
 
         OPTIONS:
-          --data PATH            ratings file (.gz read transparently) or vae_cf split folder
+          --data PATH            ratings file (.gz read transparently) or split folder
           --format FORMAT        \(DataFormat.allCases.map(\.rawValue).joined(separator: " | "))
-                                 (default: guessed from the path)
+                                 (default: guessed from the path). rating-split: PATH is a folder
+                                 with train.csv and test.csv (user,item,rating with original ids,
+                                 header optional, .gz allowed), optionally validation.csv; the test
+                                 set is fixed, and without validation.csv each seed holds out 10%
+                                 of train for validation; implies --task rating
           --models A,B,...       models to run (default: all). Known: \(modelNames.joined(separator: ", "))
           --epochs N             training epochs for every model (default: each model's own)
           --seeds N              repeat with N seeds; report mean ± spread over seeds (default 1)
