@@ -76,7 +76,7 @@ public struct RatingComparison {
     public func loadRatings() throws -> (source: RatingSplitSource, description: String) {
         guard let path = options.dataPath else {
             let data = SyntheticRatings()
-            return (.ratings(data.generate()), "built-in synthetic ratings (\(data.userCount) users × \(data.itemCount) items, rank \(data.rank))")
+            return (.ratings(data.generate(), validationFraction: validationFraction), "built-in synthetic ratings (\(data.userCount) users × \(data.itemCount) items, rank \(data.rank))")
         }
         log("loading \(path) …")
         let format = try options.format ?? ComparisonData.guessFormat(path)
@@ -90,7 +90,7 @@ public struct RatingComparison {
             interactions = try Interactions.load(path: path, format: DelimitedFormat(
                 delimiter: ",", hasHeader: true, ratingColumn: 2, timestampColumn: nil))
         case .ratingSplit:
-            let given = try GivenRatingSplit.load(folder: path)
+            let given = try GivenRatingSplit.load(folder: path, validationFraction: validationFraction)
             let validation = given.validation.map { "\($0.nonZeroCount) validation" }
                 ?? "validation \(Int(given.validationFraction * 100))% of train per seed"
             return (.given(given), "\(path) (given split): \(given.userIDs.count) users × \(given.itemIDs.count) items, \(given.train.nonZeroCount) train, \(validation), \(given.test.nonZeroCount) test ratings")
@@ -98,13 +98,16 @@ public struct RatingComparison {
             throw ComparisonError.invalidValue(flag: "--format", value: format.rawValue,
                                                expected: "a ratings file for --task rating (a vae_cf split holds clicks)")
         }
-        return (.ratings(interactions), "\(path): \(interactions.userCount) users × \(interactions.itemCount) items, \(interactions.count) ratings")
+        return (.ratings(interactions, validationFraction: validationFraction), "\(path): \(interactions.userCount) users × \(interactions.itemCount) items, \(interactions.count) ratings")
     }
 
     /// Trains and scores every selected model with every seed on its own random 90/10 split.
     public func run(on interactions: Interactions, builtIn: Bool) throws -> [RatingModelResult] {
-        try run(on: .ratings(interactions), builtIn: builtIn)
+        try run(on: .ratings(interactions, validationFraction: validationFraction), builtIn: builtIn)
     }
+
+    /// `--validation-fraction`, or 0.1.
+    var validationFraction: Double { options.validationFraction ?? 0.1 }
 
     /// Trains and scores every selected model with every seed on `source.split(seed:)`.
     public func run(on source: RatingSplitSource, builtIn: Bool) throws -> [RatingModelResult] {
@@ -123,7 +126,9 @@ public struct RatingComparison {
                 parameterCount = model.parameterCount
                 let label = options.seeds > 1 ? "\(entry.name) seed \(seed)" : entry.name
                 let started = Date()
-                let summary = try model.fit(train: split.train, validation: split.validation) { progress in
+                // With no validation ratings (--validation-fraction 0) the last epoch is kept.
+                let validation = split.validation.nonZeroCount > 0 ? split.validation : nil
+                let summary = try model.fit(train: split.train, validation: validation) { progress in
                     guard !options.quiet else { return }
                     let metric = progress.validationMetric.map { String(format: "  val RMSE %.4f", $0) } ?? ""
                     log(String(format: "[%@] epoch %d/%d  loss %.4g%@  %.1f s", label, progress.epoch,

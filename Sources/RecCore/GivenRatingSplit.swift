@@ -71,16 +71,17 @@ public struct GivenRatingSplit: Sendable, Equatable {
 /// Where the rating splits of a comparison come from: raw ratings split at random per seed, or a
 /// split given by files.
 public enum RatingSplitSource: Sendable {
-    /// Ratings split 80/10/10 (90/10, then 10% of the 90 for validation) by `RatingSplit.random` per seed.
-    case ratings(Interactions)
+    /// Ratings split 90/10 by `RatingSplit.random` per seed, then `validationFraction` of the 90%
+    /// held out for validation (0.1: 81/9/10).
+    case ratings(Interactions, validationFraction: Double = 0.1)
     /// A fixed test file; validation given or carved per seed (`GivenRatingSplit.split(seed:)`).
     case given(GivenRatingSplit)
 
     /// The split for `seed`.
     public func split(seed: UInt64) -> RatingSplit {
         switch self {
-        case let .ratings(interactions):
-            return RatingSplit.random(interactions, testFraction: 0.1, validationFraction: 0.1, seed: seed)
+        case let .ratings(interactions, validationFraction):
+            return RatingSplit.random(interactions, testFraction: 0.1, validationFraction: validationFraction, seed: seed)
         case let .given(given):
             return given.split(seed: seed)
         }

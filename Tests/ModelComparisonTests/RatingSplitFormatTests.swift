@@ -69,8 +69,30 @@ import RecCore
         #expect(log.last?.contains("missing test.csv") == true, "log: \(log)")
     }
 
+    @Test func validationFractionZeroTrainsOnAllOfTrainAndKeepsTheLastEpoch() throws {
+        let folder = try Self.writeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let options = try ComparisonOptions.parse(["--data", folder, "--models", "i-autorec", "--epochs", "2",
+                                                   "--validation-fraction", "0", "--set", "i-autorec.hidden=4", "--quiet"])
+        #expect(options.validationFraction == 0)
+        let comparison = RatingComparison(zoo: .standard, options: options, log: { _ in })
+        let (source, description) = try comparison.loadRatings()
+        #expect(description.contains("validation 0% of train"))
+        guard case let .given(given) = source else { Issue.record("not a given split: \(source)"); return }
+        #expect(given.split(seed: 1).train == given.train && given.split(seed: 1).validation.nonZeroCount == 0)
+        let run = try comparison.run(on: source, builtIn: false)[0].runs[0]
+        #expect(run.bestValidationRMSE == nil && run.bestEpoch == 2 && run.rmse.isFinite)
+    }
+
+    @Test(arguments: ["1", "-0.1", "abc"])
+    func validationFractionOutsideZeroToOneIsRejected(text: String) {
+        #expect(throws: ComparisonError.invalidValue(flag: "--validation-fraction", value: text, expected: "a number in [0, 1)")) {
+            try ComparisonOptions.parse(["--validation-fraction", text])
+        }
+    }
+
     @Test func helpDescribesTheFormat() {
         let usage = ComparisonOptions.usage(modelNames: ["i-autorec"])
-        #expect(usage.contains("rating-split") && usage.contains("validation.csv"))
+        #expect(usage.contains("rating-split") && usage.contains("validation.csv") && usage.contains("--validation-fraction"))
     }
 }
