@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import ModelKit
 import NeuralNet
@@ -5,6 +6,15 @@ import RecCore
 import TensorCore
 
 extension AutoRec: ResumableRatingRecommender {
+    /// Set `AUTOENCODERZOO_LBFGS_TRACE=1` to print every L-BFGS iteration's loss/gradient evaluations,
+    /// accepted step length and loss on stderr (a debugging aid; off by default).
+    public static let lineSearchTraceVariable = "AUTOENCODERZOO_LBFGS_TRACE"
+
+    /// Whether `lineSearchTraceVariable` is set to something other than `0`.
+    static var tracesLineSearch: Bool {
+        getEnvironment(lineSearchTraceVariable).map { !$0.isEmpty && $0 != "0" } ?? false
+    }
+
     /// Trains as `fit(train:validation:progress:)`, continuing from `resume` (the parameters must hold
     /// the values saved with it) and handing the state after every epoch to `onEpochEnd`.
     public func fit(train: SparseMatrix, validation: SparseMatrix?, resume: TrainingState?,
@@ -51,7 +61,13 @@ extension AutoRec: ResumableRatingRecommender {
                                                        state.optimizer = optimizer.checkpointState
                                                        try hook(state)
                                                    } }) { parameters, evaluate in
-                optimizer.step(parameters, evaluate: evaluate)
+                let loss = optimizer.step(parameters, evaluate: evaluate)
+                if Self.tracesLineSearch {
+                    let line = String(format: "lbfgs: %d evaluation(s), step length %g, loss %.6g (%d evaluations in all)\n",
+                                      optimizer.lastStepEvaluations, optimizer.lastStepLength, loss, optimizer.evaluationCount)
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+                return loss
             }
         }
     }

@@ -31,8 +31,22 @@ extension Kernels {
         while j < h { y[j] += v * x[j]; j += 1 }
     }
 
+    /// Bytes of G's column block that `sparseTransposeDenseProduct` tries to keep in cache (below a
+    /// 2 MiB-class L2, leaving room for the rows being read).
+    static let cacheBlockBytes = 1_536 * 1_024
+
+    /// Columns per block of a randomly updated dense operand with `rows` rows and `h` columns: `h`
+    /// when the whole operand is within `cacheBlockBytes`, else the widest multiple of 8 (at least 16)
+    /// whose `rows × width` block is. E.g. ML-1M's I-AutoRec: [6040, 500] → blocks of 64 columns.
+    static func columnBlockWidth(rows: Int, columns h: Int) -> Int {
+        guard rows * h * MemoryLayout<Float>.stride > cacheBlockBytes else { return max(1, h) }
+        return min(h, max(16, cacheBlockBytes / (MemoryLayout<Float>.stride * rows) / 8 * 8))
+    }
+
     /// Y = S·D for CSR S [B, I] and dense D [I, H]: the sparse first encoder layer's forward pass.
     /// Rows of Y are split across threads; each row is a sum of the D rows its entries select.
+    /// (Not column-blocked: whole contiguous D rows stream well from L3; on I-AutoRec's ML-1M shape
+    /// 64-column blocks measured ~20% slower, unlike `sparseTransposeDenseProduct`.)
     public static func sparseDenseProduct(_ s: SparseMatrix, _ d: Matrix) -> Matrix {
         precondition(s.columns == d.rows, "sparseDenseProduct: S is \(s.rows)×\(s.columns), D is \(d.shapeDescription)")
         var y = Matrix(rows: s.rows, columns: d.columns)
@@ -59,9 +73,20 @@ extension Kernels {
 
     /// G += α·Sᵀ·D for CSR S [B, I] and dense D [B, H], G [I, H]: the sparse layer's weight gradient.
     /// Threads own disjoint column ranges of G (no races); within a range, entries are added in
-    /// CSR order, so the result does not depend on scheduling.
+    /// CSR order, so the result does not depend on scheduling. A range wider than G's cache block
+    /// is done one block of columns at a time, so the G rows being updated stay in L2 (same order per
+    /// element, same result). On I-AutoRec's ML-1M shape (G [6040, 500], 850k entries, 2 threads)
+    /// 64-column blocks took 319 vs 412 CPU-ms per call (mean of 6 interleaved rounds, loaded machine).
     public static func sparseTransposeDenseProduct(_ s: SparseMatrix, _ d: Matrix, alpha: Float = 1,
                                                    accumulatingInto g: inout Matrix) {
+        sparseTransposeDenseProduct(s, d, alpha: alpha, accumulatingInto: &g,
+                                    blockWidth: columnBlockWidth(rows: g.rows, columns: g.columns))
+    }
+
+    /// `sparseTransposeDenseProduct` with at most `blockWidth` columns of G per block.
+    static func sparseTransposeDenseProduct(_ s: SparseMatrix, _ d: Matrix, alpha: Float = 1,
+                                            accumulatingInto g: inout Matrix, blockWidth: Int) {
+        precondition(blockWidth > 0, "sparseTransposeDenseProduct: block width \(blockWidth)")
         precondition(s.rows == d.rows && g.rows == s.columns && g.columns == d.columns,
                      "sparseTransposeDenseProduct: S is \(s.rows)×\(s.columns), D is \(d.shapeDescription), G is \(g.shapeDescription)")
         let h = d.columns
@@ -78,14 +103,18 @@ extension Kernels {
                         let lanes = (h + 7) / 8
                         let start = min(h, chunk * lanes / columnChunks * 8)
                         let end = min(h, (chunk + 1) * lanes / columnChunks * 8)
-                        guard start < end else { return }
-                        for r in 0..<rows {
-                            let dRow = dp.base + r * h + start
-                            for e in rp.base[r]..<rp.base[r + 1] {
-                                // ∂/∂G[i, :] of Σ_r S[r, i]·D[r, :] is S[r, i]·D[r, :]
-                                scaledAdd(alpha * vp.base[e], dRow, into: gp.base + Int(ip.base[e]) * h + start,
-                                          count: end - start)
+                        var first = start
+                        while first < end {
+                            let width = min(blockWidth, end - first)
+                            for r in 0..<rows {
+                                let dRow = dp.base + r * h + first
+                                for e in rp.base[r]..<rp.base[r + 1] {
+                                    // ∂/∂G[i, :] of Σ_r S[r, i]·D[r, :] is S[r, i]·D[r, :]
+                                    scaledAdd(alpha * vp.base[e], dRow, into: gp.base + Int(ip.base[e]) * h + first,
+                                              count: width)
+                                }
                             }
+                            first += width
                         }
                     }
                 }

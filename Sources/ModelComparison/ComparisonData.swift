@@ -41,6 +41,9 @@ public struct ComparisonData: Sendable {
         case .csv:
             interactions = try Interactions.load(path: path, format: DelimitedFormat(
                 delimiter: ",", hasHeader: true, ratingColumn: 2, timestampColumn: nil))
+        case .ratingSplit:
+            throw ComparisonError.invalidValue(flag: "--format", value: resolved.rawValue,
+                                               expected: "a ranking data set (rating-split is for --task rating)")
         }
         let qualifying = StrongGeneralizationSplit.qualifyingUsers(in: interactions).count
         let heldOut = heldOutUsers ?? min(10_000, max(1, qualifying / 10))
@@ -52,7 +55,8 @@ public struct ComparisonData: Sendable {
         return ComparisonData(split: split, description: "\(path) (strong generalisation, ratings > 3.5): " + summary(split))
     }
 
-    /// The format implied by a path: a folder with `train.csv` is a vae_cf split, a folder of
+    /// The format implied by a path: a folder with `train.csv` and `test.csv` is a rating split,
+    /// a folder with `train.csv` otherwise a vae_cf split, a folder of
     /// `mv_*.txt` files is Netflix, `u.data` is ML-100K, `ratings.dat` ML-1M/10M, `ratings.csv` ML-20M.
     static func guessFormat(_ path: String) throws -> DataFormat {
         var isFolder: ObjCBool = false
@@ -62,7 +66,9 @@ public struct ComparisonData: Sendable {
         let name = (path as NSString).lastPathComponent.replacingOccurrences(of: ".gz", with: "")
         if isFolder.boolValue {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            if names.contains(where: { $0.hasPrefix("train.csv") }) { return .vaeCFSplit }
+            if names.contains(where: { $0.hasPrefix("train.csv") }) {
+                return names.contains(where: { $0.hasPrefix("test.csv") }) ? .ratingSplit : .vaeCFSplit
+            }
             if names.contains(where: { $0.hasPrefix("mv_") }) { return .netflix }
         } else if name == "u.data" {
             return .movielens100k

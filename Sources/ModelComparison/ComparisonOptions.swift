@@ -8,6 +8,7 @@ public enum DataFormat: String, CaseIterable, Sendable {
     case netflix
     case csv
     case vaeCFSplit = "vae-cf-split"
+    case ratingSplit = "rating-split"
 }
 
 /// Command-line options of `CompareModels`.
@@ -38,6 +39,9 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var task: ModelTask?
     /// `--save-dir DIR`: write each model's best checkpoint as `DIR/<model>-seed<S>.safetensors`.
     public var saveDirectory: String?
+    /// `--validation-fraction F`: share of the training ratings held out for validation in the rating
+    /// task (default 0.1); 0 trains on all of them and keeps the last epoch.
+    public var validationFraction: Double?
 
     /// Default options (built-in data, every model, one seed).
     public init() {}
@@ -54,15 +58,22 @@ public struct ComparisonOptions: Sendable, Equatable {
         ML-20M use their small-data settings (VampPrior entries: K = 100 pseudo-inputs).
 
         OPTIONS:
-          --data PATH            ratings file (.gz read transparently) or vae_cf split folder
+          --data PATH            ratings file (.gz read transparently) or split folder
           --format FORMAT        \(DataFormat.allCases.map(\.rawValue).joined(separator: " | "))
-                                 (default: guessed from the path)
+                                 (default: guessed from the path). rating-split: PATH is a folder
+                                 with train.csv and test.csv (user,item,rating with original ids,
+                                 header optional, .gz allowed), optionally validation.csv; the test
+                                 set is fixed, and without validation.csv each seed holds out 10%
+                                 of train for validation; implies --task rating
           --models A,B,...       models to run (default: all). Known: \(modelNames.joined(separator: ", "))
           --epochs N             training epochs for every model (default: each model's own)
           --seeds N              repeat with N seeds; report mean ± spread over seeds (default 1)
           --seed S               first seed (default 1)
           --task ranking|rating  ranking (Recall, NDCG) or rating prediction (RMSE, MAE on a random
                                  90/10 split per seed); default: rating when every model asked for is one
+          --validation-fraction F  rating task: share of the training ratings held out per seed for
+                                 validation and best-epoch selection (default 0.1); 0 trains on all
+                                 of them and keeps the last epoch (as a peer without validation)
           --heldout-users N      validation and test users each for a raw-ratings split
                                  (default: 10% of users each, at most 10,000)
           --set MODEL.KEY=VALUE  a model option, e.g. --set mult-vae.dropout=0.5 (repeatable)
@@ -126,6 +137,12 @@ public struct ComparisonOptions: Sendable, Equatable {
                 }
                 options.task = task
             case "--heldout-users": options.heldOutUsers = try positiveInt(argument)
+            case "--validation-fraction":
+                let text = try value(argument)
+                guard let fraction = Double(text), fraction >= 0, fraction < 1 else {
+                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: "a number in [0, 1)")
+                }
+                options.validationFraction = fraction
             case "--output": options.outputPath = try value(argument)
             case "--save-dir": options.saveDirectory = try value(argument)
             case "--set":

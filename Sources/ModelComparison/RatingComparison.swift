@@ -3,7 +3,7 @@ import Kernels
 import RecCore
 import TensorCore
 
-/// One rating model trained and scored with one seed (its own random 90/10 split).
+/// One rating model trained and scored with one seed (its own random 90/10 split, or the given split).
 public struct RatingSeedRun: Sendable, Codable, Equatable {
     public var seed: UInt64
     public var rmse: Double
@@ -32,7 +32,8 @@ public struct RatingModelResult: Sendable, Codable, Equatable {
 }
 
 /// The rating task of `CompareModels`: random 90/10 splits of ratings (10% of the training part held
-/// out for validation, Sedhain et al. 2015), one split per seed; RMSE and MAE on the test ratings.
+/// out for validation, Sedhain et al. 2015), one split per seed, or a given split folder
+/// (`--format rating-split`: fixed test, validation carved per seed); RMSE and MAE on the test ratings.
 public struct RatingComparison {
     /// The zoo, the options and the progress log.
     public let zoo: ModelZoo, options: ComparisonOptions, log: (String) -> Void
@@ -47,9 +48,13 @@ public struct RatingComparison {
         self.log = log
     }
 
-    /// `--task`, or rating when every model asked for is a rating model (ranking when none is named).
+    /// `--task`, or rating when every model asked for is a rating model or `--format rating-split`
+    /// (ranking when neither).
     public static func task(for options: ComparisonOptions, zoo: ModelZoo) throws -> ModelTask {
         if let task = options.task { return task }
+        if options.format == .ratingSplit { return .rating }
+        if options.format == nil, let path = options.dataPath,
+           (try? ComparisonData.guessFormat(path)) == .ratingSplit { return .rating }
         guard !options.models.isEmpty else { return .ranking }
         let tasks = try Set(options.models.map { try zoo.entry(named: $0).task })
         return tasks == [.rating] ? .rating : .ranking
@@ -66,11 +71,12 @@ public struct RatingComparison {
         return entries
     }
 
-    /// The ratings of `--data` (or the built-in synthetic set) and a line describing them.
-    public func loadRatings() throws -> (interactions: Interactions, description: String) {
+    /// The ratings of `--data` (or the built-in synthetic set), or the split folder of
+    /// `--format rating-split`, and a line describing them.
+    public func loadRatings() throws -> (source: RatingSplitSource, description: String) {
         guard let path = options.dataPath else {
             let data = SyntheticRatings()
-            return (data.generate(), "built-in synthetic ratings (\(data.userCount) users × \(data.itemCount) items, rank \(data.rank))")
+            return (.ratings(data.generate(), validationFraction: validationFraction), "built-in synthetic ratings (\(data.userCount) users × \(data.itemCount) items, rank \(data.rank))")
         }
         log("loading \(path) …")
         let format = try options.format ?? ComparisonData.guessFormat(path)
@@ -83,15 +89,28 @@ public struct RatingComparison {
         case .csv:
             interactions = try Interactions.load(path: path, format: DelimitedFormat(
                 delimiter: ",", hasHeader: true, ratingColumn: 2, timestampColumn: nil))
+        case .ratingSplit:
+            let given = try GivenRatingSplit.load(folder: path, validationFraction: validationFraction)
+            let validation = given.validation.map { "\($0.nonZeroCount) validation" }
+                ?? "validation \(Int(given.validationFraction * 100))% of train per seed"
+            return (.given(given), "\(path) (given split): \(given.userIDs.count) users × \(given.itemIDs.count) items, \(given.train.nonZeroCount) train, \(validation), \(given.test.nonZeroCount) test ratings")
         case .vaeCFSplit:
             throw ComparisonError.invalidValue(flag: "--format", value: format.rawValue,
                                                expected: "a ratings file for --task rating (a vae_cf split holds clicks)")
         }
-        return (interactions, "\(path): \(interactions.userCount) users × \(interactions.itemCount) items, \(interactions.count) ratings")
+        return (.ratings(interactions, validationFraction: validationFraction), "\(path): \(interactions.userCount) users × \(interactions.itemCount) items, \(interactions.count) ratings")
     }
 
-    /// Trains and scores every selected model with every seed.
+    /// Trains and scores every selected model with every seed on its own random 90/10 split.
     public func run(on interactions: Interactions, builtIn: Bool) throws -> [RatingModelResult] {
+        try run(on: .ratings(interactions, validationFraction: validationFraction), builtIn: builtIn)
+    }
+
+    /// `--validation-fraction`, or 0.1.
+    var validationFraction: Double { options.validationFraction ?? 0.1 }
+
+    /// Trains and scores every selected model with every seed on `source.split(seed:)`.
+    public func run(on source: RatingSplitSource, builtIn: Bool) throws -> [RatingModelResult] {
         let entries = try selectedEntries()
         let epochs = options.epochs ?? (builtIn ? Self.builtInEpochs : nil)
         var results: [RatingModelResult] = []
@@ -101,13 +120,15 @@ public struct RatingComparison {
             var parameterCount = 0
             for seedIndex in 0..<options.seeds {
                 let seed = options.firstSeed + UInt64(seedIndex)
-                let split = RatingSplit.random(interactions, testFraction: 0.1, validationFraction: 0.1, seed: seed)
+                let split = source.split(seed: seed)
                 let modelOptions = ModelOptions(seed: seed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:])
                 let model = try make(split.train.rows, split.train.columns, modelOptions)
                 parameterCount = model.parameterCount
                 let label = options.seeds > 1 ? "\(entry.name) seed \(seed)" : entry.name
                 let started = Date()
-                let summary = try model.fit(train: split.train, validation: split.validation) { progress in
+                // With no validation ratings (--validation-fraction 0) the last epoch is kept.
+                let validation = split.validation.nonZeroCount > 0 ? split.validation : nil
+                let summary = try model.fit(train: split.train, validation: validation) { progress in
                     guard !options.quiet else { return }
                     let metric = progress.validationMetric.map { String(format: "  val RMSE %.4f", $0) } ?? ""
                     log(String(format: "[%@] epoch %d/%d  loss %.4g%@  %.1f s", label, progress.epoch,
@@ -132,7 +153,8 @@ public struct RatingComparison {
     }
 
     /// The table: one row per model, the lowest RMSE marked with `*`.
-    public static func render(_ results: [RatingModelResult], dataDescription: String) -> String {
+    public static func render(_ results: [RatingModelResult], dataDescription: String,
+                              splitNote: String = "random 90/10 split per seed") -> String {
         let seeds = results.first?.runs.count ?? 0
         let best = results.min { $0.summary(\.rmse).mean < $1.summary(\.rmse).mean }?.model
         let header = ["", "model", "RMSE", "MAE", "train s", "params"]
@@ -146,7 +168,7 @@ public struct RatingComparison {
                          "\(result.parameterCount)"])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = ["\(dataDescription) — random 90/10 split per seed, mean ± standard error over \(seeds) seed(s)"]
+        var lines = ["\(dataDescription) — \(splitNote), mean ± standard error over \(seeds) seed(s)"]
         for (index, row) in rows.enumerated() {
             lines.append(row.enumerated().map { column, cell in
                 column <= 1 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
@@ -176,10 +198,12 @@ public struct RatingComparison {
 
     /// The whole rating run of `CompareModelsCommand`: load, train, print, write files.
     func execute(output: (String) -> Void) throws {
-        let (interactions, description) = try loadRatings()
+        let (source, description) = try loadRatings()
         log("data: \(description)")
-        let results = try run(on: interactions, builtIn: options.dataPath == nil)
-        output(Self.render(results, dataDescription: description))
+        let results = try run(on: source, builtIn: options.dataPath == nil)
+        let note: String
+        if case .given = source { note = "given test set" } else { note = "random 90/10 split per seed" }
+        output(Self.render(results, dataDescription: description, splitNote: note))
         if let path = options.outputPath {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

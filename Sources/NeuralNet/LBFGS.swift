@@ -17,6 +17,15 @@ public struct LBFGS {
     var steps: [[Matrix]] = []          // s_k = θ_{k+1} − θ_k
     var changes: [[Matrix]] = []        // y_k = g_{k+1} − g_k
     var current: (loss: Double, gradient: [Matrix])?
+    /// y_kᵀs_k of every pair and y_kᵀy_k of the newest, cached so the two-loop recursion computes only
+    /// the 2m dots it needs (recomputed from the pairs after a `restore`).
+    var curvatures: [Double] = [], newestChangeSquaredNorm = 0.0
+    /// Loss/gradient evaluations made so far (the first point's and every line-search trial's).
+    public private(set) var evaluationCount = 0
+    /// Evaluations the latest `step` made (1 when its first trial step length was accepted).
+    public private(set) var lastStepEvaluations = 0
+    /// The step length the latest `step` accepted (0 when it could not decrease the loss).
+    public private(set) var lastStepLength = 0.0
 
     /// An optimizer keeping `historySize` pairs.
     public init(historySize: Int = 10, sufficientDecrease: Double = 1e-4, maximumBacktracks: Int = 30) {
@@ -29,12 +38,19 @@ public struct LBFGS {
     /// One iteration on `parameters`; returns the loss at the new point (the gradients there are left
     /// in the parameters). A step that cannot decrease the loss leaves the parameters unchanged.
     public mutating func step(_ parameters: [Parameter], evaluate: () -> Double) -> Double {
-        if current == nil { current = (evaluate(), parameters.map(\.gradient)) }
+        let evaluationsBefore = evaluationCount
+        defer { lastStepEvaluations = evaluationCount - evaluationsBefore }
+        func counted() -> Double {
+            evaluationCount += 1
+            return evaluate()
+        }
+        if curvatures.count != steps.count { refreshCurvatures() }
+        if current == nil { current = (counted(), parameters.map(\.gradient)) }
         guard let (loss, gradient) = current else { return .nan }
         var direction = twoLoopDirection(gradient)
         var slope = Self.dot(gradient, direction)                               // gᵀd < 0 for descent
         if !(slope < 0) {
-            steps.removeAll(); changes.removeAll()
+            clearHistory()
             direction = gradient.map { var d = $0; Kernels.scale(&d, by: -1); return d }
             slope = Self.dot(gradient, direction)
         }
@@ -47,42 +63,56 @@ public struct LBFGS {
                 Kernels.axpy(Float(length), direction[index], &value)            // θ + t·d
                 parameter.value = value
             }
-            let trial = evaluate()
+            let trial = counted()
             if trial.isFinite && trial <= loss + sufficientDecrease * length * slope {
                 let newGradient = parameters.map(\.gradient)
                 let s = direction.map { var d = $0; Kernels.scale(&d, by: Float(length)); return d }
                 let y = zip(newGradient, gradient).map { Kernels.subtract($0, $1) }
-                if Self.dot(y, s) > 1e-10 {
-                    steps.append(s); changes.append(y)
-                    if steps.count > historySize { steps.removeFirst(); changes.removeFirst() }
+                let curvature = Self.dot(y, s)
+                if curvature > 1e-10 {
+                    steps.append(s); changes.append(y); curvatures.append(curvature)
+                    newestChangeSquaredNorm = Self.dot(y, y)
+                    if steps.count > historySize { steps.removeFirst(); changes.removeFirst(); curvatures.removeFirst() }
                 }
                 current = (trial, newGradient)
+                lastStepLength = length
                 return trial
             }
             length *= 0.5
         }
         for (index, parameter) in parameters.enumerated() { parameter.value = start[index] }
-        current = (evaluate(), parameters.map(\.gradient))
-        steps.removeAll(); changes.removeAll()
+        current = (counted(), parameters.map(\.gradient))
+        clearHistory()
+        lastStepLength = 0
         return loss
     }
 
-    /// d = −H·g by the two-loop recursion, H₀ = (sᵀy / yᵀy)·I.
+    /// Forgets every curvature pair.
+    private mutating func clearHistory() {
+        steps.removeAll(); changes.removeAll(); curvatures.removeAll()
+        newestChangeSquaredNorm = 0
+    }
+
+    /// Recomputes the cached y_kᵀs_k and the newest y_kᵀy_k from the pairs (after a `restore`).
+    private mutating func refreshCurvatures() {
+        curvatures = zip(changes, steps).map { Self.dot($0, $1) }
+        newestChangeSquaredNorm = changes.last.map { Self.dot($0, $0) } ?? 0
+    }
+
+    /// d = −H·g by the two-loop recursion, H₀ = (sᵀy / yᵀy)·I; 2m dots and 2m axpys for m pairs.
     private func twoLoopDirection(_ gradient: [Matrix]) -> [Matrix] {
         var q = gradient
         var alphas = [Double](repeating: 0, count: steps.count)
         for k in steps.indices.reversed() {
-            let rho = 1 / Self.dot(changes[k], steps[k])
-            alphas[k] = rho * Self.dot(steps[k], q)
+            alphas[k] = Self.dot(steps[k], q) / curvatures[k]
             for i in q.indices { Kernels.axpy(Float(-alphas[k]), changes[k][i], &q[i]) }   // q −= α_k·y_k
         }
-        if let s = steps.last, let y = changes.last {
-            let gamma = Float(Self.dot(s, y) / Self.dot(y, y))
+        if let newest = curvatures.last {
+            let gamma = Float(newest / newestChangeSquaredNorm)
             for i in q.indices { Kernels.scale(&q[i], by: gamma) }
         }
         for k in steps.indices {
-            let rho = 1 / Self.dot(changes[k], steps[k])
-            let beta = rho * Self.dot(changes[k], q)
+            let beta = Self.dot(changes[k], q) / curvatures[k]
             for i in q.indices { Kernels.axpy(Float(alphas[k] - beta), steps[k][i], &q[i]) }  // q += (α_k − β)·s_k
         }
         for i in q.indices { Kernels.scale(&q[i], by: -1) }

@@ -74,6 +74,19 @@ public struct RatingSplit: Sendable, Equatable {
         return RatingSplit(interactions, part: part, dropped: dropped)
     }
 
+    /// A split from its parts (`GivenRatingSplit`); all three matrices share one users × items shape.
+    init(train: SparseMatrix, validation: SparseMatrix, test: SparseMatrix, userIDs: [Int64], itemIDs: [Int64]) {
+        precondition(train.rows == validation.rows && train.rows == test.rows && train.rows == userIDs.count
+                     && train.columns == validation.columns && train.columns == test.columns && train.columns == itemIDs.count,
+                     "RatingSplit: train \(train.rows)×\(train.columns), validation \(validation.rows)×\(validation.columns), test \(test.rows)×\(test.columns), \(userIDs.count) user ids, \(itemIDs.count) item ids")
+        self.train = train
+        self.validation = validation
+        self.test = test
+        self.userIDs = userIDs
+        self.itemIDs = itemIDs
+        droppedCount = 0
+    }
+
     /// Builds the three matrices from a part label per stored rating (0, 1, 2; others dropped).
     private init(_ interactions: Interactions, part: [UInt8], dropped: Int) {
         let ratings = interactions.ratings

@@ -28,6 +28,39 @@ import TensorCore
         #expect(loss < 1e-6, "L-BFGS stopped at \(loss)")
     }
 
+    /// L-BFGS counts its loss/gradient evaluations: the first point's plus every line-search trial.
+    /// On this bowl the unit step of a quasi-Newton direction is accepted from the third iteration on.
+    @Test func lbfgsCountsEvaluationsPerIteration() {
+        let parameter = Parameter(name: "theta", value: Matrix(rows: 1, columns: 8, repeating: 5))
+        var optimizer = LBFGS()
+        var calls = 0, perStep: [Int] = [], lengths: [Double] = []
+        for _ in 0..<12 {
+            _ = optimizer.step([parameter]) { calls += 1; parameter.zeroGradient(); return Self.quadratic(parameter) }
+            perStep.append(optimizer.lastStepEvaluations)
+            lengths.append(optimizer.lastStepLength)
+        }
+        #expect(optimizer.evaluationCount == calls)
+        #expect(perStep.reduce(0, +) == calls)
+        #expect(perStep[0] >= 2)                                   // the first point, then ≥ 1 trial
+        #expect(perStep.dropFirst().allSatisfy { $0 >= 1 })
+        #expect(perStep.dropFirst(2).allSatisfy { $0 == 1 }, "evaluations per iteration: \(perStep)")
+        #expect(lengths.dropFirst(2).allSatisfy { $0 == 1 }, "step lengths: \(lengths)")
+    }
+
+    /// A restored L-BFGS (pairs from its checkpoint state, cached curvatures recomputed) takes the
+    /// same next step as the one that kept running.
+    @Test func lbfgsRestoredFromItsStateTakesTheSameStep() throws {
+        let a = Parameter(name: "theta", value: Matrix(rows: 1, columns: 8, repeating: 5))
+        var optimizer = LBFGS()
+        for _ in 0..<4 { _ = optimizer.step([a]) { a.zeroGradient(); return Self.quadratic(a) } }
+        var restored = LBFGS()
+        try restored.restore(optimizer.checkpointState)
+        let b = Parameter(name: "theta", value: a.value)
+        _ = optimizer.step([a]) { a.zeroGradient(); return Self.quadratic(a) }
+        _ = restored.step([b]) { b.zeroGradient(); return Self.quadratic(b) }
+        #expect(a.value == b.value)
+    }
+
     @Test func rpropMinimisesAQuadratic() {
         let parameter = Parameter(name: "theta", value: Matrix(rows: 1, columns: 8, repeating: 5))
         var optimizer = Rprop(learningRate: 0.1)

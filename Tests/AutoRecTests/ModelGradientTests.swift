@@ -81,7 +81,7 @@ enum Toy {
         configuration.hiddenSizes = [5, 3]
         configuration.constrainedDecoder = constrained
         configuration.linearLastLayer = linearLast
-        configuration.dropout = 0.5      // at 0.3 this seed has a SELU kink inside ±h (identity and tanh pass at 0.3)
+        configuration.dropout = 0.5      // at 0.3 this seed has a SELU kink inside ±h: see DeepAutoEncoderKinkTests
         let ratings = Toy.ratings(6, 8, seed: 2)
         let model = DeepAutoEncoder(userCount: 6, itemCount: 8, configuration: configuration)
         // Non-zero biases: with zero biases a row whose code is entirely dropped puts the next

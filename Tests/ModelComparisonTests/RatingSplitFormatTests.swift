@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import RecCore
+@testable import ModelComparison
+@testable import ZooCatalog
+
+/// `CompareModels --format rating-split`: a given train/test folder instead of a random split.
+@Suite struct RatingSplitFormatTests {
+    /// A folder with `train.csv` and `test.csv` of low-rank toy ratings (60 users × 40 items, original
+    /// ids offset), and one test rating of a user absent from train.
+    static func writeFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rating-split-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var train = ["user,item,rating"], test = ["user,item,rating"]
+        for user in 0..<60 {
+            for item in 0..<40 where (user * 7 + item * 3) % 5 < 2 {
+                let line = "\(500 + user),\(10 + item),\(1 + (user % 3 + item % 3) % 5)"
+                if (user + 2 * item) % 10 == 0 { test.append(line) } else { train.append(line) }
+            }
+        }
+        test.append("9999,10,2")
+        try (train.joined(separator: "\n") + "\n").write(toFile: folder + "/train.csv", atomically: true, encoding: .utf8)
+        try (test.joined(separator: "\n") + "\n").write(toFile: folder + "/test.csv", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    @Test func runsOnTheGivenTestSetForEverySeed() throws {
+        let folder = try Self.writeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let testCount = try String(contentsOfFile: folder + "/test.csv", encoding: .utf8)
+            .split(separator: "\n").count - 1
+        var options = try ComparisonOptions.parse(["--data", folder, "--format", "rating-split", "--models", "i-autorec",
+                                                   "--epochs", "1", "--seeds", "2", "--set", "i-autorec.hidden=4", "--quiet"])
+        #expect(options.format == .ratingSplit)
+        #expect(try RatingComparison.task(for: options, zoo: .standard) == .rating)
+        let comparison = RatingComparison(zoo: .standard, options: options, log: { _ in })
+        let (source, description) = try comparison.loadRatings()
+        #expect(description.contains("given split") && description.contains("\(testCount) test"))
+        let results = try comparison.run(on: source, builtIn: false)
+        #expect(results.count == 1 && results[0].runs.count == 2)
+        for run in results[0].runs {
+            #expect(run.testRatings == testCount)
+            #expect(run.defaultedRatings >= 1)   // the user seen only in test
+            #expect(run.rmse.isFinite)
+        }
+        // The format is also guessed from a folder holding train.csv and test.csv, and implies the rating task.
+        options.format = nil
+        options.models = []
+        #expect(try ComparisonData.guessFormat(folder) == .ratingSplit)
+        #expect(try RatingComparison.task(for: options, zoo: .standard) == .rating)
+    }
+
+    @Test func theCommandPrintsATableAndNamesBadFiles() throws {
+        let folder = try Self.writeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var output: [String] = [], log: [String] = []
+        let status = CompareModelsCommand.main(
+            arguments: ["--data", folder, "--format", "rating-split", "--models", "u-autorec", "--epochs", "1",
+                        "--set", "u-autorec.hidden=4", "--quiet"],
+            output: { output.append($0) }, log: { log.append($0) })
+        #expect(status == 0, "log: \(log.joined(separator: "\n"))")
+        #expect(output.joined().contains("given test set") && output.joined().contains("u-autorec"))
+
+        try FileManager.default.removeItem(atPath: folder + "/test.csv")
+        log = []
+        let missing = CompareModelsCommand.main(arguments: ["--data", folder, "--format", "rating-split"],
+                                                output: { _ in }, log: { log.append($0) })
+        #expect(missing == 1)
+        #expect(log.last?.contains("missing test.csv") == true, "log: \(log)")
+    }
+
+    @Test func validationFractionZeroTrainsOnAllOfTrainAndKeepsTheLastEpoch() throws {
+        let folder = try Self.writeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let options = try ComparisonOptions.parse(["--data", folder, "--models", "i-autorec", "--epochs", "2",
+                                                   "--validation-fraction", "0", "--set", "i-autorec.hidden=4", "--quiet"])
+        #expect(options.validationFraction == 0)
+        let comparison = RatingComparison(zoo: .standard, options: options, log: { _ in })
+        let (source, description) = try comparison.loadRatings()
+        #expect(description.contains("validation 0% of train"))
+        guard case let .given(given) = source else { Issue.record("not a given split: \(source)"); return }
+        #expect(given.split(seed: 1).train == given.train && given.split(seed: 1).validation.nonZeroCount == 0)
+        let run = try comparison.run(on: source, builtIn: false)[0].runs[0]
+        #expect(run.bestValidationRMSE == nil && run.bestEpoch == 2 && run.rmse.isFinite)
+    }
+
+    @Test(arguments: ["1", "-0.1", "abc"])
+    func validationFractionOutsideZeroToOneIsRejected(text: String) {
+        #expect(throws: ComparisonError.invalidValue(flag: "--validation-fraction", value: text, expected: "a number in [0, 1)")) {
+            try ComparisonOptions.parse(["--validation-fraction", text])
+        }
+    }
+
+    @Test func helpDescribesTheFormat() {
+        let usage = ComparisonOptions.usage(modelNames: ["i-autorec"])
+        #expect(usage.contains("rating-split") && usage.contains("validation.csv") && usage.contains("--validation-fraction"))
+    }
+}
