@@ -51,19 +51,7 @@ public struct GivenRatingSplit: Sendable, Equatable {
         let order = generator.permutation(total)
         var heldOut = [Bool](repeating: false, count: total)
         for k in 0..<Int((validationFraction * Double(total)).rounded()) { heldOut[order[k]] = true }
-        func part(_ wanted: Bool) -> SparseMatrix {
-            var pointers = [0], columns: [Int32] = [], values: [Float] = []
-            pointers.reserveCapacity(train.rows + 1)
-            for user in 0..<train.rows {
-                for position in train.range(ofRow: user) where heldOut[position] == wanted {
-                    columns.append(train.columnIndices[position])
-                    values.append(train.values[position])
-                }
-                pointers.append(columns.count)
-            }
-            return SparseMatrix(rows: train.rows, columns: train.columns, rowPointers: pointers,
-                                columnIndices: columns, values: values)
-        }
+        func part(_ wanted: Bool) -> SparseMatrix { train.keepingEntries { heldOut[$0] == wanted } }
         return RatingSplit(train: part(false), validation: part(true), test: test, userIDs: userIDs, itemIDs: itemIDs)
     }
 }

@@ -90,19 +90,7 @@ public struct RatingSplit: Sendable, Equatable {
     /// Builds the three matrices from a part label per stored rating (0, 1, 2; others dropped).
     private init(_ interactions: Interactions, part: [UInt8], dropped: Int) {
         let ratings = interactions.ratings
-        func matrix(_ label: UInt8) -> SparseMatrix {
-            var pointers = [0], columns: [Int32] = [], values: [Float] = []
-            pointers.reserveCapacity(ratings.rows + 1)
-            for user in 0..<ratings.rows {
-                for position in ratings.range(ofRow: user) where part[position] == label {
-                    columns.append(ratings.columnIndices[position])
-                    values.append(ratings.values[position])
-                }
-                pointers.append(columns.count)
-            }
-            return SparseMatrix(rows: ratings.rows, columns: ratings.columns, rowPointers: pointers,
-                                columnIndices: columns, values: values)
-        }
+        func matrix(_ label: UInt8) -> SparseMatrix { ratings.keepingEntries { part[$0] == label } }
         train = matrix(0)
         validation = matrix(1)
         test = matrix(2)
