@@ -41,11 +41,9 @@ extension AutoRec: ResumableRatingRecommender {
             if let resume { try optimizer.restore(resume.optimizer) }
             return try RatingTraining.fitFullBatch(self, rows: trainingRows, settings: settings, context: &context,
                                                    validate: validate, progress: progress, resume: resume,
-                                                   onEpochEnd: onEpochEnd.map { hook in { state in
-                                                       var state = state
-                                                       state.optimizer = optimizer.checkpointState
-                                                       try hook(state)
-                                                   } }) { parameters, evaluate in
+                                                   onEpochEnd: RatingTraining.addingOptimizerState(to: onEpochEnd) {
+                                                       optimizer.checkpointState
+                                                   }) { parameters, evaluate in
                 let loss = evaluate()
                 optimizer.update(parameters)
                 return loss
@@ -56,11 +54,9 @@ extension AutoRec: ResumableRatingRecommender {
             if let resume { try optimizer.restore(resume.optimizer) }
             return try RatingTraining.fitFullBatch(self, rows: trainingRows, settings: settings, context: &context,
                                                    validate: validate, progress: progress, resume: resume,
-                                                   onEpochEnd: onEpochEnd.map { hook in { state in
-                                                       var state = state
-                                                       state.optimizer = optimizer.checkpointState
-                                                       try hook(state)
-                                                   } }) { parameters, evaluate in
+                                                   onEpochEnd: RatingTraining.addingOptimizerState(to: onEpochEnd) {
+                                                       optimizer.checkpointState
+                                                   }) { parameters, evaluate in
                 let loss = optimizer.step(parameters, evaluate: evaluate)
                 if Self.tracesLineSearch {
                     let line = String(format: "lbfgs: %d evaluation(s), step length %g, loss %.6g (%d evaluations in all)\n",

@@ -87,6 +87,17 @@ public enum RatingTraining {
         return tracker.summary()
     }
 
+    /// `onEpochEnd` with the full-batch optimizer's state, read when the epoch ends, put into the
+    /// training state it receives (`fitFullBatch` cannot see an optimizer that lives in `iterate`).
+    public static func addingOptimizerState(to onEpochEnd: ((TrainingState) throws -> Void)?,
+                                            _ current: @escaping () -> OptimizerState) -> ((TrainingState) throws -> Void)? {
+        onEpochEnd.map { hook in { state in
+            var state = state
+            state.optimizer = current()
+            try hook(state)
+        } }
+    }
+
     /// Full-batch training: each epoch runs `settings.iterationsPerEpoch` calls of `iterate`, which
     /// takes one optimizer step given `evaluate` (zeroes the gradients, computes the loss on all of
     /// `rows` and its gradients) and returns the loss. The optimizer lives in `iterate`, so the
