@@ -63,6 +63,7 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     /// Opens the first candidate that exports `cblas_sgemm` and sets its thread count to `threads`.
     public static func load(threads: Int) -> Result<BLASLibrary, LoadError> {
         _ = SubnormalMode.flushesToZero   // before dlopen: the library's worker threads inherit the mode
+        BLASThreadWaiting.setDefaultUnlessSet()   // before dlopen: OpenBLAS reads it when loaded
         var failures: [String] = []
         for path in candidatePaths {
             guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
