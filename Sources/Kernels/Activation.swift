@@ -15,7 +15,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
 }
 
 extension Kernels {
-    /// y = f(x) element-wise (multi-threaded; sigmoid uses the vectorised exp, tanh `tanh8`, SELU libm).
+    /// y = f(x) element-wise (multi-threaded; sigmoid uses the vectorised exp, tanh `tanh8`, SELU `expm1x8`).
     public static func activate(_ x: Matrix, _ activation: Activation) -> Matrix {
         switch activation {
         case .identity:
@@ -27,9 +27,8 @@ extension Kernels {
                 tanh(s + range.lowerBound, into: d + range.lowerBound, count: range.count)   // tanh8 lanes
             }
         case .selu:
-            let lambda = Activation.seluLambda, lambdaAlpha = Activation.seluLambda * Activation.seluAlpha
-            return elementwise(x, minimumPerChunk: 8_192) { s, d, range in
-                for i in range { d[i] = s[i] > 0 ? lambda * s[i] : lambdaAlpha * expm1f(s[i]) }
+            return elementwise(x, minimumPerChunk: 16_384) { s, d, range in
+                selu(s + range.lowerBound, into: d + range.lowerBound, count: range.count)   // expm1x8 lanes
             }
         case .sigmoid:
             return elementwise(x, minimumPerChunk: 16_384) { s, d, range in
@@ -68,13 +67,13 @@ extension Kernels {
                 for i in range { d[i] = x[i] > 0 ? g[i] : 0 }                  // relu' = [x > 0]
             }
         case .selu:
-            let lambda = Activation.seluLambda, lambdaAlpha = Activation.seluLambda * Activation.seluAlpha
             return input.withUnsafeBufferPointer { xBuffer in
                 let xp = xBuffer.baseAddress.map(SharedPointer.init)
                 return elementwise(dy, output) { g, y, d, range in
                     guard let x = xp?.base else { return }
-                    // selu' = λ for x > 0, λα·eˣ = y + λα otherwise
-                    for i in range { d[i] = g[i] * (x[i] > 0 ? lambda : y[i] + lambdaAlpha) }
+                    // selu' = λ for x > 0, λα·eˣ = y + λα otherwise (eight lanes at a time)
+                    seluBackward(g + range.lowerBound, input: x + range.lowerBound, output: y + range.lowerBound,
+                                 into: d + range.lowerBound, count: range.count)
                 }
             }
         }

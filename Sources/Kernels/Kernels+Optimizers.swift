@@ -125,11 +125,81 @@ extension Kernels {
                                  learningRate: Float, momentum: Float, weightDecay: Float) {
         precondition(value.count == gradient.count && value.count == velocity.count,
                      "sgdUpdate: value \(value.shapeDescription), gradient \(gradient.shapeDescription), velocity \(velocity.shapeDescription)")
-        for i in 0..<value.count {
-            let g = gradient.storage[i] + weightDecay * value.storage[i]
-            let b = momentum * velocity.storage[i] + g
-            velocity.storage[i] = b
-            value.storage[i] -= learningRate * b
+        let count = value.count
+        gradient.withUnsafeBufferPointer { gradientBuffer in
+            value.withUnsafeMutableBufferPointer { valueBuffer in
+                velocity.withUnsafeMutableBufferPointer { velocityBuffer in
+                    guard let gb = gradientBuffer.baseAddress, let pb = valueBuffer.baseAddress,
+                          let bb = velocityBuffer.baseAddress else { return }
+                    _ = sgdPass(count: count, value: pb, gradient: gb, clearing: nil, velocity: bb,
+                                learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+                }
+            }
         }
+    }
+
+    /// `sgdUpdate` fused with zeroing the gradient and checking it for NaN/±∞, in one pass (as
+    /// `adamUpdateZeroingGradient`): the same values as `sgdUpdate` then a zero fill. Returns whether
+    /// every gradient entry was finite; the step is applied either way.
+    public static func sgdUpdateZeroingGradient(value: inout Matrix, gradient: inout Matrix, velocity: inout Matrix,
+                                                learningRate: Float, momentum: Float, weightDecay: Float) -> Bool {
+        precondition(value.count == gradient.count && value.count == velocity.count,
+                     "sgdUpdateZeroingGradient: value \(value.shapeDescription), gradient \(gradient.shapeDescription), velocity \(velocity.shapeDescription)")
+        let count = value.count
+        return gradient.withUnsafeMutableBufferPointer { gradientBuffer in
+            value.withUnsafeMutableBufferPointer { valueBuffer in
+                velocity.withUnsafeMutableBufferPointer { velocityBuffer in
+                    guard let gb = gradientBuffer.baseAddress, let pb = valueBuffer.baseAddress,
+                          let bb = velocityBuffer.baseAddress else { return true }
+                    return sgdPass(count: count, value: pb, gradient: UnsafePointer(gb), clearing: gb, velocity: bb,
+                                   learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+                }
+            }
+        }
+    }
+
+    /// The SGD loop shared by `sgdUpdate` and `sgdUpdateZeroingGradient`: parallel chunks, eight
+    /// lanes then a scalar tail with the same formulas (so every entry gets the same bits as the
+    /// scalar reference). `clearing` (the gradient's own address) zeroes each entry after reading it.
+    static func sgdPass(count: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                        clearing: UnsafeMutablePointer<Float>?, velocity: UnsafeMutablePointer<Float>,
+                        learningRate: Float, momentum: Float, weightDecay: Float) -> Bool {
+        let chunkSize = 65_536
+        let chunks = max(1, min(threadCount, count / chunkSize))
+        let finite = UnsafeMutablePointer<Bool>.allocate(capacity: chunks)
+        defer { finite.deallocate() }
+        finite.initialize(repeating: true, count: chunks)
+        let gp = SharedPointer(gradient), pp = SharedMutablePointer(value), bp = SharedMutablePointer(velocity)
+        let cp = clearing.map(SharedMutablePointer.init), fp = SharedMutablePointer(finite)
+        parallelFor(chunks: chunks) { chunk in
+            let start = chunk * count / chunks, end = (chunk + 1) * count / chunks
+            var check = SIMD8<Float>()
+            var i = start
+            while i + 8 <= end {
+                let raw = UnsafeRawPointer(gp.base + i).loadUnaligned(as: SIMD8<Float>.self)
+                if let cp { UnsafeMutableRawPointer(cp.base + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self) }
+                check += raw * 0
+                let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
+                let g = raw + weightDecay * theta
+                let b = momentum * UnsafeRawPointer(bp.base + i).loadUnaligned(as: SIMD8<Float>.self) + g
+                UnsafeMutableRawPointer(bp.base + i).storeBytes(of: b, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(pp.base + i).storeBytes(of: theta - learningRate * b, as: SIMD8<Float>.self)
+                i += 8
+            }
+            var tailCheck: Float = 0
+            while i < end {
+                let raw = gp.base[i]
+                cp?.base[i] = 0
+                tailCheck += raw * 0
+                let g = raw + weightDecay * pp.base[i]
+                let b = momentum * bp.base[i] + g
+                bp.base[i] = b
+                pp.base[i] -= learningRate * b
+                i += 1
+            }
+            fp.base[chunk] = check.sum() + tailCheck == 0
+        }
+        for chunk in 0..<chunks where !finite[chunk] { return false }
+        return true
     }
 }

@@ -138,4 +138,22 @@ public struct SGD: Optimizer {
             velocities[parameter.name] = velocity
         }
     }
+
+    /// One SGD step fused with zeroing the gradients and checking them for NaN/∞: one pass over
+    /// value, gradient and velocity per parameter (`Kernels.sgdUpdateZeroingGradient`), the same
+    /// numbers as `update` followed by `zeroGradients()`. Every parameter is stepped; the first whose
+    /// gradient was not finite is named.
+    public mutating func updateZeroingGradients(_ parameters: [Parameter]) -> String? {
+        var firstNonFinite: String? = nil
+        for parameter in parameters {
+            var velocity = velocities[parameter.name] ?? Matrix(rows: parameter.value.rows, columns: parameter.value.columns)
+            velocities[parameter.name] = nil
+            let finite = Kernels.sgdUpdateZeroingGradient(
+                value: &parameter.value, gradient: &parameter.gradient, velocity: &velocity,
+                learningRate: learningRate, momentum: momentum, weightDecay: parameter.decays ? weightDecay : 0)
+            if !finite && firstNonFinite == nil { firstNonFinite = parameter.name }
+            velocities[parameter.name] = velocity
+        }
+        return firstNonFinite
+    }
 }
