@@ -49,17 +49,25 @@ extension Kernels {
     @inline(__always)
     static func exponential(_ x: UnsafePointer<Float>, plus shift: Float, into y: UnsafeMutablePointer<Float>,
                             count: Int) {
+        mapLanes(x, into: y, count: count) { exp8($0 + shift) }
+    }
+
+    /// y[i] = f applied to x eight lanes at a time; the last partial group is padded with zeros
+    /// (their results are dropped). `x` and `y` may be the same buffer.
+    @inline(__always)
+    static func mapLanes(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+                         _ f: (SIMD8<Float>) -> SIMD8<Float>) {
         var i = 0
         while i + 8 <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) + shift
-            UnsafeMutableRawPointer(y + i).storeBytes(of: exp8(v), as: SIMD8<Float>.self)
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: f(v), as: SIMD8<Float>.self)
             i += 8
         }
         if i < count {
             var tail = SIMD8<Float>(repeating: 0)
-            for j in 0..<(count - i) { tail[j] = x[i + j] + shift }
-            let e = exp8(tail)
-            for j in 0..<(count - i) { y[i + j] = e[j] }
+            for j in 0..<(count - i) { tail[j] = x[i + j] }
+            let out = f(tail)
+            for j in 0..<(count - i) { y[i + j] = out[j] }
         }
     }
 

@@ -73,14 +73,43 @@ extension Kernels {
         let stepSize = Float(Double(learningRate) / correction1)
         let root2 = Float(correction2.squareRoot())
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
+        let pp = SharedMutablePointer(value)
+        let mp = SharedMutablePointer(firstMoment), vp = SharedMutablePointer(secondMoment)
+        return gradientPass(count: count, gradient: gradient, clearing: clearing, lanes: { i, raw in
+            let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
+            let g = raw + weightDecay * theta
+            let m = beta1 * UnsafeRawPointer(mp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta1 * g
+            let v = beta2 * UnsafeRawPointer(vp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta2 * g * g
+            UnsafeMutableRawPointer(mp.base + i).storeBytes(of: m, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(vp.base + i).storeBytes(of: v, as: SIMD8<Float>.self)
+            // torch: denom = √v / √(1−β₂ᵗ) + ε; θ −= (lr / (1−β₁ᵗ))·m / denom
+            let updated = theta - stepSize * m / (v.squareRoot() / root2 + epsilon)
+            UnsafeMutableRawPointer(pp.base + i).storeBytes(of: updated, as: SIMD8<Float>.self)
+        }, scalar: { i, raw in
+            let g = raw + weightDecay * pp.base[i]
+            let m = beta1 * mp.base[i] + oneMinusBeta1 * g
+            let v = beta2 * vp.base[i] + oneMinusBeta2 * g * g
+            mp.base[i] = m
+            vp.base[i] = v
+            pp.base[i] -= stepSize * m / (v.squareRoot() / root2 + epsilon)
+        })
+    }
+
+    /// The loop every optimizer pass shares: parallel chunks of at least 65,536 entries; each
+    /// gradient entry is read, zeroed right after when `clearing` (the gradient's own address) is
+    /// given, added as x·0 to a NaN/±∞ check, and handed to `lanes` (eight entries starting at i) or,
+    /// for a chunk's tail, to `scalar` (one entry), which apply the step with the same formulas.
+    /// Returns whether every gradient entry was finite.
+    @inline(__always)
+    static func gradientPass(count: Int, gradient: UnsafePointer<Float>, clearing: UnsafeMutablePointer<Float>?,
+                             lanes: @Sendable (Int, SIMD8<Float>) -> Void,
+                             scalar: @Sendable (Int, Float) -> Void) -> Bool {
         let chunkSize = 65_536
         let chunks = max(1, min(threadCount, count / chunkSize))
         let finite = UnsafeMutablePointer<Bool>.allocate(capacity: chunks)
         defer { finite.deallocate() }
         finite.initialize(repeating: true, count: chunks)
-        let gp = SharedPointer(gradient), pp = SharedMutablePointer(value)
-        let mp = SharedMutablePointer(firstMoment), vp = SharedMutablePointer(secondMoment)
-        let cp = clearing.map(SharedMutablePointer.init), fp = SharedMutablePointer(finite)
+        let gp = SharedPointer(gradient), cp = clearing.map(SharedMutablePointer.init), fp = SharedMutablePointer(finite)
         parallelFor(chunks: chunks) { chunk in
             let start = chunk * count / chunks, end = (chunk + 1) * count / chunks
             var check = SIMD8<Float>()
@@ -89,15 +118,7 @@ extension Kernels {
                 let raw = UnsafeRawPointer(gp.base + i).loadUnaligned(as: SIMD8<Float>.self)
                 if let cp { UnsafeMutableRawPointer(cp.base + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self) }
                 check += raw * 0
-                let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
-                let g = raw + weightDecay * theta
-                let m = beta1 * UnsafeRawPointer(mp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta1 * g
-                let v = beta2 * UnsafeRawPointer(vp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta2 * g * g
-                UnsafeMutableRawPointer(mp.base + i).storeBytes(of: m, as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(vp.base + i).storeBytes(of: v, as: SIMD8<Float>.self)
-                // torch: denom = √v / √(1−β₂ᵗ) + ε; θ −= (lr / (1−β₁ᵗ))·m / denom
-                let updated = theta - stepSize * m / (v.squareRoot() / root2 + epsilon)
-                UnsafeMutableRawPointer(pp.base + i).storeBytes(of: updated, as: SIMD8<Float>.self)
+                lanes(i, raw)
                 i += 8
             }
             var tailCheck: Float = 0
@@ -105,12 +126,7 @@ extension Kernels {
                 let raw = gp.base[i]
                 cp?.base[i] = 0
                 tailCheck += raw * 0
-                let g = raw + weightDecay * pp.base[i]
-                let m = beta1 * mp.base[i] + oneMinusBeta1 * g
-                let v = beta2 * vp.base[i] + oneMinusBeta2 * g * g
-                mp.base[i] = m
-                vp.base[i] = v
-                pp.base[i] -= stepSize * m / (v.squareRoot() / root2 + epsilon)
+                scalar(i, raw)
                 i += 1
             }
             fp.base[chunk] = check.sum() + tailCheck == 0
@@ -164,42 +180,18 @@ extension Kernels {
     static func sgdPass(count: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                         clearing: UnsafeMutablePointer<Float>?, velocity: UnsafeMutablePointer<Float>,
                         learningRate: Float, momentum: Float, weightDecay: Float) -> Bool {
-        let chunkSize = 65_536
-        let chunks = max(1, min(threadCount, count / chunkSize))
-        let finite = UnsafeMutablePointer<Bool>.allocate(capacity: chunks)
-        defer { finite.deallocate() }
-        finite.initialize(repeating: true, count: chunks)
-        let gp = SharedPointer(gradient), pp = SharedMutablePointer(value), bp = SharedMutablePointer(velocity)
-        let cp = clearing.map(SharedMutablePointer.init), fp = SharedMutablePointer(finite)
-        parallelFor(chunks: chunks) { chunk in
-            let start = chunk * count / chunks, end = (chunk + 1) * count / chunks
-            var check = SIMD8<Float>()
-            var i = start
-            while i + 8 <= end {
-                let raw = UnsafeRawPointer(gp.base + i).loadUnaligned(as: SIMD8<Float>.self)
-                if let cp { UnsafeMutableRawPointer(cp.base + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self) }
-                check += raw * 0
-                let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
-                let g = raw + weightDecay * theta
-                let b = momentum * UnsafeRawPointer(bp.base + i).loadUnaligned(as: SIMD8<Float>.self) + g
-                UnsafeMutableRawPointer(bp.base + i).storeBytes(of: b, as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(pp.base + i).storeBytes(of: theta - learningRate * b, as: SIMD8<Float>.self)
-                i += 8
-            }
-            var tailCheck: Float = 0
-            while i < end {
-                let raw = gp.base[i]
-                cp?.base[i] = 0
-                tailCheck += raw * 0
-                let g = raw + weightDecay * pp.base[i]
-                let b = momentum * bp.base[i] + g
-                bp.base[i] = b
-                pp.base[i] -= learningRate * b
-                i += 1
-            }
-            fp.base[chunk] = check.sum() + tailCheck == 0
-        }
-        for chunk in 0..<chunks where !finite[chunk] { return false }
-        return true
+        let pp = SharedMutablePointer(value), bp = SharedMutablePointer(velocity)
+        return gradientPass(count: count, gradient: gradient, clearing: clearing, lanes: { i, raw in
+            let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
+            let g = raw + weightDecay * theta
+            let b = momentum * UnsafeRawPointer(bp.base + i).loadUnaligned(as: SIMD8<Float>.self) + g
+            UnsafeMutableRawPointer(bp.base + i).storeBytes(of: b, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(pp.base + i).storeBytes(of: theta - learningRate * b, as: SIMD8<Float>.self)
+        }, scalar: { i, raw in
+            let g = raw + weightDecay * pp.base[i]
+            let b = momentum * bp.base[i] + g
+            bp.base[i] = b
+            pp.base[i] -= learningRate * b
+        })
     }
 }

@@ -35,18 +35,7 @@ extension Kernels {
             out.replace(with: v, where: v .!= v)
             return out
         }
-        var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: lanes(v), as: SIMD8<Float>.self)
-            i += 8
-        }
-        if i < count {
-            var tail = SIMD8<Float>(repeating: 0)
-            for j in 0..<(count - i) { tail[j] = x[i + j] }
-            let out = lanes(tail)
-            for j in 0..<(count - i) { y[i + j] = out[j] }
-        }
+        mapLanes(x, into: y, count: count, lanes)
     }
 
     /// d[i] = g[i]·SELU'(x[i]) with SELU' = λ for x > 0 and λα·eˣ = y + λα otherwise.

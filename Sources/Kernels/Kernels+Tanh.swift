@@ -39,18 +39,7 @@ extension Kernels {
     /// y[i] = tanh(x[i]) for i in 0..<count with `tanh8` on full lanes and a padded tail.
     @inline(__always)
     static func tanh(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: tanh8(v), as: SIMD8<Float>.self)
-            i += 8
-        }
-        if i < count {
-            var tail = SIMD8<Float>(repeating: 0)
-            for j in 0..<(count - i) { tail[j] = x[i + j] }
-            let t = tanh8(tail)
-            for j in 0..<(count - i) { y[i + j] = t[j] }
-        }
+        mapLanes(x, into: y, count: count) { tanh8($0) }
     }
 
     /// d[i] = g[i]·(1 − y[i]²) for i in 0..<count (tanh′ from its output), eight lanes at a time.
