@@ -73,37 +73,21 @@ extension Kernels {
         let stepSize = Float(Double(learningRate) / correction1)
         let root2 = Float(correction2.squareRoot())
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
-        let pp = SharedMutablePointer(value)
-        let mp = SharedMutablePointer(firstMoment), vp = SharedMutablePointer(secondMoment)
-        return gradientPass(count: count, gradient: gradient, clearing: clearing, lanes: { i, raw in
-            let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
-            let g = raw + weightDecay * theta
-            let m = beta1 * UnsafeRawPointer(mp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta1 * g
-            let v = beta2 * UnsafeRawPointer(vp.base + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta2 * g * g
-            UnsafeMutableRawPointer(mp.base + i).storeBytes(of: m, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(vp.base + i).storeBytes(of: v, as: SIMD8<Float>.self)
-            // torch: denom = √v / √(1−β₂ᵗ) + ε; θ −= (lr / (1−β₁ᵗ))·m / denom
-            let updated = theta - stepSize * m / (v.squareRoot() / root2 + epsilon)
-            UnsafeMutableRawPointer(pp.base + i).storeBytes(of: updated, as: SIMD8<Float>.self)
-        }, scalar: { i, raw in
-            let g = raw + weightDecay * pp.base[i]
-            let m = beta1 * mp.base[i] + oneMinusBeta1 * g
-            let v = beta2 * vp.base[i] + oneMinusBeta2 * g * g
-            mp.base[i] = m
-            vp.base[i] = v
-            pp.base[i] -= stepSize * m / (v.squareRoot() / root2 + epsilon)
-        })
+        let step = AdamStep(value: value, firstMoment: firstMoment, secondMoment: secondMoment, beta1: beta1,
+                            beta2: beta2, oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2,
+                            stepSize: stepSize, root2: root2, epsilon: epsilon, weightDecay: weightDecay)
+        return gradientPass(count: count, gradient: gradient, clearing: clearing, step: step)
     }
 
     /// The loop every optimizer pass shares: parallel chunks of at least 65,536 entries; each
     /// gradient entry is read, zeroed right after when `clearing` (the gradient's own address) is
     /// given, added as x·0 to a NaN/±∞ check, and handed to `lanes` (eight entries starting at i) or,
-    /// for a chunk's tail, to `scalar` (one entry), which apply the step with the same formulas.
+    /// for a chunk's tail, to `scalar` (one entry) of `step`, which apply the step with the same formulas.
     /// Returns whether every gradient entry was finite.
-    @inline(__always)
-    static func gradientPass(count: Int, gradient: UnsafePointer<Float>, clearing: UnsafeMutablePointer<Float>?,
-                             lanes: @Sendable (Int, SIMD8<Float>) -> Void,
-                             scalar: @Sendable (Int, Float) -> Void) -> Bool {
+    /// Generic over the step so each optimizer's formulas are specialised into the loop (a closure
+    /// here stayed an indirect call per eight entries).
+    static func gradientPass<Step: GradientStep>(count: Int, gradient: UnsafePointer<Float>,
+                                                 clearing: UnsafeMutablePointer<Float>?, step: Step) -> Bool {
         let chunkSize = 65_536
         let chunks = max(1, min(threadCount, count / chunkSize))
         let finite = UnsafeMutablePointer<Bool>.allocate(capacity: chunks)
@@ -118,7 +102,7 @@ extension Kernels {
                 let raw = UnsafeRawPointer(gp.base + i).loadUnaligned(as: SIMD8<Float>.self)
                 if let cp { UnsafeMutableRawPointer(cp.base + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self) }
                 check += raw * 0
-                lanes(i, raw)
+                step.lanes(i, raw)
                 i += 8
             }
             var tailCheck: Float = 0
@@ -126,7 +110,7 @@ extension Kernels {
                 let raw = gp.base[i]
                 cp?.base[i] = 0
                 tailCheck += raw * 0
-                scalar(i, raw)
+                step.scalar(i, raw)
                 i += 1
             }
             fp.base[chunk] = check.sum() + tailCheck == 0
@@ -180,18 +164,70 @@ extension Kernels {
     static func sgdPass(count: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                         clearing: UnsafeMutablePointer<Float>?, velocity: UnsafeMutablePointer<Float>,
                         learningRate: Float, momentum: Float, weightDecay: Float) -> Bool {
-        let pp = SharedMutablePointer(value), bp = SharedMutablePointer(velocity)
-        return gradientPass(count: count, gradient: gradient, clearing: clearing, lanes: { i, raw in
-            let theta = UnsafeRawPointer(pp.base + i).loadUnaligned(as: SIMD8<Float>.self)
-            let g = raw + weightDecay * theta
-            let b = momentum * UnsafeRawPointer(bp.base + i).loadUnaligned(as: SIMD8<Float>.self) + g
-            UnsafeMutableRawPointer(bp.base + i).storeBytes(of: b, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(pp.base + i).storeBytes(of: theta - learningRate * b, as: SIMD8<Float>.self)
-        }, scalar: { i, raw in
-            let g = raw + weightDecay * pp.base[i]
-            let b = momentum * bp.base[i] + g
-            bp.base[i] = b
-            pp.base[i] -= learningRate * b
-        })
+        gradientPass(count: count, gradient: gradient, clearing: clearing,
+                     step: SGDStep(value: value, velocity: velocity, learningRate: learningRate, momentum: momentum,
+                                   weightDecay: weightDecay))
+    }
+}
+
+/// One optimizer's per-entry formulas for `Kernels.gradientPass`: `lanes` updates the eight entries
+/// starting at i from their raw gradient, `scalar` one entry, with the same arithmetic.
+protocol GradientStep: Sendable {
+    func lanes(_ i: Int, _ raw: SIMD8<Float>)
+    func scalar(_ i: Int, _ raw: Float)
+}
+
+/// Adam (`torch.optim.Adam`): g ← ∇ + λθ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+/// θ ← θ − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε).
+struct AdamStep: GradientStep, @unchecked Sendable {
+    let value: UnsafeMutablePointer<Float>, firstMoment: UnsafeMutablePointer<Float>
+    let secondMoment: UnsafeMutablePointer<Float>
+    let beta1: Float, beta2: Float, oneMinusBeta1: Float, oneMinusBeta2: Float
+    let stepSize: Float, root2: Float, epsilon: Float, weightDecay: Float
+
+    @inline(__always)
+    func lanes(_ i: Int, _ raw: SIMD8<Float>) {
+        let theta = UnsafeRawPointer(value + i).loadUnaligned(as: SIMD8<Float>.self)
+        let g = raw + weightDecay * theta
+        let m = beta1 * UnsafeRawPointer(firstMoment + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta1 * g
+        let v = beta2 * UnsafeRawPointer(secondMoment + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta2 * g * g
+        UnsafeMutableRawPointer(firstMoment + i).storeBytes(of: m, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(secondMoment + i).storeBytes(of: v, as: SIMD8<Float>.self)
+        // torch: denom = √v / √(1−β₂ᵗ) + ε; θ −= (lr / (1−β₁ᵗ))·m / denom
+        let updated = theta - stepSize * m / (v.squareRoot() / root2 + epsilon)
+        UnsafeMutableRawPointer(value + i).storeBytes(of: updated, as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    func scalar(_ i: Int, _ raw: Float) {
+        let g = raw + weightDecay * value[i]
+        let m = beta1 * firstMoment[i] + oneMinusBeta1 * g
+        let v = beta2 * secondMoment[i] + oneMinusBeta2 * g * g
+        firstMoment[i] = m
+        secondMoment[i] = v
+        value[i] -= stepSize * m / (v.squareRoot() / root2 + epsilon)
+    }
+}
+
+/// SGD with momentum (`torch.optim.SGD`, dampening 0): g ← ∇ + λθ; b ← μb + g; θ ← θ − lr·b.
+struct SGDStep: GradientStep, @unchecked Sendable {
+    let value: UnsafeMutablePointer<Float>, velocity: UnsafeMutablePointer<Float>
+    let learningRate: Float, momentum: Float, weightDecay: Float
+
+    @inline(__always)
+    func lanes(_ i: Int, _ raw: SIMD8<Float>) {
+        let theta = UnsafeRawPointer(value + i).loadUnaligned(as: SIMD8<Float>.self)
+        let g = raw + weightDecay * theta
+        let b = momentum * UnsafeRawPointer(velocity + i).loadUnaligned(as: SIMD8<Float>.self) + g
+        UnsafeMutableRawPointer(velocity + i).storeBytes(of: b, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(value + i).storeBytes(of: theta - learningRate * b, as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    func scalar(_ i: Int, _ raw: Float) {
+        let g = raw + weightDecay * value[i]
+        let b = momentum * velocity[i] + g
+        velocity[i] = b
+        value[i] -= learningRate * b
     }
 }
