@@ -1,7 +1,7 @@
 import Kernels
 import RecCore
 
-/// Every setting of AutoRec, with the paper's values as `.itemBased` / `.userBased`
+/// Every setting of AutoRec; `.itemBased` / `.userBased` hold the paper's architecture and optimiser with λ chosen on ML-1M validation data
 /// (Sedhain et al., "AutoRec: Autoencoders Meet Collaborative Filtering", WWW 2015; see
 /// Documentation/Models/AutoRec.md).
 public struct AutoRecConfiguration: Sendable, Equatable {
@@ -51,12 +51,12 @@ public struct AutoRecConfiguration: Sendable, Equatable {
     /// Seed of the initialisation.
     public var seed: UInt64
 
-    /// I-AutoRec with the paper's settings.
+    /// I-AutoRec: the paper's architecture and optimiser, λ and epochs chosen on ML-1M validation data.
     public static let itemBased = AutoRecConfiguration(
         orientation: .item, hiddenSize: 500, encoderActivation: .sigmoid, decoderActivation: .identity,
         lambda: 300, optimizer: .lbfgs, iterationsPerEpoch: 20, epochs: 20, learningRate: 1e-3, batchSize: 256, seed: 0)
 
-    /// U-AutoRec with the paper's settings.
+    /// U-AutoRec: as `itemBased`, user vectors, λ 500 (ML-1M validation).
     public static let userBased: AutoRecConfiguration = {
         var c = itemBased
         c.orientation = .user

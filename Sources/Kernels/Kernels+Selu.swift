@@ -31,8 +31,7 @@ extension Kernels {
         let lambda = Activation.seluLambda, lambdaAlpha = Activation.seluLambda * Activation.seluAlpha
         @inline(__always) func lanes(_ v: SIMD8<Float>) -> SIMD8<Float> {
             var out = lambdaAlpha * expm1x8(v.replacing(with: 0, where: v .> 0))   // no overflow on the positive side
-            out.replace(with: lambda * v, where: v .> 0)
-            out.replace(with: v, where: v .!= v)
+            out.replace(with: lambda * v, where: v .> 0)               // NaN: not > 0, expm1x8 kept it NaN
             return out
         }
         mapLanes(x, into: y, count: count, lanes)
