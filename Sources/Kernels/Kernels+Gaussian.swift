@@ -109,9 +109,9 @@ extension Kernels {
                                    using rng: inout RandomGenerator) -> Matrix {
         precondition(keepProbability > 0 && keepProbability <= 1, "dropoutMask: keep probability \(keepProbability) outside (0, 1]")
         let kept = 1 / keepProbability
-        var mask = Matrix(rows: rows, columns: columns)
-        for i in 0..<mask.count { mask.storage[i] = rng.nextUniform() < keepProbability ? kept : 0 }
-        return mask
+        return Matrix(rows: rows, columns: columns) { buffer in                      // serial: one stream, in order
+            for i in buffer.indices { buffer[i] = rng.nextUniform() < keepProbability ? kept : 0 }
+        }
     }
 
     /// Inverted dropout on the stored entries of a CSR batch: each entry is kept with probability

@@ -42,20 +42,22 @@ extension Kernels {
             let mp = SharedPointer(mb.baseAddress ?? zBase), pp = SharedPointer(pb.baseAddress ?? zBase)
             let cp = SharedPointer(cBase)
             parallelRanges(batch, minimumPerChunk: max(1, 16_384 / max(1, components * max(1, latent)))) { rows in
-                for b in rows {
-                    let zRow = zp.base + b * latent, row = rp.base + b * components
-                    var largest = -Float.infinity
+                var first = rows.lowerBound
+                while first < rows.upperBound {                                           // four rows share each μ_k, 1/σ_k² load
+                    let count = min(4, rows.upperBound - first)
                     for k in 0..<components {
-                        let mRow = mp.base + k * latent, pRow = pp.base + k * latent
-                        var squares: Double = 0
-                        for j in 0..<latent {
-                            let d = Double(zRow[j]) - Double(mRow[j])
-                            squares += d * d * Double(pRow[j])                          // (z − μ)²/σ²
+                        let squares = weightedSquaredDistances(rows: zp.base + first * latent, count: count, latent: latent,
+                                                               mean: mp.base + k * latent, precision: pp.base + k * latent)
+                        for i in 0..<count {                                              // a_bk = log N(z_b; μ_k, σ_k²)
+                            rp.base[(first + i) * components + k] = Float(-0.5 * (Double(cp.base[k]) + squares[i]))
                         }
-                        let a = Float(-0.5 * (Double(cp.base[k]) + squares))            // a_bk = log N(z_b; μ_k, σ_k²)
-                        row[k] = a
-                        largest = max(largest, a)
                     }
+                    first += count
+                }
+                for b in rows {
+                    let row = rp.base + b * components
+                    var largest = -Float.infinity
+                    for k in 0..<components { largest = max(largest, row[k]) }
                     guard largest.isFinite else {
                         for k in 0..<components { row[k] = 1 / Float(components) }
                         op.base[b] = Double(largest)
@@ -110,8 +112,8 @@ extension Kernels {
                     for k in 0..<components {
                         let r = rp.base[b * components + k] * scale
                         if r == 0 { continue }
-                        let mRow = mp.base + k * latent, pRow = pp.base + k * latent
-                        for j in 0..<latent { out[j] += r * (mRow[j] - zRow[j]) * pRow[j] }   // ∂a_bk/∂z = (μ − z)/σ²
+                        accumulateScaledDifference(r, minuend: mp.base + k * latent, subtrahend: zRow,
+                                                   precision: pp.base + k * latent, into: out, count: latent)  // ∂a_bk/∂z = (μ − z)/σ²
                     }
                 }
             }
@@ -122,12 +124,8 @@ extension Kernels {
                     for b in 0..<batch {
                         let r = rp.base[b * components + k] * scale
                         if r == 0 { continue }
-                        let zRow = zp.base + b * latent
-                        for j in 0..<latent {
-                            let d = zRow[j] - mRow[j]
-                            dm[j] += r * d * pRow[j]                                   // ∂a_bk/∂μ = (z − μ)/σ²
-                            dl[j] += r * 0.5 * (d * d * pRow[j] - 1)                   // ∂a_bk/∂logσ² = ½((z − μ)²/σ² − 1)
-                        }
+                        accumulateMeanAndLogVarianceGradients(r, sample: zp.base + b * latent, mean: mRow, precision: pRow,
+                                                              meanGradient: dm, logVarianceGradient: dl, count: latent)
                     }
                 }
             }
@@ -157,6 +155,11 @@ extension Kernels {
         let range = columns ?? 0..<x.columns
         precondition(range.lowerBound >= 0 && range.upperBound <= x.columns && low <= high,
                      "clamp: columns \(range) of \(x.shapeDescription), bounds [\(low), \(high)]")
+        if range == 0..<x.columns {                                                     // every entry (pseudo-inputs [K, I])
+            return elementwise(x, minimumPerChunk: 65_536) { source, destination, span in
+                for i in span { destination[i] = min(max(source[i], low), high) }
+            }
+        }
         var y = x
         for r in 0..<x.rows {
             for c in range { y.storage[r * x.columns + c] = min(max(x.storage[r * x.columns + c], low), high) }
@@ -170,6 +173,11 @@ extension Kernels {
         let range = columns ?? 0..<x.columns
         precondition(dy.rows == x.rows && dy.columns == x.columns && range.lowerBound >= 0 && range.upperBound <= x.columns,
                      "clampBackward: dy \(dy.shapeDescription), x \(x.shapeDescription), columns \(range)")
+        if range == 0..<x.columns {
+            return elementwise(dy, x) { gradient, input, out, span in
+                for i in span { out[i] = input[i] > low && input[i] < high ? gradient[i] : 0 }
+            }
+        }
         var dx = dy
         for r in 0..<x.rows {
             for c in range {
@@ -178,6 +186,86 @@ extension Kernels {
             }
         }
         return dx
+    }
+
+    /// Σ_j (z_ij − m_j)² p_j for `count` (1…4) consecutive rows of z (row stride `latent`), in
+    /// eight-float lanes (each lane sums ⌈latent/8⌉ non-negative terms) added up in Double.
+    @inline(__always)
+    static func weightedSquaredDistances(rows z: UnsafePointer<Float>, count: Int, latent: Int,
+                                         mean m: UnsafePointer<Float>, precision p: UnsafePointer<Float>) -> SIMD4<Double> {
+        let z0 = z, z1 = z + min(1, count - 1) * latent                                   // short groups repeat their last row
+        let z2 = z + min(2, count - 1) * latent, z3 = z + min(3, count - 1) * latent
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var j = 0
+        while j + 8 <= latent {
+            let mv = lanes(m + j), pv = lanes(p + j)
+            let d0 = lanes(z0 + j) - mv, d1 = lanes(z1 + j) - mv, d2 = lanes(z2 + j) - mv, d3 = lanes(z3 + j) - mv
+            a0 += d0 * d0 * pv
+            a1 += d1 * d1 * pv
+            a2 += d2 * d2 * pv
+            a3 += d3 * d3 * pv
+            j += 8
+        }
+        var out = SIMD4<Double>(laneSum(a0), laneSum(a1), laneSum(a2), laneSum(a3))
+        while j < latent {
+            let mj = Double(m[j]), pj = Double(p[j])
+            let d = SIMD4<Double>(Double(z0[j]), Double(z1[j]), Double(z2[j]), Double(z3[j])) - mj
+            out += d * d * pj
+            j += 1
+        }
+        return out
+    }
+
+    /// y_j += r (a_j − b_j) p_j for j < count, eight lanes at a time.
+    @inline(__always)
+    static func accumulateScaledDifference(_ r: Float, minuend a: UnsafePointer<Float>, subtrahend b: UnsafePointer<Float>,
+                                           precision p: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        while j + 8 <= count {
+            let updated = lanes(y + j) + r * (lanes(a + j) - lanes(b + j)) * lanes(p + j)
+            UnsafeMutableRawPointer(y + j).storeBytes(of: updated, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count { y[j] += r * (a[j] - b[j]) * p[j]; j += 1 }
+    }
+
+    /// With d = z − μ: ∂μ_j += r d_j p_j and ∂logσ²_j += r ½(d_j² p_j − 1), eight lanes at a time.
+    @inline(__always)
+    static func accumulateMeanAndLogVarianceGradients(_ r: Float, sample z: UnsafePointer<Float>, mean m: UnsafePointer<Float>,
+                                                      precision p: UnsafePointer<Float>,
+                                                      meanGradient dm: UnsafeMutablePointer<Float>,
+                                                      logVarianceGradient dl: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        let half = 0.5 * r
+        while j + 8 <= count {
+            let d = lanes(z + j) - lanes(m + j), dp = d * lanes(p + j)
+            UnsafeMutableRawPointer(dm + j).storeBytes(of: lanes(dm + j) + r * dp, as: SIMD8<Float>.self)        // (z − μ)/σ²
+            UnsafeMutableRawPointer(dl + j).storeBytes(of: lanes(dl + j) + half * (d * dp - 1), as: SIMD8<Float>.self)  // ½((z − μ)²/σ² − 1)
+            j += 8
+        }
+        while j < count {
+            let d = z[j] - m[j]
+            dm[j] += r * d * p[j]
+            dl[j] += r * 0.5 * (d * d * p[j] - 1)
+            j += 1
+        }
+    }
+
+    /// Eight floats from `x` (no alignment needed).
+    @inline(__always)
+    static func lanes(_ x: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func lanes(_ x: UnsafeMutablePointer<Float>) -> SIMD8<Float> { lanes(UnsafePointer(x)) }
+
+    /// The eight lanes added up in Double.
+    @inline(__always)
+    static func laneSum(_ v: SIMD8<Float>) -> Double {
+        let low = SIMD4<Double>(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]))
+        let high = SIMD4<Double>(Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
+        return (low + high).sum()
     }
 
     /// exp(−logσ²) entry-wise.

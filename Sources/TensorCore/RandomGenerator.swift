@@ -5,7 +5,11 @@
 /// gives the same numbers on every platform (no use of the system generator).
 public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     /// The four 64-bit words of xoshiro256** state (for checkpoints; never all zero).
-    public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
+    public var state: (UInt64, UInt64, UInt64, UInt64) { words }
+
+    /// The state itself; internal but visible to inlined code, so that `next()` and
+    /// `nextUniform()` inline into the kernels' loops (a dropout mask draws millions per update).
+    @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose state is SplitMix64(seed) expanded to 256 bits.
     public init(seed: UInt64) {
@@ -17,31 +21,33 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
+        words = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
     }
 
     /// A generator resumed from a saved `state` (which must not be all zero).
     public init(state: (UInt64, UInt64, UInt64, UInt64)) {
         precondition(state != (0, 0, 0, 0), "xoshiro256** state must not be all zero")
-        self.state = state
+        self.words = state
     }
 
     public static func == (lhs: RandomGenerator, rhs: RandomGenerator) -> Bool { lhs.state == rhs.state }
 
     /// The next 64 random bits.
+    @inlinable
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(state.1 &* 5, 7) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= t
-        state.3 = rotateLeft(state.3, 45)
+        let result = Self.rotateLeft(words.1 &* 5, 7) &* 9
+        let t = words.1 << 17
+        words.2 ^= words.0
+        words.3 ^= words.1
+        words.1 ^= words.2
+        words.0 ^= words.3
+        words.2 ^= t
+        words.3 = Self.rotateLeft(words.3, 45)
         return result
     }
 
     /// A uniform Float in [0, 1) from the top 24 bits.
+    @inlinable
     public mutating func nextUniform() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
@@ -88,7 +94,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         return product.high
     }
 
-    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always)
+    static func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
 
 #if canImport(Glibc)

@@ -7,7 +7,7 @@ import TensorCore
 /// Gaussian log-density gradients, clamping), on odd shapes including empty batches.
 @Suite struct VampPriorKernelsTests {
     /// (B, K, Z): batch rows, mixture components, latent width.
-    static let shapes: [(batch: Int, components: Int, latent: Int)] = [(1, 1, 1), (3, 5, 2), (17, 33, 9), (0, 4, 3), (2, 1, 4)]
+    static let shapes: [(batch: Int, components: Int, latent: Int)] = [(1, 1, 1), (3, 5, 2), (17, 33, 9), (0, 4, 3), (2, 1, 4), (6, 7, 27), (9, 3, 16)]
 
     static func dense(_ rows: Int, _ columns: Int, seed: UInt64, scale: Float = 1) -> Matrix {
         var rng = RandomGenerator(seed: seed)
