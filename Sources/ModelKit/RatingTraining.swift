@@ -71,9 +71,11 @@ public enum RatingTraining {
                 let step = TrainingStep(epoch: epoch, batch: index, update: updates, klWeight: 0,
                                         learningRate: optimizer.learningRate)
                 let loss = try model.trainStep(batch: batch, step: step, context: &context) { loss in
-                    try check(loss: loss, parameters: parameters, epoch: epoch, batch: index)
-                    optimizer.update(parameters)
-                    parameters.zeroGradients()
+                    try check(loss: loss, parameters: [], epoch: epoch, batch: index)
+                    // One pass per parameter: step, zero the gradient, report a NaN/∞ gradient.
+                    if let name = optimizer.updateZeroingGradients(parameters) {
+                        throw TrainingError.nonFiniteGradient(epoch: epoch, batch: index, parameter: name)
+                    }
                 }
                 total += loss
                 batches += 1

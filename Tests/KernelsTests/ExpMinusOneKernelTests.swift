@@ -3,7 +3,8 @@ import Testing
 @testable import Kernels
 
 /// `expm1x8` (SELU's eˣ − 1) against Double `expm1`: relative error over the whole useful range,
-/// around 0 (where exp − 1 would cancel) and at the ±½ switch between the series and `exp8`.
+/// around 0 (where exp − 1 would cancel), where the reduction's n changes (x ≈ ±0.35, ±1.04, …)
+/// and at the switch to the overflow-safe form (n > 20, x ≈ 14.2).
 @Suite struct ExpMinusOneKernelTests {
     static func worstRelativeError(_ values: [Float]) -> (error: Double, at: Float) {
         var worst: (Double, Float) = (0, 0)
@@ -25,7 +26,8 @@ import Testing
 
     @Test func accurateFromMinusNinetyToEightyEight() {
         var values: [Float] = stride(from: Float(-90), through: 88, by: 0.0137).map { $0 }
-        values += stride(from: Float(-0.6), through: 0.6, by: 1e-4).map { $0 }           // around the switch at ±½
+        values += stride(from: Float(-1.2), through: 1.2, by: 1e-4).map { $0 }           // n = −2 … 2
+        values += stride(from: Float(13.8), through: 14.6, by: 1e-4).map { $0 }          // n = 20 → 21
         values += (1...60).flatMap { k -> [Float] in let t = Float(pow(2.0, -Double(k))); return [t, -t] }   // tiny
         values += [0, -0.0, 0.5, -0.5, 0.49999997, -0.49999997, 0.50000006, -0.50000006]
         let worst = Self.worstRelativeError(values)
