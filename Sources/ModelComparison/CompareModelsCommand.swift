@@ -36,18 +36,32 @@ public enum CompareModelsCommand {
                 data = ComparisonData.builtIn(heldOutUsers: options.heldOutUsers)
             }
             log("data: \(data.description)")
-            let results = try runner.run(on: data, builtIn: options.dataPath == nil)
-            output(ResultsTable.render(results, dataDescription: data.description))
-            if let path = options.outputPath {
-                try ResultsTable.json(results).write(to: URL(fileURLWithPath: path))
-                let csvPath = (path as NSString).deletingPathExtension + ".csv"
-                try ResultsTable.csv(results).write(toFile: csvPath, atomically: true, encoding: .utf8)
-                log("wrote \(path) and \(csvPath)")
+            // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
+            let save: ([ModelResult]) throws -> Void = { results in
+                guard let path = options.outputPath else { return }
+                try ResultsFiles.write(json: ResultsTable.json(results), csv: ResultsTable.csv(results), to: path)
             }
+            let results = try runner.run(on: data, builtIn: options.dataPath == nil, afterEachRun: save)
+            output(ResultsTable.render(results, dataDescription: data.description))
+            try save(results)
+            if let path = options.outputPath { log("wrote \(path) and \(ResultsFiles.csvPath(for: path))") }
             return 0
         } catch {
             log("error: \(error)")
             return 1
         }
+    }
+}
+
+/// Where `--output` goes: FILE.json and the CSV beside it, each replaced atomically, so that a
+/// reader (or a run stopped while writing) never sees half a file.
+enum ResultsFiles {
+    /// FILE.csv for FILE.json (any extension is replaced).
+    static func csvPath(for path: String) -> String { (path as NSString).deletingPathExtension + ".csv" }
+
+    /// Writes both files.
+    static func write(json: Data, csv: String, to path: String) throws {
+        try json.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try csv.write(toFile: csvPath(for: path), atomically: true, encoding: .utf8)
     }
 }

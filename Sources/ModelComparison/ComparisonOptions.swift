@@ -77,7 +77,9 @@ public struct ComparisonOptions: Sendable, Equatable {
           --heldout-users N      validation and test users each for a raw-ratings split
                                  (default: 10% of users each, at most 10,000)
           --set MODEL.KEY=VALUE  a model option, e.g. --set mult-vae.dropout=0.5 (repeatable)
-          --output FILE.json     also write results as JSON, and as CSV beside it
+          --output FILE.json     also write results as JSON, and as CSV beside it; both are
+                                 rewritten after every model and seed, so a stopped run keeps
+                                 what finished
           --save-dir DIR         write each model's best checkpoint to DIR/<model>-seed<S>.safetensors
                                  (weights, options, item ids, training histories; see Recommend)
           --quiet                no per-epoch progress on stderr

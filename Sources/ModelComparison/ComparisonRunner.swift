@@ -31,20 +31,29 @@ public struct ComparisonRunner {
     }
 
     /// Trains each selected model with each seed on `data`, scores the test users, returns the results.
-    public func run(on data: ComparisonData, builtIn: Bool) throws -> [ModelResult] {
+    /// `afterEachRun` receives the results so far (the current model with the seeds it has finished)
+    /// after every (model, seed), so a caller can save them before a long run ends.
+    public func run(on data: ComparisonData, builtIn: Bool,
+                    afterEachRun: ([ModelResult]) throws -> Void = { _ in }) throws -> [ModelResult] {
         let entries = try selectedEntries()
         let epochs = options.epochs ?? (builtIn ? Self.builtInEpochs : nil)
         let split = data.split
+        func modelOptions(_ entry: ModelEntry, seed: UInt64) -> ModelOptions {
+            // On the built-in data, the entry's small-data settings apply first; `--set` values win.
+            let base = builtIn ? entry.builtInDataOverrides : [:]
+            return ModelOptions(seed: seed, epochs: epochs,
+                                overrides: base.merging(options.overrides[entry.name] ?? [:]) { _, user in user })
+        }
+        // Build every model once before training any, so that a bad --set value for the last model
+        // is reported now, not after the others have trained for hours.
+        for entry in entries { _ = try entry.make(split.itemCount, modelOptions(entry, seed: options.firstSeed)) }
         var results: [ModelResult] = []
         for entry in entries {
             var runs: [SeedRun] = []
             var parameterCount = 0
             for seedIndex in 0..<options.seeds {
                 let seed = options.firstSeed + UInt64(seedIndex)
-                // On the built-in data, the entry's small-data settings apply first; `--set` values win.
-                let base = builtIn ? entry.builtInDataOverrides : [:]
-                let overrides = base.merging(options.overrides[entry.name] ?? [:]) { _, user in user }
-                let modelOptions = ModelOptions(seed: seed, epochs: epochs, overrides: overrides)
+                let modelOptions = modelOptions(entry, seed: seed)
                 let model = try entry.make(split.itemCount, modelOptions)
                 parameterCount = model.parameterCount
                 let label = options.seeds > 1 ? "\(entry.name) seed \(seed)" : entry.name
@@ -70,10 +79,12 @@ public struct ComparisonRunner {
                                   ndcg100: metric(report.ndcg(at: 100)), bestEpoch: summary.bestEpoch,
                                   trainingSeconds: trainingSeconds, testUsers: report.users.count)
                 if !options.quiet {
-                    log(String(format: "[%@] done in %@: best epoch %d, test NDCG@100 %.4f, Recall@20 %.4f",
-                               label, Self.duration(trainingSeconds), run.bestEpoch, run.ndcg100.mean, run.recall20.mean))
+                    log(String(format: "[%@] done in %@: best epoch %d, test NDCG@100 %.4f, Recall@20 %.4f, Recall@50 %.4f",
+                               label, Self.duration(trainingSeconds), run.bestEpoch, run.ndcg100.mean, run.recall20.mean,
+                               run.recall50.mean))
                 }
                 runs.append(run)
+                try afterEachRun(results + [ModelResult(model: entry.name, parameterCount: parameterCount, runs: runs)])
             }
             results.append(ModelResult(model: entry.name, parameterCount: parameterCount, runs: runs))
         }

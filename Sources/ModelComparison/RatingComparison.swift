@@ -109,10 +109,19 @@ public struct RatingComparison {
     /// `--validation-fraction`, or 0.1.
     var validationFraction: Double { options.validationFraction ?? 0.1 }
 
-    /// Trains and scores every selected model with every seed on `source.split(seed:)`.
-    public func run(on source: RatingSplitSource, builtIn: Bool) throws -> [RatingModelResult] {
+    /// Trains and scores every selected model with every seed on `source.split(seed:)`;
+    /// `afterEachRun` receives the results so far after every (model, seed).
+    public func run(on source: RatingSplitSource, builtIn: Bool,
+                    afterEachRun: ([RatingModelResult]) throws -> Void = { _ in }) throws -> [RatingModelResult] {
         let entries = try selectedEntries()
         let epochs = options.epochs ?? (builtIn ? Self.builtInEpochs : nil)
+        // Build every model once before training any (a bad --set value fails now, not hours in).
+        let first = source.split(seed: options.firstSeed)
+        for entry in entries {
+            guard let make = entry.makeRating else { throw ModelZooError.wrongTask(model: entry.name, task: entry.task) }
+            _ = try make(first.train.rows, first.train.columns,
+                         ModelOptions(seed: options.firstSeed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:]))
+        }
         var results: [RatingModelResult] = []
         for entry in entries {
             guard let make = entry.makeRating else { throw ModelZooError.wrongTask(model: entry.name, task: entry.task) }
@@ -146,6 +155,7 @@ public struct RatingComparison {
                                ComparisonRunner.duration(trainingSeconds), run.bestEpoch, run.rmse, run.mae))
                 }
                 runs.append(run)
+                try afterEachRun(results + [RatingModelResult(model: entry.name, parameterCount: parameterCount, runs: runs)])
             }
             results.append(RatingModelResult(model: entry.name, parameterCount: parameterCount, runs: runs))
         }
@@ -200,17 +210,17 @@ public struct RatingComparison {
     func execute(output: (String) -> Void) throws {
         let (source, description) = try loadRatings()
         log("data: \(description)")
-        let results = try run(on: source, builtIn: options.dataPath == nil)
+        let save: ([RatingModelResult]) throws -> Void = { results in     // after every (model, seed), as ranking
+            guard let path = options.outputPath else { return }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try ResultsFiles.write(json: encoder.encode(results), csv: Self.csv(results), to: path)
+        }
+        let results = try run(on: source, builtIn: options.dataPath == nil, afterEachRun: save)
         let note: String
         if case .given = source { note = "given test set" } else { note = "random 90/10 split per seed" }
         output(Self.render(results, dataDescription: description, splitNote: note))
-        if let path = options.outputPath {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(results).write(to: URL(fileURLWithPath: path))
-            let csvPath = (path as NSString).deletingPathExtension + ".csv"
-            try Self.csv(results).write(toFile: csvPath, atomically: true, encoding: .utf8)
-            log("wrote \(path) and \(csvPath)")
-        }
+        try save(results)
+        if let path = options.outputPath { log("wrote \(path) and \(ResultsFiles.csvPath(for: path))") }
     }
 }
