@@ -116,10 +116,10 @@ public struct RatingComparison {
         let entries = try selectedEntries()
         let epochs = options.epochs ?? (builtIn ? Self.builtInEpochs : nil)
         // Build every model once before training any (a bad --set value fails now, not hours in).
-        let first = source.split(seed: options.firstSeed)
+        let shape = source.shape
         for entry in entries {
             guard let make = entry.makeRating else { throw ModelZooError.wrongTask(model: entry.name, task: entry.task) }
-            _ = try make(first.train.rows, first.train.columns,
+            _ = try make(shape.users, shape.items,
                          ModelOptions(seed: options.firstSeed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:]))
         }
         var results: [RatingModelResult] = []

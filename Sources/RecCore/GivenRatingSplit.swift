@@ -65,6 +65,14 @@ public enum RatingSplitSource: Sendable {
     /// A fixed test file; validation given or carved per seed (`GivenRatingSplit.split(seed:)`).
     case given(GivenRatingSplit)
 
+    /// Users × items of every split (a split keeps its source's shape), without splitting.
+    public var shape: (users: Int, items: Int) {
+        switch self {
+        case let .ratings(interactions, _): return (interactions.userCount, interactions.itemCount)
+        case let .given(given): return (given.train.rows, given.train.columns)
+        }
+    }
+
     /// The split for `seed`.
     public func split(seed: UInt64) -> RatingSplit {
         switch self {

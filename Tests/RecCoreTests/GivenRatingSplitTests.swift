@@ -51,6 +51,18 @@ import TensorCore
         #expect(given.train.count(inRow: 40) == 0 && given.test.count(inRow: 40) == 1)
     }
 
+    @Test func aSourceKnowsItsSplitsShapeWithoutSplitting() throws {
+        let folder = FixtureFolder()
+        Self.writeToy(folder, extraTestUser: true)
+        let given = RatingSplitSource.given(try GivenRatingSplit.load(folder: folder.path))
+        let split = given.split(seed: 2)
+        #expect(given.shape == (split.train.rows, split.train.columns) && given.shape == (41, 30))
+        let random = RatingSplitSource.ratings(Interactions(ratings: split.train, userIDs: (0..<41).map(Int64.init),
+                                                            itemIDs: (0..<30).map(Int64.init)))
+        let randomSplit = random.split(seed: 5)
+        #expect(random.shape == (randomSplit.train.rows, randomSplit.train.columns))
+    }
+
     @Test func validationIsCarvedFromTrainPerSeedAndTestIsFixed() throws {
         let folder = FixtureFolder()
         Self.writeToy(folder)
