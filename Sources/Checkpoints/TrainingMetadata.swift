@@ -18,6 +18,7 @@ struct TrainingMetadata {
             "has_best_values": state.bestValues != nil,
             "optimizer_kind": state.optimizer.kind, "optimizer_integers": state.optimizer.integers,
             "optimizer_reals": state.optimizer.reals.mapValues { String($0.bitPattern, radix: 16) },
+            "seconds": String(state.seconds.bitPattern, radix: 16),
         ]
         if let epoch = state.bestEpoch { result["best_epoch"] = epoch }
         if let metric = state.bestMetric { result["best_metric"] = String(metric.bitPattern, radix: 16) }
@@ -54,12 +55,17 @@ struct TrainingMetadata {
             guard let hex = hex as? String, let bits = UInt64(hex, radix: 16) else { throw bad("hex best_metric") }
             bestMetric = Double(bitPattern: bits)
         }
+        var seconds = 0.0                                  // absent in files written before it existed
+        if let hex = object["seconds"] {
+            guard let hex = hex as? String, let bits = UInt64(hex, radix: 16) else { throw bad("hex seconds") }
+            seconds = Double(bitPattern: bits)
+        }
         let state = TrainingState(
             nextEpoch: nextEpoch, updates: updates, optimizerSteps: steps,
             generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])),
             bestEpoch: (object["best_epoch"] as? NSNumber)?.intValue, bestMetric: bestMetric,
             bestValues: (object["has_best_values"] as? Bool ?? false) ? [:] : nil,
-            optimizer: OptimizerState(kind: kind, integers: integers, reals: reals))
+            optimizer: OptimizerState(kind: kind, integers: integers, reals: reals), seconds: seconds)
         return TrainingMetadata(state)
     }
 }

@@ -39,6 +39,9 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var task: ModelTask?
     /// `--save-dir DIR`: write each model's best checkpoint as `DIR/<model>-seed<S>.safetensors`.
     public var saveDirectory: String?
+    /// `--resume-dir DIR`: keep each (model, seed)'s training state in DIR and continue from it
+    /// (see `TrainingStateFiles`).
+    public var resumeDirectory: String?
     /// `--validation-fraction F`: share of the training ratings held out for validation in the rating
     /// task (default 0.1); 0 trains on all of them and keeps the last epoch.
     public var validationFraction: Double?
@@ -82,6 +85,11 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  what finished
           --save-dir DIR         write each model's best checkpoint to DIR/<model>-seed<S>.safetensors
                                  (weights, options, item ids, training histories; see Recommend)
+          --resume-dir DIR       keep each model and seed's training state in
+                                 DIR/<model>-seed<S>.training.safetensors, rewritten after every
+                                 epoch; run the same command again to continue where it stopped
+                                 (same numbers as an uninterrupted run; finished ones are only
+                                 re-scored). A file from other options or data is an error.
           --quiet                no per-epoch progress on stderr
           -h, --help             this text
 
@@ -147,6 +155,7 @@ public struct ComparisonOptions: Sendable, Equatable {
                 options.validationFraction = fraction
             case "--output": options.outputPath = try value(argument)
             case "--save-dir": options.saveDirectory = try value(argument)
+            case "--resume-dir": options.resumeDirectory = try value(argument)
             case "--set":
                 let text = try value(argument)
                 let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
@@ -171,6 +180,8 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
     case unknownArgument(String)
     case cannotGuessFormat(path: String)
     case noModels
+    case staleTrainingState(file: String, what: String, saved: String, now: String)
+    case cannotResume(model: String)
 
     public var description: String {
         switch self {
@@ -180,6 +191,9 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
         case let .cannotGuessFormat(path):
             return "cannot tell the format of '\(path)'; pass --format (\(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")))"
         case .noModels: return "no models to run"
+        case let .staleTrainingState(file, what, saved, now):
+            return "\(file) holds the training state of another run (\(what): \(saved) there, \(now) now); delete it or pass another --resume-dir"
+        case let .cannotResume(model): return "\(model) cannot save its training state, so --resume-dir cannot be used with it"
         }
     }
 }

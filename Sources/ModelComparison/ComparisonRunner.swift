@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import ModelKit
 import RecCore
 import TensorCore
 
@@ -46,7 +47,10 @@ public struct ComparisonRunner {
         }
         // Build every model once before training any, so that a bad --set value for the last model
         // is reported now, not after the others have trained for hours.
-        for entry in entries { _ = try entry.make(split.itemCount, modelOptions(entry, seed: options.firstSeed)) }
+        for entry in entries {
+            let model = try entry.make(split.itemCount, modelOptions(entry, seed: options.firstSeed))
+            if options.resumeDirectory != nil, !(model is any ResumableRecommender) { throw ComparisonError.cannotResume(model: entry.name) }
+        }
         var results: [ModelResult] = []
         for entry in entries {
             var runs: [SeedRun] = []
@@ -58,16 +62,35 @@ public struct ComparisonRunner {
                 parameterCount = model.parameterCount
                 let label = options.seeds > 1 ? "\(entry.name) seed \(seed)" : entry.name
                 let started = Date()
-                var elapsedEpochs = 0.0
-                let summary = try model.fit(train: split.train, validation: split.validation) { progress in
+                var elapsedEpochs = 0.0, epochsRun = 0
+                let progress: (EpochProgress) -> Void = { progress in
                     elapsedEpochs += progress.seconds
+                    epochsRun += 1
                     guard !options.quiet else { return }
-                    let remaining = Double(progress.epochCount - progress.epoch) * elapsedEpochs / Double(progress.epoch)
+                    let remaining = Double(progress.epochCount - progress.epoch) * elapsedEpochs / Double(epochsRun)
                     let metric = progress.validationMetric.map { String(format: "  val NDCG@100 %.4f", $0) } ?? ""
                     log(String(format: "[%@] epoch %d/%d  loss %.3f%@  %.1f s  ETA %@", label, progress.epoch,
                                progress.epochCount, progress.loss, metric, progress.seconds, Self.duration(remaining)))
                 }
-                let trainingSeconds = Date().timeIntervalSince(started)
+                var earlierSeconds = 0.0
+                let summary: FitSummary
+                if let stateFiles = options.resumeDirectory.map(TrainingStateFiles.init(directory:)) {
+                    guard let resumable = model as? any ResumableRecommender else { throw ComparisonError.cannotResume(model: entry.name) }
+                    let resume = try stateFiles.resume(entry: entry.name, task: .ranking, options: modelOptions,
+                                                       itemIDs: split.itemIDs, train: split.train, into: resumable)
+                    if let resume {
+                        earlierSeconds = resume.seconds
+                        if !options.quiet {
+                            log("[\(label)] continuing after epoch \(resume.nextEpoch) from \(stateFiles.path(entry: entry.name, seed: seed))")
+                        }
+                    }
+                    summary = try resumable.fit(train: split.train, validation: split.validation, resume: resume, onEpochEnd: { state in
+                        try stateFiles.save(ranking: resumable, entry: entry.name, options: modelOptions, split: split, state: state)
+                    }, progress: progress)
+                } else {
+                    summary = try model.fit(train: split.train, validation: split.validation, progress: progress)
+                }
+                let trainingSeconds = earlierSeconds + Date().timeIntervalSince(started)
                 try ComparisonCheckpoints.save(ranking: model, entry: entry.name, options: modelOptions, split: split,
                                                into: options.saveDirectory, log: options.quiet ? { _ in } : log)
                 let report = RankingEvaluation.evaluate(foldIn: split.test.foldIn, target: split.test.target,

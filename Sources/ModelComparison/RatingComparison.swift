@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import ModelKit
 import RecCore
 import TensorCore
 
@@ -119,8 +120,11 @@ public struct RatingComparison {
         let shape = source.shape
         for entry in entries {
             guard let make = entry.makeRating else { throw ModelZooError.wrongTask(model: entry.name, task: entry.task) }
-            _ = try make(shape.users, shape.items,
-                         ModelOptions(seed: options.firstSeed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:]))
+            let model = try make(shape.users, shape.items,
+                                 ModelOptions(seed: options.firstSeed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:]))
+            if options.resumeDirectory != nil, !(model is any ResumableRatingRecommender) {
+                throw ComparisonError.cannotResume(model: entry.name)
+            }
         }
         var results: [RatingModelResult] = []
         for entry in entries {
@@ -137,13 +141,33 @@ public struct RatingComparison {
                 let started = Date()
                 // With no validation ratings (--validation-fraction 0) the last epoch is kept.
                 let validation = split.validation.nonZeroCount > 0 ? split.validation : nil
-                let summary = try model.fit(train: split.train, validation: validation) { progress in
+                let progress: (EpochProgress) -> Void = { progress in
                     guard !options.quiet else { return }
                     let metric = progress.validationMetric.map { String(format: "  val RMSE %.4f", $0) } ?? ""
                     log(String(format: "[%@] epoch %d/%d  loss %.4g%@  %.1f s", label, progress.epoch,
                                progress.epochCount, progress.loss, metric, progress.seconds))
                 }
-                let trainingSeconds = Date().timeIntervalSince(started)
+                var earlierSeconds = 0.0
+                let summary: FitSummary
+                if let stateFiles = options.resumeDirectory.map(TrainingStateFiles.init(directory:)) {
+                    guard let resumable = model as? any ResumableRatingRecommender else {
+                        throw ComparisonError.cannotResume(model: entry.name)
+                    }
+                    let resume = try stateFiles.resume(entry: entry.name, task: .rating, options: modelOptions,
+                                                       itemIDs: split.itemIDs, train: split.train, into: resumable)
+                    if let resume {
+                        earlierSeconds = resume.seconds
+                        if !options.quiet {
+                            log("[\(label)] continuing after epoch \(resume.nextEpoch) from \(stateFiles.path(entry: entry.name, seed: seed))")
+                        }
+                    }
+                    summary = try resumable.fit(train: split.train, validation: validation, resume: resume, onEpochEnd: { state in
+                        try stateFiles.save(rating: resumable, entry: entry.name, options: modelOptions, split: split, state: state)
+                    }, progress: progress)
+                } else {
+                    summary = try model.fit(train: split.train, validation: validation, progress: progress)
+                }
+                let trainingSeconds = earlierSeconds + Date().timeIntervalSince(started)
                 try ComparisonCheckpoints.save(rating: model, entry: entry.name, options: modelOptions, split: split,
                                                into: options.saveDirectory, log: options.quiet ? { _ in } : log)
                 let report = RatingEvaluation.evaluate(model, test: split.test, train: split.train)

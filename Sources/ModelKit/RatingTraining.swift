@@ -160,6 +160,8 @@ struct BestTracker {
     var reports: [EpochProgress] = []
     var best: (epoch: Int, rmse: Double, values: [Matrix])?
     var resumedEpochs = 0
+    /// Seconds of the epochs so far, including those of the runs this one continues.
+    var seconds = 0.0
 
     init(parameters: [Parameter], epochCount: Int) {
         self.parameters = parameters
@@ -174,6 +176,7 @@ struct BestTracker {
         }
         let report = EpochProgress(epoch: epoch + 1, epochCount: epochCount, loss: loss, validationMetric: rmse,
                                    seconds: Date().timeIntervalSince(started))
+        seconds += report.seconds
         reports.append(report)
         progress(report)
     }
@@ -181,6 +184,7 @@ struct BestTracker {
     /// Takes the best-so-far selection of a resumed run.
     mutating func resume(from state: TrainingState) throws {
         resumedEpochs = state.nextEpoch
+        seconds = state.seconds
         if let epoch = state.bestEpoch, let rmse = state.bestMetric, let values = try state.bestValues(for: parameters) {
             best = (epoch, rmse, values)
         }
@@ -191,7 +195,7 @@ struct BestTracker {
         TrainingState(nextEpoch: nextEpoch, updates: updates, optimizerSteps: updates, generator: generator,
                       bestEpoch: best?.epoch, bestMetric: best?.rmse,
                       bestValues: best.map { Dictionary(uniqueKeysWithValues: zip(parameters.map(\.name), $0.values)) },
-                      optimizer: optimizer)
+                      optimizer: optimizer, seconds: seconds)
     }
 
     /// Restores the best epoch's values (when validation ran) and summarises.

@@ -22,7 +22,8 @@ public struct Trainer {
     /// `resume` continues a run from the state an earlier run's `onEpochEnd` received (the model's
     /// parameters must already hold the values of that moment): epochs, update counts, the
     /// context's generator, the best-so-far selection and the optimizer state are restored, so the
-    /// run continues as if it had never stopped. `onEpochEnd` receives that state after every epoch.
+    /// run continues as if it had never stopped (a state saved after the epoch at which early stopping
+    /// fired trains no further epoch). `onEpochEnd` receives that state after every epoch.
     public func train<Model: TrainableModel, Opt: Optimizer>(
         _ model: Model, on data: SparseMatrix, optimizer: inout Opt, context: inout ForwardContext,
         validate: ((_ epoch: Int) throws -> Double)? = nil,
@@ -44,12 +45,20 @@ public struct Trainer {
         var updates = 0
         var optimizerSteps = 0
         var firstEpoch = 0
+        var seconds = 0.0
         if let resume {
             (firstEpoch, updates, optimizerSteps) = (resume.nextEpoch, resume.updates, resume.optimizerSteps)
             (history.bestEpoch, history.bestMetric) = (resume.bestEpoch, resume.bestMetric)
             best = try resume.bestValues(for: parameters)
             context.rng = resume.generator
             try Trainer.restore(&optimizer, from: resume.optimizer)
+            seconds = resume.seconds
+            // A run saved after the epoch that triggered early stopping has finished: continuing it
+            // must not train on (as the uninterrupted run did not).
+            if shouldStop(after: resume.nextEpoch - 1, bestEpoch: resume.bestEpoch) {
+                history.stoppedEarly = true
+                firstEpoch = configuration.epochs
+            }
         }
 
         for epoch in firstEpoch..<configuration.epochs {
@@ -95,16 +104,16 @@ public struct Trainer {
                                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
                                      updates: updates, klWeight: beta, learningRate: rate)
             history.epochs.append(report)
+            seconds += report.seconds
             progress?(report)
             if let onEpochEnd {
                 try onEpochEnd(TrainingState(
                     nextEpoch: epoch + 1, updates: updates, optimizerSteps: optimizerSteps, generator: context.rng,
                     bestEpoch: history.bestEpoch, bestMetric: history.bestMetric,
                     bestValues: best.map { Dictionary(uniqueKeysWithValues: zip(parameters.map(\.name), $0)) },
-                    optimizer: Trainer.state(of: optimizer)))
+                    optimizer: Trainer.state(of: optimizer), seconds: seconds))
             }
-            if let patience = configuration.patience, let bestEpoch = history.bestEpoch,
-               epoch - bestEpoch >= patience, epoch < configuration.epochs - 1 {
+            if shouldStop(after: epoch, bestEpoch: history.bestEpoch) {
                 history.stoppedEarly = true
                 break
             }
@@ -115,6 +124,13 @@ public struct Trainer {
         parameters.zeroGradients()
         history.optimizerSteps = optimizerSteps
         return history
+    }
+
+    /// Whether early stopping ends the run after `epoch`: `patience` epochs without a better
+    /// validation metric, and epochs still to go.
+    private func shouldStop(after epoch: Int, bestEpoch: Int?) -> Bool {
+        guard let patience = configuration.patience, let bestEpoch else { return false }
+        return epoch - bestEpoch >= patience && epoch < configuration.epochs - 1
     }
 
     private func validateConfiguration() throws {

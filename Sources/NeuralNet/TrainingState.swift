@@ -23,11 +23,14 @@ public struct TrainingState: Sendable, Equatable {
     public var bestValues: [String: Matrix]?
     /// The optimizer's state (moments, velocities, step counts); empty for a stateless one.
     public var optimizer: OptimizerState
+    /// Wall-clock seconds spent in the epochs so far (training and validation), summed over every
+    /// run that continued this one; lets a resumed run report its whole training time.
+    public var seconds: Double
 
     /// A state with the given values.
     public init(nextEpoch: Int, updates: Int, optimizerSteps: Int, generator: RandomGenerator,
                 bestEpoch: Int? = nil, bestMetric: Double? = nil, bestValues: [String: Matrix]? = nil,
-                optimizer: OptimizerState = OptimizerState(kind: "none")) {
+                optimizer: OptimizerState = OptimizerState(kind: "none"), seconds: Double = 0) {
         self.nextEpoch = nextEpoch
         self.updates = updates
         self.optimizerSteps = optimizerSteps
@@ -36,6 +39,7 @@ public struct TrainingState: Sendable, Equatable {
         self.bestMetric = bestMetric
         self.bestValues = bestValues
         self.optimizer = optimizer
+        self.seconds = seconds
     }
 
     /// The best values in the order of `parameters`; nil when none were kept. Throws

@@ -50,7 +50,7 @@ import ZooCatalog
             nextEpoch: 3, updates: 17, optimizerSteps: 21, generator: generator, bestEpoch: 1, bestMetric: 0.1 + 0.2,
             bestValues: ["w": Matrix([[1, 2]])],
             optimizer: OptimizerState(kind: "lbfgs", tensors: ["s/0/0": Matrix([[3, 4]])], integers: ["pairs": 1],
-                                      reals: ["loss": Double.pi]))
+                                      reals: ["loss": Double.pi]), seconds: 12.5 + 0.1)
         let checkpoint = Checkpoint(model: "mult-dae", task: .ranking, options: ModelOptions(seed: .max, epochs: nil),
                                     itemCount: 2, userCount: 0, parameters: ["w": Matrix([[5, 6]])], training: state)
         let decoded = try Checkpoint(SafeTensors.decode(SafeTensors.encode(checkpoint.safeTensorsFile()), path: "x"), path: "x")

@@ -127,6 +127,44 @@ struct ScriptedModel: TrainableModel {
         #expect(history.bestEpoch == 1)
     }
 
+    /// The state saved after the epoch that stopped the run is a finished run: continuing it trains
+    /// no further epoch and leaves the best epoch's values, as the uninterrupted run did. Every
+    /// saved state carries the summed epoch seconds.
+    @Test func resumingAStateThatStoppedEarlyTrainsNoFurther() throws {
+        let metrics = [0.5, 0.6, 0.4, 0.3, 0.7, 0.8]
+        let configuration = TrainingConfiguration(epochs: 6, batchSize: 8, patience: 2)
+        let model = ToyAutoencoder(items: 12, hidden: 3, seed: 4)
+        var adam = Adam()
+        var context = ForwardContext(mode: .training, seed: 1)
+        var states: [TrainingState] = []
+        var epochSeconds: [Double] = []
+        let history = try Trainer(configuration: configuration)
+            .train(model, on: toyClicks(), optimizer: &adam, context: &context, validate: { metrics[$0] },
+                   progress: { epochSeconds.append($0.seconds) }, onEpochEnd: { states.append($0) })
+        #expect(history.stoppedEarly && states.count == 4)
+        #expect(states.map(\.seconds) == [1, 2, 3, 4].map { epochSeconds.prefix($0).reduce(0, +) })
+        #expect(states[3].seconds > 0)
+        let finished = model.parameters.map(\.value)
+
+        let continued = ToyAutoencoder(items: 12, hidden: 3, seed: 99)
+        for (parameter, value) in zip(continued.parameters, finished) { parameter.value = value }
+        var freshAdam = Adam()
+        var freshContext = ForwardContext(mode: .training, seed: 7)
+        var validated = 0
+        let resumed = try Trainer(configuration: configuration)
+            .train(continued, on: toyClicks(), optimizer: &freshAdam, context: &freshContext,
+                   validate: { validated += 1; return metrics[$0] }, resume: states[3])
+        #expect(resumed.epochs.isEmpty && resumed.stoppedEarly && validated == 0)
+        #expect(resumed.bestEpoch == 1)
+        #expect(continued.parameters.map(\.value) == finished)
+
+        // One epoch earlier the run had not stopped: continuing it trains exactly the stopping epoch.
+        let earlier = try Trainer(configuration: configuration)
+            .train(ToyAutoencoder(items: 12, hidden: 3, seed: 4), on: toyClicks(), optimizer: &freshAdam,
+                   context: &freshContext, validate: { metrics[$0] }, resume: states[2])
+        #expect(earlier.epochs.map(\.epoch) == [3] && earlier.stoppedEarly)
+    }
+
     @Test func nonFiniteLossNamesEpochAndBatch() {
         var adam = Adam()
         var context = ForwardContext(mode: .training, seed: 1)

@@ -1,0 +1,84 @@
+import Foundation
+import Checkpoints
+import ModelKit
+import NeuralNet
+import RecCore
+import TensorCore
+
+/// `--resume-dir DIR`: every (model, seed) keeps its training state in
+/// `DIR/<model>-seed<S>.training.safetensors`, rewritten atomically after every epoch (weights, the
+/// optimizer's moments, the best epoch's weights, the generator, the epoch and update counts, the
+/// training matrix). A later run with the same DIR continues each (model, seed) from its file, with
+/// the same numbers as a run that never stopped, and only re-scores one that had finished.
+///
+/// A file is used only when it was written for the same model, options (seed, epochs, `--set`
+/// values) and training data (item ids and every training interaction); otherwise the run stops
+/// with an error that names the file and the difference, so that stale state is never mixed in.
+struct TrainingStateFiles {
+    /// The folder.
+    let directory: String
+
+    /// `DIR/<model>-seed<S>.training.safetensors`.
+    func path(entry: String, seed: UInt64) -> String {
+        (directory as NSString).appendingPathComponent("\(entry)-seed\(seed).training.safetensors")
+    }
+
+    /// The saved state of (`entry`, `options.seed`) restored into `model`, or nil when there is no
+    /// file yet. Throws `ComparisonError.staleTrainingState` when the file was written for another
+    /// run, and `CheckpointError` when it cannot be read.
+    func resume(entry: String, task: ModelTask, options: ModelOptions, itemIDs: [Int64], train: SparseMatrix,
+                into model: some TrainableModel) throws -> TrainingState? {
+        let file = path(entry: entry, seed: options.seed)
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        let saved = try Checkpoint.load(from: file, expecting: entry)
+        func stale(_ what: String, saved: String, now: String) -> ComparisonError {
+            .staleTrainingState(file: file, what: what, saved: saved, now: now)
+        }
+        guard saved.task == task else { throw stale("task", saved: saved.task.rawValue, now: task.rawValue) }
+        guard saved.options.seed == options.seed else { throw stale("seed", saved: "\(saved.options.seed)", now: "\(options.seed)") }
+        guard saved.options.epochs == options.epochs else {
+            throw stale("epochs", saved: saved.options.epochs.map(String.init) ?? "the model's default",
+                        now: options.epochs.map(String.init) ?? "the model's default")
+        }
+        guard saved.options.overrides == options.overrides else {
+            func text(_ overrides: [String: String]) -> String {
+                overrides.isEmpty ? "none" : overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            }
+            throw stale("--set values", saved: text(saved.options.overrides), now: text(options.overrides))
+        }
+        guard saved.itemIDs == itemIDs else {
+            throw stale("items", saved: "\(saved.itemIDs.count) item ids", now: "\(itemIDs.count) item ids (or other ids)")
+        }
+        guard let history = saved.history, history == train else {
+            throw stale("training data", saved: saved.history.map { "\($0.rows) users, \($0.nonZeroCount) interactions" } ?? "none",
+                        now: "\(train.rows) users, \(train.nonZeroCount) interactions (or other ones)")
+        }
+        guard let training = saved.training else {
+            throw CheckpointError.badMetadata(file: file, key: "training", value: "(missing)", expected: "a training state")
+        }
+        try saved.restore(into: model)
+        return training
+    }
+
+    /// Writes (`entry`, `options.seed`)'s state after an epoch: `model`'s current weights and `state`.
+    func save(ranking model: some ResumableRecommender, entry: String, options: ModelOptions, split: StrongGeneralizationSplit,
+              state: TrainingState) throws {
+        try makeDirectory()
+        try Checkpoint(ranking: model, name: entry, options: options, itemIDs: split.itemIDs, history: split.train,
+                       userIDs: split.trainUserIDs, training: state).save(to: path(entry: entry, seed: options.seed))
+    }
+
+    /// The rating twin of `save(ranking:…)`; the training ratings are the stored history.
+    func save(rating model: some ResumableRatingRecommender, entry: String, options: ModelOptions, split: RatingSplit,
+              state: TrainingState) throws {
+        try makeDirectory()
+        try Checkpoint(rating: model, name: entry, options: options, itemIDs: split.itemIDs, known: split.train,
+                       userIDs: split.userIDs, training: state).save(to: path(entry: entry, seed: options.seed))
+    }
+
+    private func makeDirectory() throws {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw CheckpointError.cannotWrite(file: directory, reason: "cannot create the folder: \(error.localizedDescription)")
+        }
+    }
+}

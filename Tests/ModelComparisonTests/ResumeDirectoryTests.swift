@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+import Checkpoints
+import ModelKit
+import NeuralNet
+import RecCore
+import TensorCore
+@testable import ModelComparison
+@testable import ZooCatalog
+
+/// `CompareModels --resume-dir`: a run stopped after an epoch continues from its saved state to the
+/// same figures as a run that never stopped; a finished run is only re-scored; state written for
+/// other options or data is refused with the file and the difference named.
+@Suite struct ResumeDirectoryTests {
+    /// The standard model of an entry, stopped (by throwing) once the state after `stopAfter`
+    /// epochs has been handed to the hook — as a process killed between two epochs.
+    final class StopsAfter: ResumableRecommender {
+        struct Stop: Error, CustomStringConvertible { var description: String { "stopped on purpose" } }
+        let inner: any ResumableRecommender
+        let stopAfter: Int
+        init(_ inner: any ResumableRecommender, stopAfter: Int) {
+            self.inner = inner
+            self.stopAfter = stopAfter
+        }
+        var parameterCount: Int { inner.parameterCount }
+        var itemCount: Int { inner.itemCount }
+        var parameters: [Parameter] { inner.parameters }
+        func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
+            inner.lossAndGradients(batch: batch, step: step, context: &context)
+        }
+        func scores(for histories: SparseMatrix) -> Matrix { inner.scores(for: histories) }
+        func fit(train: SparseMatrix, validation: HeldOutUsers?, progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
+            try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
+        }
+        func fit(train: SparseMatrix, validation: HeldOutUsers?, resume: TrainingState?,
+                 onEpochEnd: ((TrainingState) throws -> Void)?, progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
+            let stopAfter = self.stopAfter
+            return try inner.fit(train: train, validation: validation, resume: resume, onEpochEnd: { state in
+                try onEpochEnd?(state)
+                if state.nextEpoch == stopAfter { throw Stop() }
+            }, progress: progress)
+        }
+    }
+
+    /// The standard zoo with `name` replaced by its `StopsAfter` twin.
+    static func zoo(stopping name: String, after epochs: Int) throws -> ModelZoo {
+        let standard = try ModelZoo.standard.entry(named: name)
+        return ModelZoo(ModelZoo.standard.entries.filter { $0.name != name } + [
+            ModelEntry(name: name, summary: "stops after \(epochs) epochs") { items, options in
+                guard let model = try standard.make(items, options) as? any ResumableRecommender else {
+                    throw StopsAfter.Stop()
+                }
+                return StopsAfter(model, stopAfter: epochs)
+            },
+        ])
+    }
+
+    static func temporary(_ stem: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(stem)-\(UUID().uuidString)").path
+    }
+
+    /// Runs CompareModels on `data`; returns the status, the log and the results written to a fresh JSON file.
+    static func run(_ data: String, _ arguments: [String], zoo: ModelZoo = .standard) throws
+        -> (status: Int32, log: [String], results: [ModelResult]) {
+        let json = temporary("resume") + ".json"
+        defer { for path in [json, ResultsFiles.csvPath(for: json)] { try? FileManager.default.removeItem(atPath: path) } }
+        var log: [String] = []
+        let status = CompareModelsCommand.main(arguments: ["--data", data, "--format", "csv", "--output", json] + arguments,
+                                               zoo: zoo, output: { _ in }, log: { log.append($0) })
+        let results = FileManager.default.fileExists(atPath: json)
+            ? try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: json))) : []
+        return (status, log, results)
+    }
+
+    /// Everything of a run but its seconds.
+    static func figures(_ results: [ModelResult]) -> [[Double]] {
+        results.flatMap(\.runs).map { [$0.ndcg100.mean, $0.ndcg100.standardError, $0.recall20.mean, $0.recall50.mean,
+                                        Double($0.bestEpoch), Double($0.testUsers)] }
+    }
+
+    @Test func aStoppedRunContinuesToTheFiguresOfAnUninterruptedOne() throws {
+        let data = try CompareModelsEndToEndTests.writeToyFile()
+        let folder = Self.temporary("resume-dir")
+        defer {
+            try? FileManager.default.removeItem(atPath: data)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let arguments = ["--epochs", "4", "--heldout-users", "20", "--models", "mult-vae",
+                         "--set", "mult-vae.hidden=16,8", "--set", "mult-vae.batch=40"]
+        let straight = try Self.run(data, arguments + ["--quiet"])
+        #expect(straight.status == 0, "\(straight.log)")
+
+        let stopped = try Self.run(data, arguments + ["--resume-dir", folder], zoo: Self.zoo(stopping: "mult-vae", after: 2))
+        #expect(stopped.status == 1)
+        #expect(stopped.log.contains { $0.contains("stopped on purpose") }, "\(stopped.log)")
+        let file = folder + "/mult-vae-seed1.training.safetensors"
+        #expect(try Checkpoint.load(from: file).training?.nextEpoch == 2)
+
+        let continued = try Self.run(data, arguments + ["--resume-dir", folder])
+        #expect(continued.status == 0, "\(continued.log)")
+        #expect(continued.log.contains { $0.contains("continuing after epoch 2 from \(file)") }, "\(continued.log)")
+        #expect(!continued.log.contains { $0.contains("epoch 1/4") || $0.contains("epoch 2/4") })
+        #expect(continued.log.contains { $0.contains("epoch 4/4") })
+        #expect(Self.figures(continued.results) == Self.figures(straight.results))
+        #expect(!Self.figures(straight.results).isEmpty)
+
+        // Finished: scored again from the saved state, no epoch trained, the same figures, and
+        // the training time of the earlier runs counted.
+        let again = try Self.run(data, arguments + ["--resume-dir", folder])
+        #expect(again.status == 0)
+        #expect(again.log.contains { $0.contains("continuing after epoch 4") })
+        #expect(!again.log.contains { $0.contains("/4  loss") }, "\(again.log)")
+        #expect(Self.figures(again.results) == Self.figures(straight.results))
+        #expect((again.results.first?.runs.first?.trainingSeconds ?? 0) > 0)
+    }
+
+    @Test func stateFromOtherOptionsIsRefusedNamingTheDifference() throws {
+        let data = try CompareModelsEndToEndTests.writeToyFile()
+        let folder = Self.temporary("resume-dir")
+        defer {
+            try? FileManager.default.removeItem(atPath: data)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let arguments = ["--heldout-users", "20", "--models", "mult-dae", "--set", "mult-dae.hidden=8", "--quiet",
+                         "--resume-dir", folder]
+        #expect(try Self.run(data, arguments + ["--epochs", "1"]).status == 0)
+        let file = folder + "/mult-dae-seed1.training.safetensors"
+        let epochs = try Self.run(data, arguments + ["--epochs", "2"])
+        #expect(epochs.status == 1)
+        #expect(epochs.log.contains { $0.contains(file) && $0.contains("epochs: 1 there, 2 now") }, "\(epochs.log)")
+        let set = try Self.run(data, arguments + ["--epochs", "1", "--set", "mult-dae.dropout=0.3"])
+        #expect(set.log.contains { $0.contains("--set values: hidden=8 there, dropout=0.3,hidden=8 now") }, "\(set.log)")
+        let users = try Self.run(data, arguments + ["--epochs", "1", "--heldout-users", "30"])
+        #expect(users.status == 1)
+        #expect(users.log.contains { $0.contains(file) && ($0.contains("training data") || $0.contains("items:")) }, "\(users.log)")
+    }
+
+    @Test func aModelThatCannotSaveItsStateIsRefusedBeforeTraining() throws {
+        let data = try CompareModelsEndToEndTests.writeToyFile()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let result = try Self.run(data, ["--epochs", "1", "--heldout-users", "20", "--models", "mult-dae,fails-in-training",
+                                         "--set", "mult-dae.hidden=8", "--resume-dir", Self.temporary("unused")],
+                                  zoo: PartialResultsTests.zoo)
+        #expect(result.status == 1)
+        #expect(result.log.contains { $0.contains("fails-in-training cannot save its training state") }, "\(result.log)")
+        #expect(!result.log.contains { $0.contains("epoch 1/1") })
+    }
+
+    @Test func aFinishedRatingRunIsOnlyRescored() throws {
+        let data = try CompareModelsEndToEndTests.writeToyFile()
+        let folder = Self.temporary("resume-dir")
+        defer {
+            try? FileManager.default.removeItem(atPath: data)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let arguments = ["--task", "rating", "--epochs", "2", "--models", "i-autorec", "--set", "i-autorec.hidden=4",
+                         "--set", "i-autorec.iterations=2", "--resume-dir", folder]
+        var first: [String] = [], second: [String] = []
+        #expect(CompareModelsCommand.main(arguments: ["--data", data, "--format", "csv"] + arguments,
+                                          output: { first.append($0) }, log: { _ in }) == 0)
+        #expect(CompareModelsCommand.main(arguments: ["--data", data, "--format", "csv"] + arguments,
+                                          output: { second.append($0) }, log: { second.append($0) }) == 0)
+        #expect(second.contains { $0.contains("continuing after epoch 2") }, "\(second)")
+        #expect(!second.contains { $0.contains("epoch 1/2") })
+        let rmse = { (lines: [String]) in lines.first { $0.contains(" i-autorec ") }?.split(separator: " ").dropFirst(2).first }
+        #expect(rmse(first) != nil && rmse(first) == rmse(second), "\(first)\n\(second)")
+    }
+}
