@@ -38,7 +38,8 @@ enum ComparisonCheckpoints {
         log("[\(entry)] checkpoint written to \(file)")
     }
 
-    private static func makeDirectory(_ directory: String, for file: String) throws {
+    /// Creates `directory` (and its parents) for writing `file`; the error names the file.
+    static func makeDirectory(_ directory: String, for file: String) throws {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw CheckpointError.cannotWrite(file: file, reason: "cannot create \(directory): \(error.localizedDescription)")
         }

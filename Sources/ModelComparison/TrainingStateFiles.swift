@@ -63,22 +63,18 @@ struct TrainingStateFiles {
     /// Writes (`entry`, `options.seed`)'s state after an epoch: `model`'s current weights and `state`.
     func save(ranking model: some ResumableRecommender, entry: String, options: ModelOptions, split: StrongGeneralizationSplit,
               state: TrainingState) throws {
-        try makeDirectory()
+        let file = path(entry: entry, seed: options.seed)
+        try ComparisonCheckpoints.makeDirectory(directory, for: file)
         try Checkpoint(ranking: model, name: entry, options: options, itemIDs: split.itemIDs, history: split.train,
-                       userIDs: split.trainUserIDs, training: state).save(to: path(entry: entry, seed: options.seed))
+                       userIDs: split.trainUserIDs, training: state).save(to: file)
     }
 
     /// The rating twin of `save(ranking:…)`; the training ratings are the stored history.
     func save(rating model: some ResumableRatingRecommender, entry: String, options: ModelOptions, split: RatingSplit,
               state: TrainingState) throws {
-        try makeDirectory()
+        let file = path(entry: entry, seed: options.seed)
+        try ComparisonCheckpoints.makeDirectory(directory, for: file)
         try Checkpoint(rating: model, name: entry, options: options, itemIDs: split.itemIDs, known: split.train,
-                       userIDs: split.userIDs, training: state).save(to: path(entry: entry, seed: options.seed))
-    }
-
-    private func makeDirectory() throws {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw CheckpointError.cannotWrite(file: directory, reason: "cannot create the folder: \(error.localizedDescription)")
-        }
+                       userIDs: split.userIDs, training: state).save(to: file)
     }
 }
