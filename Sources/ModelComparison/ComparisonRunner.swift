@@ -1,4 +1,5 @@
 import Foundation
+import Checkpoints
 import Kernels
 import ModelKit
 import RecCore
@@ -77,15 +78,12 @@ public struct ComparisonRunner {
                 if let stateFiles = options.resumeDirectory.map(TrainingStateFiles.init(directory:)) {
                     guard let resumable = model as? any ResumableRecommender else { throw ComparisonError.cannotResume(model: entry.name) }
                     let resume = try stateFiles.resume(entry: entry.name, task: .ranking, options: modelOptions,
-                                                       itemIDs: split.itemIDs, train: split.train, into: resumable)
-                    if let resume {
-                        earlierSeconds = resume.seconds
-                        if !options.quiet {
-                            log("[\(label)] continuing after epoch \(resume.nextEpoch) from \(stateFiles.path(entry: entry.name, seed: seed))")
-                        }
-                    }
+                                                       itemIDs: split.itemIDs, train: split.train, into: resumable,
+                                                       log: options.quiet ? nil : { log("[\(label)] \($0)") })
+                    earlierSeconds = resume?.seconds ?? 0
                     summary = try resumable.fit(train: split.train, validation: split.validation, resume: resume, onEpochEnd: { state in
-                        try stateFiles.save(ranking: resumable, entry: entry.name, options: modelOptions, split: split, state: state)
+                        try stateFiles.save(Checkpoint(ranking: resumable, name: entry.name, options: modelOptions, itemIDs: split.itemIDs,
+                                                          history: split.train, userIDs: split.trainUserIDs, training: state))
                     }, progress: progress)
                 } else {
                     summary = try model.fit(train: split.train, validation: split.validation, progress: progress)

@@ -1,4 +1,5 @@
 import Foundation
+import Checkpoints
 import Kernels
 import ModelKit
 import RecCore
@@ -154,15 +155,12 @@ public struct RatingComparison {
                         throw ComparisonError.cannotResume(model: entry.name)
                     }
                     let resume = try stateFiles.resume(entry: entry.name, task: .rating, options: modelOptions,
-                                                       itemIDs: split.itemIDs, train: split.train, into: resumable)
-                    if let resume {
-                        earlierSeconds = resume.seconds
-                        if !options.quiet {
-                            log("[\(label)] continuing after epoch \(resume.nextEpoch) from \(stateFiles.path(entry: entry.name, seed: seed))")
-                        }
-                    }
+                                                       itemIDs: split.itemIDs, train: split.train, into: resumable,
+                                                       log: options.quiet ? nil : { log("[\(label)] \($0)") })
+                    earlierSeconds = resume?.seconds ?? 0
                     summary = try resumable.fit(train: split.train, validation: validation, resume: resume, onEpochEnd: { state in
-                        try stateFiles.save(rating: resumable, entry: entry.name, options: modelOptions, split: split, state: state)
+                        try stateFiles.save(Checkpoint(rating: resumable, name: entry.name, options: modelOptions, itemIDs: split.itemIDs,
+                                                          known: split.train, userIDs: split.userIDs, training: state))
                     }, progress: progress)
                 } else {
                     summary = try model.fit(train: split.train, validation: validation, progress: progress)

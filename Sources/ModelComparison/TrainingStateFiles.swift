@@ -23,11 +23,11 @@ struct TrainingStateFiles {
         (directory as NSString).appendingPathComponent("\(entry)-seed\(seed).training.safetensors")
     }
 
-    /// The saved state of (`entry`, `options.seed`) restored into `model`, or nil when there is no
-    /// file yet. Throws `ComparisonError.staleTrainingState` when the file was written for another
+    /// The saved state of (`entry`, `options.seed`) restored into `model` (where it continues goes
+    /// to `log`), or nil when there is no file yet. Throws `ComparisonError.staleTrainingState` when the file was written for another
     /// run, and `CheckpointError` when it cannot be read.
     func resume(entry: String, task: ModelTask, options: ModelOptions, itemIDs: [Int64], train: SparseMatrix,
-                into model: some TrainableModel) throws -> TrainingState? {
+                into model: some TrainableModel, log: ((String) -> Void)?) throws -> TrainingState? {
         let file = path(entry: entry, seed: options.seed)
         guard FileManager.default.fileExists(atPath: file) else { return nil }
         let saved = try Checkpoint.load(from: file, expecting: entry)
@@ -57,24 +57,15 @@ struct TrainingStateFiles {
             throw CheckpointError.badMetadata(file: file, key: "training", value: "(missing)", expected: "a training state")
         }
         try saved.restore(into: model)
+        log?("continuing after epoch \(training.nextEpoch) from \(file)")
         return training
     }
 
-    /// Writes (`entry`, `options.seed`)'s state after an epoch: `model`'s current weights and `state`.
-    func save(ranking model: some ResumableRecommender, entry: String, options: ModelOptions, split: StrongGeneralizationSplit,
-              state: TrainingState) throws {
-        let file = path(entry: entry, seed: options.seed)
+    /// Writes `checkpoint` (a model's current weights with its `training` state after an epoch) to
+    /// the file of its model and seed.
+    func save(_ checkpoint: Checkpoint) throws {
+        let file = path(entry: checkpoint.model, seed: checkpoint.options.seed)
         try ComparisonCheckpoints.makeDirectory(directory, for: file)
-        try Checkpoint(ranking: model, name: entry, options: options, itemIDs: split.itemIDs, history: split.train,
-                       userIDs: split.trainUserIDs, training: state).save(to: file)
-    }
-
-    /// The rating twin of `save(ranking:…)`; the training ratings are the stored history.
-    func save(rating model: some ResumableRatingRecommender, entry: String, options: ModelOptions, split: RatingSplit,
-              state: TrainingState) throws {
-        let file = path(entry: entry, seed: options.seed)
-        try ComparisonCheckpoints.makeDirectory(directory, for: file)
-        try Checkpoint(rating: model, name: entry, options: options, itemIDs: split.itemIDs, known: split.train,
-                       userIDs: split.userIDs, training: state).save(to: file)
+        try checkpoint.save(to: file)
     }
 }

@@ -55,6 +55,15 @@ import TensorCore
         ])
     }
 
+    /// A toy ratings file and a folder path for the state files (not created).
+    static func scratch() throws -> (data: String, folder: String) {
+        (try CompareModelsEndToEndTests.writeToyFile(), temporary("resume-dir"))
+    }
+
+    static func remove(_ paths: String...) {
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+    }
+
     static func temporary(_ stem: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("\(stem)-\(UUID().uuidString)").path
     }
@@ -79,12 +88,8 @@ import TensorCore
     }
 
     @Test func aStoppedRunContinuesToTheFiguresOfAnUninterruptedOne() throws {
-        let data = try CompareModelsEndToEndTests.writeToyFile()
-        let folder = Self.temporary("resume-dir")
-        defer {
-            try? FileManager.default.removeItem(atPath: data)
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+        let (data, folder) = try Self.scratch()
+        defer { Self.remove(data, folder) }
         let arguments = ["--epochs", "4", "--heldout-users", "20", "--models", "mult-vae",
                          "--set", "mult-vae.hidden=16,8", "--set", "mult-vae.batch=40"]
         let straight = try Self.run(data, arguments + ["--quiet"])
@@ -115,12 +120,8 @@ import TensorCore
     }
 
     @Test func stateFromOtherOptionsIsRefusedNamingTheDifference() throws {
-        let data = try CompareModelsEndToEndTests.writeToyFile()
-        let folder = Self.temporary("resume-dir")
-        defer {
-            try? FileManager.default.removeItem(atPath: data)
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+        let (data, folder) = try Self.scratch()
+        defer { Self.remove(data, folder) }
         let arguments = ["--heldout-users", "20", "--models", "mult-dae", "--set", "mult-dae.hidden=8", "--quiet",
                          "--resume-dir", folder]
         #expect(try Self.run(data, arguments + ["--epochs", "1"]).status == 0)
@@ -147,12 +148,8 @@ import TensorCore
     }
 
     @Test func aFinishedRatingRunIsOnlyRescored() throws {
-        let data = try CompareModelsEndToEndTests.writeToyFile()
-        let folder = Self.temporary("resume-dir")
-        defer {
-            try? FileManager.default.removeItem(atPath: data)
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+        let (data, folder) = try Self.scratch()
+        defer { Self.remove(data, folder) }
         let arguments = ["--task", "rating", "--epochs", "2", "--models", "i-autorec", "--set", "i-autorec.hidden=4",
                          "--set", "i-autorec.iterations=2", "--resume-dir", folder]
         var first: [String] = [], second: [String] = []
