@@ -1,8 +1,8 @@
 import Testing
 import Kernels
-import NeuralNet
 import TensorCore
 @testable import AutoRecModule
+@testable import NeuralNet
 
 /// Rprop and L-BFGS on a convex quadratic, and AutoRec's optimizers on a toy rating matrix.
 @Suite struct FullBatchOptimizerTests {
@@ -16,16 +16,6 @@ import TensorCore
             parameter.gradient.storage[i] = Float(2 * c * difference)
         }
         return loss
-    }
-
-    @Test func lbfgsMinimisesAQuadratic() {
-        let parameter = Parameter(name: "theta", value: Matrix(rows: 1, columns: 8, repeating: 5))
-        var optimizer = LBFGS()
-        var loss = Double.infinity
-        for _ in 0..<40 {
-            loss = optimizer.step([parameter]) { parameter.zeroGradient(); return Self.quadratic(parameter) }
-        }
-        #expect(loss < 1e-6, "L-BFGS stopped at \(loss)")
     }
 
     /// L-BFGS counts its loss/gradient evaluations: the first point's plus every line-search trial.
@@ -59,6 +49,62 @@ import TensorCore
         _ = optimizer.step([a]) { a.zeroGradient(); return Self.quadratic(a) }
         _ = restored.step([b]) { b.zeroGradient(); return Self.quadratic(b) }
         #expect(a.value == b.value)
+    }
+
+    /// Rosenbrock's valley, f(x, y) = (1 − x)² + 100·(y − x²)², from (−1.2, 1).
+    static func rosenbrock(_ parameter: Parameter) -> Double {
+        let x = Double(parameter.value.storage[0]), y = Double(parameter.value.storage[1])
+        parameter.gradient.storage[0] = Float(-2 * (1 - x) - 400 * x * (y - x * x))
+        parameter.gradient.storage[1] = Float(200 * (y - x * x))
+        return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x)
+    }
+
+    /// Every strong-Wolfe step satisfies both conditions, checked from outside: with s = θ₁ − θ₀,
+    /// f₁ ≤ f₀ + c₁·g₀ᵀs and |g₁ᵀs| ≤ c₂·|g₀ᵀs|; and the search reaches the valley's minimum.
+    @Test func strongWolfeStepsSatisfyBothConditionsOnRosenbrock() {
+        let parameter = Parameter(name: "xy", value: Matrix([[-1.2, 1]]))
+        var optimizer = LBFGS(lineSearch: .strongWolfe)
+        parameter.zeroGradient()
+        var loss = Self.rosenbrock(parameter)
+        var checked = 0
+        for _ in 0..<60 where loss > 1e-9 {
+            let before = parameter.value, gradientBefore = parameter.gradient
+            let next = optimizer.step([parameter]) { parameter.zeroGradient(); return Self.rosenbrock(parameter) }
+            let step = Kernels.subtract(parameter.value, before)
+            let slopeBefore = Kernels.dot(gradientBefore, step), slopeAfter = Kernels.dot(parameter.gradient, step)
+            #expect(next <= loss + 1e-4 * slopeBefore + 1e-12, "sufficient decrease: \(loss) → \(next)")
+            if loss > 1e-6 {                       // near the optimum float rounding blurs the slopes
+                #expect(abs(slopeAfter) <= 0.9 * abs(slopeBefore) * (1 + 1e-3), "curvature: \(slopeBefore) → \(slopeAfter)")
+                checked += 1
+            }
+            loss = next
+        }
+        #expect(loss < 1e-8, "stopped at \(loss), x y = \(parameter.value.storage)")
+        #expect(checked >= 10)
+    }
+
+    @Test(arguments: LBFGS.LineSearch.allCases)
+    func lbfgsMinimisesAQuadraticWithEitherLineSearch(lineSearch: LBFGS.LineSearch) {
+        let parameter = Parameter(name: "theta", value: Matrix(rows: 1, columns: 8, repeating: 5))
+        var optimizer = LBFGS(lineSearch: lineSearch)
+        var loss = Double.infinity
+        for _ in 0..<40 {
+            loss = optimizer.step([parameter]) { parameter.zeroGradient(); return Self.quadratic(parameter) }
+        }
+        #expect(loss < 1e-6, "\(lineSearch) stopped at \(loss)")
+    }
+
+    /// The interpolating cubic of a parabola is the parabola: (t − 2)² from t = 0 and t = 3 gives 2;
+    /// a bound clamps it; a non-finite loss gives the midpoint.
+    @Test func cubicMinimiserOfAParabola() {
+        let a = LBFGS.LinePoint(length: 0, loss: 4, slope: -4, gradient: [])
+        let b = LBFGS.LinePoint(length: 3, loss: 1, slope: 2, gradient: [])
+        #expect(abs(LBFGS.cubicMinimiser(a, b, lower: 0, upper: 3) - 2) < 1e-12)
+        #expect(abs(LBFGS.cubicMinimiser(b, a, lower: 0, upper: 3) - 2) < 1e-12)
+        #expect(LBFGS.cubicMinimiser(a, b, lower: 2.5, upper: 3) == 2.5)
+        var infinite = b
+        infinite.loss = .infinity
+        #expect(LBFGS.cubicMinimiser(a, infinite, lower: 0, upper: 3) == 1.5)
     }
 
     @Test func rpropMinimisesAQuadratic() {
