@@ -50,7 +50,7 @@ extension AutoRec: ResumableRatingRecommender {
             }
         case .lbfgs:
             settings.batchSize = trainingRows.rows
-            var optimizer = LBFGS()
+            var optimizer = LBFGS(lineSearch: configuration.lineSearch)
             if let resume { try optimizer.restore(resume.optimizer) }
             return try RatingTraining.fitFullBatch(self, rows: trainingRows, settings: settings, context: &context,
                                                    validate: validate, progress: progress, resume: resume,

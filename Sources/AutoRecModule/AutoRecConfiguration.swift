@@ -1,4 +1,5 @@
 import Kernels
+import NeuralNet
 import RecCore
 
 /// Every setting of AutoRec; `.itemBased` / `.userBased` hold the paper's architecture and optimiser with λ chosen on ML-1M validation data
@@ -38,6 +39,9 @@ public struct AutoRecConfiguration: Sendable, Equatable {
     public var lambda: Double
     /// The optimizer.
     public var optimizer: OptimizerKind
+    /// L-BFGS's line search: backtracking Armijo (the default) or strong Wolfe (the peer's, torch's
+    /// `line_search_fn="strong_wolfe"`); the paper does not say.
+    public var lineSearch: LBFGS.LineSearch = .armijo
     /// Full-batch steps per epoch (20: one `torch.optim.LBFGS.step` with max_iter 20 in the peer);
     /// Adam makes one pass over the rows per epoch.
     public var iterationsPerEpoch: Int
@@ -78,6 +82,8 @@ public struct AutoRecConfiguration: Sendable, Equatable {
         c.lambda = try reader.nonNegative("lambda", default: c.lambda)
         c.optimizer = OptimizerKind(rawValue: try reader.choice("optimizer", default: c.optimizer.rawValue,
                                                                 among: OptimizerKind.allCases.map(\.rawValue))) ?? c.optimizer
+        c.lineSearch = LBFGS.LineSearch(rawValue: try reader.choice("line-search", default: c.lineSearch.rawValue,
+                                                                   among: LBFGS.LineSearch.allCases.map(\.rawValue))) ?? c.lineSearch
         c.iterationsPerEpoch = try reader.int("iterations", default: c.iterationsPerEpoch, minimum: 1)
         c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
         c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))

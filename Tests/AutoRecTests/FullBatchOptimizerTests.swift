@@ -1,5 +1,6 @@
 import Testing
 import Kernels
+import RecCore
 import TensorCore
 @testable import AutoRecModule
 @testable import NeuralNet
@@ -135,6 +136,22 @@ import TensorCore
         #expect(losses.last! < losses.first!, "\(optimizer): \(losses)")
         let rmse = summary.epochs.compactMap(\.validationMetric)
         #expect(rmse.count == 4 && summary.bestValidationMetric == rmse.min())
+    }
+
+    /// `--set u-autorec.line-search=strong-wolfe` reaches the optimizer; a bad value names the key
+    /// and the choices; the toy loss falls with it.
+    @Test func lineSearchOption() throws {
+        let options = ModelOptions(seed: 1, overrides: ["line-search": "strong-wolfe", "hidden": "6", "epochs": "4",
+                                                        "iterations": "5"])
+        let configuration = try AutoRecConfiguration.from(options, base: .userBased, model: "u-autorec")
+        #expect(configuration.lineSearch == .strongWolfe && AutoRecConfiguration.userBased.lineSearch == .armijo)
+        #expect {
+            try AutoRecConfiguration.from(ModelOptions(overrides: ["line-search": "wolfe"]), base: .userBased, model: "u-autorec")
+        } throws: { "\($0)".contains("line-search") && "\($0)".contains("strong-wolfe") }
+        let ratings = Toy.ratings(20, 12, seed: 3)
+        let model = AutoRec(userCount: 20, itemCount: 12, configuration: configuration)
+        let losses = try model.fit(train: ratings, validation: ratings) { _ in }.epochs.map(\.loss)
+        #expect(losses.count == 4 && losses.last! < losses.first!, "\(losses)")
     }
 
     @Test func itemBasedPredictionsMatchADenseReference() {
