@@ -92,6 +92,18 @@ public struct Checkpoint: Sendable {
         parameters.zeroGradients()
     }
 
+    /// The checkpoint as the fit it was saved from would have ended: a training-state checkpoint
+    /// (`CompareModels --resume-dir`, or any save from `onEpochEnd`) holds the weights of its last
+    /// epoch, and a finished fit keeps the best validation epoch's, so those replace them when the
+    /// state kept them; the training state is dropped. Other checkpoints are returned unchanged.
+    public func finishedModel() -> Checkpoint {
+        guard let training else { return self }
+        var finished = self
+        if let best = training.bestValues, !best.isEmpty { finished.parameters.merge(best) { _, best in best } }
+        finished.training = nil
+        return finished
+    }
+
     /// The model of the zoo entry named in the checkpoint, rebuilt with the stored options and its
     /// parameters restored.
     public func makeModel(zoo: ModelZoo) throws -> TrainedModel {

@@ -40,8 +40,10 @@ public struct CheckpointRecommender {
     private let columnOfItem: [Int64: Int]
     private let rowOfUser: [Int64: Int]
 
-    /// Rebuilds the checkpoint's model from `zoo`.
+    /// Rebuilds the checkpoint's model from `zoo`; from a training-state checkpoint, with the weights
+    /// a finished fit would keep (`Checkpoint.finishedModel()`: the best validation epoch's).
     public init(checkpoint: Checkpoint, zoo: ModelZoo) throws {
+        let checkpoint = checkpoint.finishedModel()
         self.checkpoint = checkpoint
         self.model = try checkpoint.makeModel(zoo: zoo)
         columnOfItem = Dictionary(checkpoint.itemIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })

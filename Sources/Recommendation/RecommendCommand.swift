@@ -26,6 +26,10 @@ public struct RecommendCommand {
             try checkpoint.save(to: destination, chunkBytes: 1_024, pauseBetweenChunks: .milliseconds(20))
             return
         }
+        if let training = checkpoint.training {
+            let best = training.bestEpoch.map { "the best validation epoch's weights (epoch \($0 + 1))" } ?? "its last weights"
+            warn("note: \(path) holds a training state saved after epoch \(training.nextEpoch); recommending with \(best)")
+        }
         let recommender = try CheckpointRecommender(checkpoint: checkpoint, zoo: zoo)
         let titles = try options.moviesPath.map { try MovieTitles(path: $0).titles } ?? [:]
         let printer = RecommendationPrinter(format: options.format, titles: titles, output: output)

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 import TensorCore
+import Kernels
 import RecCore
 import ModelKit
+import NeuralNet
 import ZooCatalog
 import Checkpoints
 @testable import Recommendation
@@ -45,6 +47,36 @@ enum ToyCheckpoint {
 }
 
 @Suite struct RecommendTests {
+    /// A training-state checkpoint (as `--resume-dir` writes) holds the last epoch's weights and the
+    /// best epoch's beside them: it serves the best ones, as the finished fit does, and says so.
+    @Test func aTrainingStateCheckpointServesTheBestEpoch() throws {
+        let folder = try ToyCheckpoint.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let split = ToyCheckpoint.split
+        let loadedBest = try Checkpoint.load(from: ToyCheckpoint.ranking(in: folder))
+        let best = loadedBest.parameters
+        var lastEpoch = best
+        for name in lastEpoch.keys { Kernels.scale(&lastEpoch[name]!, by: 1.5) }
+        var state = loadedBest
+        state.parameters = lastEpoch
+        state.training = TrainingState(nextEpoch: 6, updates: 24, optimizerSteps: 24, generator: RandomGenerator(seed: 1),
+                                       bestEpoch: 2, bestMetric: 0.5, bestValues: best)
+        let path = folder + "/state.safetensors"
+        try state.save(to: path)
+
+        let histories = split.test.foldIn
+        guard case .ranking(let trained) = try loadedBest.makeModel(zoo: .standard),
+              case .ranking(let resumable) = try Checkpoint.load(from: path).makeModel(zoo: .standard),
+              case .ranking(let served) = try CheckpointRecommender(checkpoint: Checkpoint.load(from: path), zoo: .standard).model else {
+            Issue.record("not a ranking model"); return
+        }
+        let expected = trained.scores(for: histories)
+        #expect(served.scores(for: histories) == expected)
+        #expect(resumable.scores(for: histories) != expected)          // for resuming: the last epoch's
+        let warnings = try ToyCheckpoint.run(["--checkpoint", path, "--user", "\(split.trainUserIDs[0])"]).warnings
+        #expect(warnings.contains { $0.contains("training state saved after epoch 6") && $0.contains("(epoch 3)") }, "\(warnings)")
+    }
+
     @Test func foldingInATrainingUsersHistoryEqualsTheKnownUserPath() throws {
         let folder = try ToyCheckpoint.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
