@@ -42,6 +42,11 @@ public struct ComparisonOptions: Sendable, Equatable {
     /// `--resume-dir DIR`: keep each (model, seed)'s training state in DIR and continue from it
     /// (see `TrainingStateFiles`).
     public var resumeDirectory: String?
+
+    /// The first of `--resume-dir` and `--save-dir` given (both need checkpointable models), or nil.
+    var checkpointOption: String? {
+        resumeDirectory != nil ? "--resume-dir" : saveDirectory != nil ? "--save-dir" : nil
+    }
     /// `--validation-fraction F`: share of the training ratings held out for validation in the rating
     /// task (default 0.1); 0 trains on all of them and keeps the last epoch.
     public var validationFraction: Double?
@@ -181,7 +186,7 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
     case cannotGuessFormat(path: String)
     case noModels
     case staleTrainingState(file: String, what: String, saved: String, now: String)
-    case cannotResume(model: String)
+    case cannotCheckpoint(model: String, option: String)
 
     public var description: String {
         switch self {
@@ -193,7 +198,7 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
         case .noModels: return "no models to run"
         case let .staleTrainingState(file, what, saved, now):
             return "\(file) holds the training state of another run (\(what): \(saved) there, \(now) now); delete it or pass another --resume-dir"
-        case let .cannotResume(model): return "\(model) cannot save its training state, so --resume-dir cannot be used with it"
+        case let .cannotCheckpoint(model, option): return "\(model) cannot be checkpointed, so \(option) cannot be used with it"
         }
     }
 }

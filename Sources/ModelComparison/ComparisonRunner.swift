@@ -50,7 +50,9 @@ public struct ComparisonRunner {
         // is reported now, not after the others have trained for hours.
         for entry in entries {
             let model = try entry.make(split.itemCount, modelOptions(entry, seed: options.firstSeed))
-            if options.resumeDirectory != nil, !(model is any ResumableRecommender) { throw ComparisonError.cannotResume(model: entry.name) }
+            if let option = options.checkpointOption, !(model is any ResumableRecommender) {
+                throw ComparisonError.cannotCheckpoint(model: entry.name, option: option)
+            }
         }
         var results: [ModelResult] = []
         for entry in entries {
@@ -76,7 +78,9 @@ public struct ComparisonRunner {
                 var earlierSeconds = 0.0
                 let summary: FitSummary
                 if let stateFiles = options.resumeDirectory.map(TrainingStateFiles.init(directory:)) {
-                    guard let resumable = model as? any ResumableRecommender else { throw ComparisonError.cannotResume(model: entry.name) }
+                    guard let resumable = model as? any ResumableRecommender else {
+                        throw ComparisonError.cannotCheckpoint(model: entry.name, option: "--resume-dir")
+                    }
                     let resume = try stateFiles.resume(entry: entry.name, task: .ranking, options: modelOptions,
                                                        itemIDs: split.itemIDs, train: split.train, into: resumable,
                                                        log: options.quiet ? nil : { log("[\(label)] \($0)") })

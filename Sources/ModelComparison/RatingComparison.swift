@@ -123,8 +123,8 @@ public struct RatingComparison {
             guard let make = entry.makeRating else { throw ModelZooError.wrongTask(model: entry.name, task: entry.task) }
             let model = try make(shape.users, shape.items,
                                  ModelOptions(seed: options.firstSeed, epochs: epochs, overrides: options.overrides[entry.name] ?? [:]))
-            if options.resumeDirectory != nil, !(model is any ResumableRatingRecommender) {
-                throw ComparisonError.cannotResume(model: entry.name)
+            if let option = options.checkpointOption, !(model is any ResumableRatingRecommender) {
+                throw ComparisonError.cannotCheckpoint(model: entry.name, option: option)
             }
         }
         var results: [RatingModelResult] = []
@@ -152,7 +152,7 @@ public struct RatingComparison {
                 let summary: FitSummary
                 if let stateFiles = options.resumeDirectory.map(TrainingStateFiles.init(directory:)) {
                     guard let resumable = model as? any ResumableRatingRecommender else {
-                        throw ComparisonError.cannotResume(model: entry.name)
+                        throw ComparisonError.cannotCheckpoint(model: entry.name, option: "--resume-dir")
                     }
                     let resume = try stateFiles.resume(entry: entry.name, task: .rating, options: modelOptions,
                                                        itemIDs: split.itemIDs, train: split.train, into: resumable,

@@ -136,14 +136,15 @@ import TensorCore
         #expect(users.log.contains { $0.contains(file) && ($0.contains("training data") || $0.contains("items:")) }, "\(users.log)")
     }
 
-    @Test func aModelThatCannotSaveItsStateIsRefusedBeforeTraining() throws {
+    @Test(arguments: ["--resume-dir", "--save-dir"])
+    func aModelThatCannotBeCheckpointedIsRefusedBeforeTraining(option: String) throws {
         let data = try CompareModelsEndToEndTests.writeToyFile()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let result = try Self.run(data, ["--epochs", "1", "--heldout-users", "20", "--models", "mult-dae,fails-in-training",
-                                         "--set", "mult-dae.hidden=8", "--resume-dir", Self.temporary("unused")],
+                                         "--set", "mult-dae.hidden=8", option, Self.temporary("unused")],
                                   zoo: PartialResultsTests.zoo)
         #expect(result.status == 1)
-        #expect(result.log.contains { $0.contains("fails-in-training cannot save its training state") }, "\(result.log)")
+        #expect(result.log.contains { $0.contains("fails-in-training cannot be checkpointed, so \(option)") }, "\(result.log)")
         #expect(!result.log.contains { $0.contains("epoch 1/1") })
     }
 
