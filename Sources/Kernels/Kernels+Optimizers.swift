@@ -11,9 +11,11 @@ extension Kernels {
     /// One Adam step (Kingma & Ba 2015, Algorithm 1) as PyTorch's `torch.optim.Adam` does it:
     /// g ← ∇ + λθ (L2 weight decay), m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
     /// θ ← θ − lr·(m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε). `step` is t ≥ 1, counting this update.
+    /// `gradientScale` multiplies ∇ before the weight decay is added (AdamNormGrad's 1/‖∇‖; 1 leaves
+    /// Adam's numbers unchanged).
     public static func adamUpdate(value: inout Matrix, gradient: Matrix, firstMoment: inout Matrix,
                                   secondMoment: inout Matrix, learningRate: Float, beta1: Float, beta2: Float,
-                                  epsilon: Float, weightDecay: Float, step: Int) {
+                                  epsilon: Float, weightDecay: Float, step: Int, gradientScale: Float = 1) {
         precondition(value.count == gradient.count && value.count == firstMoment.count && value.count == secondMoment.count,
                      "adamUpdate: value \(value.shapeDescription), gradient \(gradient.shapeDescription), moments \(firstMoment.shapeDescription) / \(secondMoment.shapeDescription)")
         precondition(step >= 1, "adamUpdate: step must count from 1, got \(step)")
@@ -26,7 +28,7 @@ extension Kernels {
                               let mb = firstBuffer.baseAddress, let vb = secondBuffer.baseAddress else { return }
                         _ = adamPass(count: count, value: pb, gradient: gb, clearing: nil, firstMoment: mb, secondMoment: vb,
                                      learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                                     weightDecay: weightDecay, step: step)
+                                     weightDecay: weightDecay, step: step, gradientScale: gradientScale)
                     }
                 }
             }
@@ -40,7 +42,8 @@ extension Kernels {
     /// that value (the caller reports the error; the parameter is no longer meaningful).
     public static func adamUpdateZeroingGradient(value: inout Matrix, gradient: inout Matrix, firstMoment: inout Matrix,
                                                  secondMoment: inout Matrix, learningRate: Float, beta1: Float,
-                                                 beta2: Float, epsilon: Float, weightDecay: Float, step: Int) -> Bool {
+                                                 beta2: Float, epsilon: Float, weightDecay: Float, step: Int,
+                                                 gradientScale: Float = 1) -> Bool {
         precondition(value.count == gradient.count && value.count == firstMoment.count && value.count == secondMoment.count,
                      "adamUpdateZeroingGradient: value \(value.shapeDescription), gradient \(gradient.shapeDescription), moments \(firstMoment.shapeDescription) / \(secondMoment.shapeDescription)")
         precondition(step >= 1, "adamUpdateZeroingGradient: step must count from 1, got \(step)")
@@ -53,7 +56,8 @@ extension Kernels {
                               let mb = firstBuffer.baseAddress, let vb = secondBuffer.baseAddress else { return true }
                         return adamPass(count: count, value: pb, gradient: UnsafePointer(gb), clearing: gb,
                                         firstMoment: mb, secondMoment: vb, learningRate: learningRate, beta1: beta1,
-                                        beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, step: step)
+                                        beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, step: step,
+                                        gradientScale: gradientScale)
                     }
                 }
             }
@@ -67,7 +71,7 @@ extension Kernels {
     static func adamPass(count: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                          clearing: UnsafeMutablePointer<Float>?, firstMoment: UnsafeMutablePointer<Float>,
                          secondMoment: UnsafeMutablePointer<Float>, learningRate: Float, beta1: Float, beta2: Float,
-                         epsilon: Float, weightDecay: Float, step: Int) -> Bool {
+                         epsilon: Float, weightDecay: Float, step: Int, gradientScale: Float) -> Bool {
         let correction1 = 1 - pow(Double(beta1), Double(step))
         let correction2 = 1 - pow(Double(beta2), Double(step))
         let stepSize = Float(Double(learningRate) / correction1)
@@ -75,7 +79,8 @@ extension Kernels {
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
         let step = AdamStep(value: value, firstMoment: firstMoment, secondMoment: secondMoment, beta1: beta1,
                             beta2: beta2, oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2,
-                            stepSize: stepSize, root2: root2, epsilon: epsilon, weightDecay: weightDecay)
+                            stepSize: stepSize, root2: root2, epsilon: epsilon, weightDecay: weightDecay,
+                            gradientScale: gradientScale)
         return gradientPass(count: count, gradient: gradient, clearing: clearing, step: step)
     }
 
@@ -177,18 +182,19 @@ protocol GradientStep: Sendable {
     func scalar(_ i: Int, _ raw: Float)
 }
 
-/// Adam (`torch.optim.Adam`): g ← ∇ + λθ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
-/// θ ← θ − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε).
+/// Adam (`torch.optim.Adam`): g ← s·∇ + λθ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+/// θ ← θ − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε). The gradient scale s is 1 for Adam (x·1 = x, so the
+/// same bits) and 1/(‖∇‖₂ + 10⁻⁷) for AdamNormGrad.
 struct AdamStep: GradientStep, @unchecked Sendable {
     let value: UnsafeMutablePointer<Float>, firstMoment: UnsafeMutablePointer<Float>
     let secondMoment: UnsafeMutablePointer<Float>
     let beta1: Float, beta2: Float, oneMinusBeta1: Float, oneMinusBeta2: Float
-    let stepSize: Float, root2: Float, epsilon: Float, weightDecay: Float
+    let stepSize: Float, root2: Float, epsilon: Float, weightDecay: Float, gradientScale: Float
 
     @inline(__always)
     func lanes(_ i: Int, _ raw: SIMD8<Float>) {
         let theta = UnsafeRawPointer(value + i).loadUnaligned(as: SIMD8<Float>.self)
-        let g = raw + weightDecay * theta
+        let g = raw * gradientScale + weightDecay * theta
         let m = beta1 * UnsafeRawPointer(firstMoment + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta1 * g
         let v = beta2 * UnsafeRawPointer(secondMoment + i).loadUnaligned(as: SIMD8<Float>.self) + oneMinusBeta2 * g * g
         UnsafeMutableRawPointer(firstMoment + i).storeBytes(of: m, as: SIMD8<Float>.self)
@@ -200,7 +206,7 @@ struct AdamStep: GradientStep, @unchecked Sendable {
 
     @inline(__always)
     func scalar(_ i: Int, _ raw: Float) {
-        let g = raw + weightDecay * value[i]
+        let g = raw * gradientScale + weightDecay * value[i]
         let m = beta1 * firstMoment[i] + oneMinusBeta1 * g
         let v = beta2 * secondMoment[i] + oneMinusBeta2 * g * g
         firstMoment[i] = m

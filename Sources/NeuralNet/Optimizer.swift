@@ -38,6 +38,10 @@ public struct Adam: Optimizer {
     public var weightDecay: Float
     /// Per-parameter state, keyed by `Parameter.name` (checkpointable plain values).
     public var state: [String: State] = [:]
+    /// AdamNormGrad (Tomczak & Welling's VampPrior code, used by Kim & Suh's): each parameter's
+    /// gradient is divided by its L2 norm (+ 10⁻⁷) before the weight decay and the moments, so every
+    /// update sees unit-norm gradients. Off for plain Adam.
+    public var normalizesGradients: Bool = false
 
     /// Adam's state of one parameter: first and second moments and its step count t.
     public struct State: Sendable, Equatable {
@@ -73,7 +77,8 @@ public struct Adam: Optimizer {
             Kernels.adamUpdate(value: &parameter.value, gradient: parameter.gradient,
                                firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
                                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                               weightDecay: parameter.decays ? weightDecay : 0, step: entry.step)
+                               weightDecay: parameter.decays ? weightDecay : 0, step: entry.step,
+                               gradientScale: gradientScale(parameter.gradient))
             state[parameter.name] = entry
         }
     }
@@ -91,11 +96,18 @@ public struct Adam: Optimizer {
                 value: &parameter.value, gradient: &parameter.gradient,
                 firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
                 learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                weightDecay: parameter.decays ? weightDecay : 0, step: entry.step)
+                weightDecay: parameter.decays ? weightDecay : 0, step: entry.step,
+                gradientScale: gradientScale(parameter.gradient))
             if !finite && firstNonFinite == nil { firstNonFinite = parameter.name }
             state[parameter.name] = entry
         }
         return firstNonFinite
+    }
+
+    /// 1 for Adam; 1/(‖g‖₂ + 10⁻⁷) with `normalizesGradients` (one extra read of the gradient).
+    func gradientScale(_ gradient: Matrix) -> Float {
+        guard normalizesGradients else { return 1 }
+        return Float(1 / (Kernels.dot(gradient, gradient).squareRoot() + 1e-7))
     }
 
     /// The parameter's state, removed from `state` so its moments are uniquely referenced (no copy

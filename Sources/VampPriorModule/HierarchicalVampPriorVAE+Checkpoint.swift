@@ -13,6 +13,7 @@ extension HierarchicalVampPriorVAE: ResumableRecommender {
         precondition(train.columns == itemCount,
                      "HierarchicalVampPriorVAE: training data has \(train.columns) items, model has \(itemCount)")
         var optimizer = Adam(learningRate: configuration.learningRate)
+        optimizer.normalizesGradients = configuration.normalizesGradients
         var context = ForwardContext(mode: .training, rng: rng.split())
         return try RankingTraining.fit(self, train: train, validation: validation, settings: configuration.rankingSettings,
                                        optimizer: &optimizer, context: &context, progress: progress,

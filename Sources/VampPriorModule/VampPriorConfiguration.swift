@@ -32,6 +32,9 @@ public struct VampPriorConfiguration: Sendable, Equatable {
     public var warmUpEpochs: Int
     /// Adam learning rate (`--lr 0.0005`).
     public var learningRate: Float
+    /// The reference code's `AdamNormGrad` (each parameter's gradient divided by its L2 norm before
+    /// Adam) instead of plain Adam; off by default (deviation 1 in Documentation/Models/VampPrior.md).
+    public var normalizesGradients: Bool = false
     /// Users per mini-batch (`--batch_size 200`).
     public var batchSize: Int
     /// Training epochs (`--epochs 400`).
@@ -88,6 +91,8 @@ public struct VampPriorConfiguration: Sendable, Equatable {
         c.betaCap = try reader.nonNegative("beta-cap", default: c.betaCap)
         c.warmUpEpochs = try reader.int("warm-up", default: c.warmUpEpochs, minimum: 0)
         c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
+        c.normalizesGradients = try reader.choice("optimizer", default: c.normalizesGradients ? "adam-normgrad" : "adam",
+                                                  among: ["adam", "adam-normgrad"]) == "adam-normgrad"
         c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
         c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
         let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)

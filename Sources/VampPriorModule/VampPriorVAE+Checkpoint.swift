@@ -12,6 +12,7 @@ extension VampPriorVAE: ResumableRecommender {
                     progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
         precondition(train.columns == itemCount, "VampPriorVAE: training data has \(train.columns) items, model has \(itemCount)")
         var optimizer = Adam(learningRate: configuration.learningRate)
+        optimizer.normalizesGradients = configuration.normalizesGradients
         var context = ForwardContext(mode: .training, rng: rng.split())
         return try RankingTraining.fit(self, train: train, validation: validation, settings: configuration.rankingSettings,
                                        optimizer: &optimizer, context: &context, progress: progress,

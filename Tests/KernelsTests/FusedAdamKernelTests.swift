@@ -49,6 +49,41 @@ import TensorCore
         }
     }
 
+    /// AdamNormGrad's gradient scale s: the step equals Adam's on the gradient pre-multiplied by s
+    /// (the same Float product), bit for bit, fused and unfused, in lanes, tails and both threads'
+    /// chunks; against the naive Double formulas on s·∇.
+    @Test(arguments: shapes)
+    func gradientScaleEqualsAPreScaledGradient(shape: (rows: Int, columns: Int)) {
+        let value = Reference.matrix(shape.rows, shape.columns, seed: 21)
+        let gradient = Reference.matrix(shape.rows, shape.columns, seed: 22)
+        let scale: Float = 0.37
+        var prescaled = gradient
+        prescaled.storage = gradient.storage.map { $0 * scale }
+        let m0 = Matrix(rows: shape.rows, columns: shape.columns), v0 = m0
+        var reference = value, referenceM = m0, referenceV = v0
+        Kernels.adamUpdate(value: &reference, gradient: prescaled, firstMoment: &referenceM, secondMoment: &referenceV,
+                           learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, step: 1)
+        var scaled = value, scaledM = m0, scaledV = v0
+        Kernels.adamUpdate(value: &scaled, gradient: gradient, firstMoment: &scaledM, secondMoment: &scaledV,
+                           learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, step: 1,
+                           gradientScale: scale)
+        var fused = value, fusedGradient = gradient, fusedM = m0, fusedV = v0
+        _ = Kernels.adamUpdateZeroingGradient(value: &fused, gradient: &fusedGradient, firstMoment: &fusedM, secondMoment: &fusedV,
+                                              learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05,
+                                              step: 1, gradientScale: scale)
+        #expect(scaled == reference && scaledM == referenceM && scaledV == referenceV)
+        #expect(fused == reference && fusedM == referenceM && fusedV == referenceV)
+        for i in stride(from: 0, to: value.count, by: max(1, value.count / 997)) {
+            let expected = Self.naiveAdam(theta: Double(value.storage[i]), g: Double(gradient.storage[i]) * Double(scale),
+                                          m: 0, v: 0, lr: Double(Float(0.01)), decay: Double(Float(0.05)), step: 1)
+            #expect(abs(Double(scaled.storage[i]) - expected.theta) <= 1e-6 + 1e-6 * abs(expected.theta))
+        }
+        var unscaled = value, unscaledM = m0, unscaledV = v0
+        Kernels.adamUpdate(value: &unscaled, gradient: gradient, firstMoment: &unscaledM, secondMoment: &unscaledV,
+                           learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, step: 1)
+        #expect(scaledM != unscaledM)                 // the scale reached the moments (θ at step 1 is nearly scale-free)
+    }
+
     /// A NaN or ∞ anywhere (SIMD lanes, the scalar tail, the second thread's chunk) is reported.
     @Test(arguments: [0, 8, 150_008, 150_010], [Float.nan, .infinity, -.infinity])
     func fusedAdamReportsNonFiniteGradients(position: Int, bad: Float) {

@@ -25,6 +25,33 @@ import TensorCore
         #expect(abs(Double(adam.state["p"]?.secondMoment[0, 1] ?? 0) - v) < 1e-8)
     }
 
+    /// AdamNormGrad: each parameter's gradient divided by its own L2 norm (+ 10⁻⁷) before the step —
+    /// two parameters whose gradients differ only in scale get the same moments; both update paths
+    /// agree; a hand-computed first moment.
+    @Test func adamNormGradNormalisesEachParametersGradient() {
+        let small = Parameter(name: "small", value: Matrix([[1, -2]]))
+        let large = Parameter(name: "large", value: Matrix([[1, -2]]))
+        var adam = Adam(learningRate: 0.1)
+        adam.normalizesGradients = true
+        small.gradient = Matrix([[0.3, -0.4]])                 // ‖g‖ = 0.5
+        large.gradient = Matrix([[300, -400]])                 // ‖g‖ = 500
+        var fused = adam
+        let smallCopy = Parameter(name: "small", value: small.value), largeCopy = Parameter(name: "large", value: large.value)
+        smallCopy.gradient = small.gradient
+        largeCopy.gradient = large.gradient
+        adam.update([small, large])
+        #expect(fused.updateZeroingGradients([smallCopy, largeCopy]) == nil)
+        #expect(small.value == smallCopy.value && large.value == largeCopy.value)
+        let mSmall = adam.state["small"]!.firstMoment, mLarge = adam.state["large"]!.firstMoment
+        #expect(abs(Double(mSmall[0, 0]) - 0.1 * 0.6) < 1e-6 && abs(Double(mSmall[0, 1]) - 0.1 * -0.8) < 1e-6)
+        #expect(abs(Double(mLarge[0, 0]) - 0.1 * 0.6) < 1e-6 && abs(Double(mLarge[0, 1]) - 0.1 * -0.8) < 1e-6)
+        var plain = Adam(learningRate: 0.1)
+        let unnormalised = Parameter(name: "large", value: Matrix([[1, -2]]))
+        unnormalised.gradient = Matrix([[300, -400]])
+        plain.update([unnormalised])
+        #expect(abs(Double(plain.state["large"]!.firstMoment[0, 0]) - 30) < 1e-4)   // plain Adam keeps the scale
+    }
+
     @Test func adamWeightDecaySkipsNonDecayingParameters() {
         let weight = Parameter(name: "w", value: Matrix([[2]]))
         let bias = Parameter(name: "b", value: Matrix([[2]]), decays: false)

@@ -21,12 +21,16 @@ import RecCore
         let options = ModelOptions(seed: 9, epochs: 7, overrides: [
             "hidden": "64", "latent": "16", "latent-1": "8", "layers": "3", "components": "50", "pseudo-dropout": "off",
             "beta-cap": "0.5", "warm-up": "10", "lr": "0.001", "batch": "32", "patience": "0", "logvar-min": "-6",
-            "logvar-max": "2", "pseudo-mean": "0.1", "pseudo-std": "0.02", "dropout": "0.2"])
+            "logvar-max": "2", "pseudo-mean": "0.1", "pseudo-std": "0.02", "dropout": "0.2", "optimizer": "adam-normgrad"])
         let c = try VampPriorConfiguration.from(options, model: "h-vamp", base: .hierarchical)
         #expect(c.hiddenSize == 64 && c.latentSize == 16 && c.lowerLatentSize == 8 && c.layerCount == 3)
         #expect(c.componentCount == 50 && !c.pseudoInputDropout && c.betaCap == 0.5 && c.warmUpEpochs == 10)
         #expect(c.learningRate == 0.001 && c.batchSize == 32 && c.patience == nil && c.epochs == 7 && c.seed == 9)
         #expect(c.logVarianceBounds == -6...2 && c.pseudoInputMean == 0.1 && c.dropout == 0.2)
+        #expect(c.normalizesGradients && !VampPriorConfiguration.hierarchical.normalizesGradients)
+        #expect(throws: ModelZooError.self) {
+            try VampPriorConfiguration.from(ModelOptions(overrides: ["optimizer": "sgd"]), model: "h-vamp", base: .hierarchical)
+        }
         #expect(throws: ModelZooError.self) {
             try VampPriorConfiguration.from(ModelOptions(overrides: ["componets": "5"]), model: "h-vamp", base: .hierarchical)
         }
@@ -105,5 +109,22 @@ import RecCore
                                    context: &context)
         #expect(Kernels.sumOfSquares(model.prior.pseudoInputs.gradient) == 0)
         #expect((0..<6).allSatisfy { weight.gradient[0, $0] == 0 })
+    }
+
+    /// `optimizer=adam-normgrad` reaches the fit: same seed, same data, one epoch, other weights;
+    /// and the plain-Adam run is the default's.
+    @Test func theNormGradOptionReachesTheOptimizer() throws {
+        let clicks = SparseMatrix(rows: 12, columns: 9, triplets: (0..<12).flatMap { u in [(u, u % 9, Float(1)), (u, (u * 5 + 2) % 9, 1)] })
+        func weights(_ overrides: [String: String]) throws -> [Matrix] {
+            let c = try VampPriorConfiguration.from(ModelOptions(seed: 4, epochs: 1, overrides: [
+                "hidden": "6", "latent": "3", "components": "4", "batch": "4"].merging(overrides) { $1 }),
+                model: "vampprior-vae", base: .vampPrior)
+            let model = VampPriorVAE(itemCount: 9, configuration: c)
+            _ = try model.fit(train: clicks, validation: nil) { _ in }
+            return model.parameters.map(\.value)
+        }
+        let plain = try weights([:]), explicit = try weights(["optimizer": "adam"]), normGrad = try weights(["optimizer": "adam-normgrad"])
+        #expect(plain == explicit)
+        #expect(plain != normGrad)
     }
 }
