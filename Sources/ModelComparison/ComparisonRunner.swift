@@ -81,14 +81,15 @@ public struct ComparisonRunner {
                     guard let resumable = model as? any ResumableRecommender else {
                         throw ComparisonError.cannotCheckpoint(model: entry.name, option: "--resume-dir")
                     }
-                    let resume = try stateFiles.resume(entry: entry.name, task: .ranking, options: modelOptions,
-                                                       itemIDs: split.itemIDs, train: split.train, into: resumable,
-                                                       log: options.quiet ? nil : { log("[\(label)] \($0)") })
-                    earlierSeconds = resume?.seconds ?? 0
-                    summary = try resumable.fit(train: split.train, validation: split.validation, resume: resume, onEpochEnd: { state in
-                        try stateFiles.save(Checkpoint(ranking: resumable, name: entry.name, options: modelOptions, itemIDs: split.itemIDs,
-                                                          history: split.train, userIDs: split.trainUserIDs, training: state))
-                    }, progress: progress)
+                    (summary, earlierSeconds) = try stateFiles.fit(
+                        resumable, entry: entry.name, task: .ranking, options: modelOptions, itemIDs: split.itemIDs,
+                        train: split.train, log: options.quiet ? nil : { log("[\(label)] \($0)") },
+                        checkpoint: { Checkpoint(ranking: resumable, name: entry.name, options: modelOptions, itemIDs: split.itemIDs,
+                                                 history: split.train, userIDs: split.trainUserIDs, training: $0) }
+                    ) { resume, onEpochEnd in
+                        try resumable.fit(train: split.train, validation: split.validation, resume: resume,
+                                          onEpochEnd: onEpochEnd, progress: progress)
+                    }
                 } else {
                     summary = try model.fit(train: split.train, validation: split.validation, progress: progress)
                 }

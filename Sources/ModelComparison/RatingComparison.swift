@@ -154,14 +154,15 @@ public struct RatingComparison {
                     guard let resumable = model as? any ResumableRatingRecommender else {
                         throw ComparisonError.cannotCheckpoint(model: entry.name, option: "--resume-dir")
                     }
-                    let resume = try stateFiles.resume(entry: entry.name, task: .rating, options: modelOptions,
-                                                       itemIDs: split.itemIDs, train: split.train, into: resumable,
-                                                       log: options.quiet ? nil : { log("[\(label)] \($0)") })
-                    earlierSeconds = resume?.seconds ?? 0
-                    summary = try resumable.fit(train: split.train, validation: validation, resume: resume, onEpochEnd: { state in
-                        try stateFiles.save(Checkpoint(rating: resumable, name: entry.name, options: modelOptions, itemIDs: split.itemIDs,
-                                                          known: split.train, userIDs: split.userIDs, training: state))
-                    }, progress: progress)
+                    (summary, earlierSeconds) = try stateFiles.fit(
+                        resumable, entry: entry.name, task: .rating, options: modelOptions, itemIDs: split.itemIDs,
+                        train: split.train, log: options.quiet ? nil : { log("[\(label)] \($0)") },
+                        checkpoint: { Checkpoint(rating: resumable, name: entry.name, options: modelOptions, itemIDs: split.itemIDs,
+                                                 known: split.train, userIDs: split.userIDs, training: $0) }
+                    ) { resume, onEpochEnd in
+                        try resumable.fit(train: split.train, validation: validation, resume: resume,
+                                          onEpochEnd: onEpochEnd, progress: progress)
+                    }
                 } else {
                     summary = try model.fit(train: split.train, validation: validation, progress: progress)
                 }

@@ -61,6 +61,18 @@ struct TrainingStateFiles {
         return training
     }
 
+    /// Fits with the state file of (`entry`, `options.seed`): restores it into `model` when there is
+    /// one, runs `fit(resume, onEpochEnd)`, and saves `checkpoint(state)` after every epoch. Returns
+    /// the fit's summary and the seconds the earlier runs had spent.
+    func fit(_ model: some TrainableModel, entry: String, task: ModelTask, options: ModelOptions, itemIDs: [Int64],
+             train: SparseMatrix, log: ((String) -> Void)?, checkpoint: @escaping (TrainingState) -> Checkpoint,
+             fit: (TrainingState?, @escaping (TrainingState) throws -> Void) throws -> FitSummary)
+        throws -> (summary: FitSummary, earlierSeconds: Double) {
+        let resume = try resume(entry: entry, task: task, options: options, itemIDs: itemIDs, train: train, into: model, log: log)
+        let summary = try fit(resume) { state in try save(checkpoint(state)) }
+        return (summary, resume?.seconds ?? 0)
+    }
+
     /// Writes `checkpoint` (a model's current weights with its `training` state after an epoch) to
     /// the file of its model and seed.
     func save(_ checkpoint: Checkpoint) throws {
