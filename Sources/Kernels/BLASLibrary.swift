@@ -7,8 +7,8 @@ import Darwin
 /// A system BLAS opened at run time with `dlopen` (OpenBLAS on Linux, Accelerate on macOS).
 ///
 /// Nothing is linked at build time: when no library can be opened the package still builds and
-/// runs on the built-in kernels. The library is never closed, so its function pointers stay valid
-/// for the life of the process; every stored property is immutable, which is what makes the
+/// runs on the built-in kernels. The library is never closed once chosen (only reopened while
+/// loading, see `BLASCoreType`), so its function pointers stay valid for the life of the process; every stored property is immutable, which is what makes the
 /// unchecked `Sendable` sound.
 public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     /// `cblas_sgemm` with 32-bit integer arguments (LP64 builds, Accelerate).
@@ -28,19 +28,28 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     public let path: String
     /// The thread count handed to the library (nil when it offers no way to set one).
     public let threads: Int?
+    /// OpenBLAS's kernel family (`openblas_get_corename`, e.g. `SkylakeX`); nil for other libraries.
+    public let coreName: String?
+    /// Set when the kernel family was not the library's own choice, or a bad choice could not be
+    /// repaired (see `BLASCoreType`); printed in the description.
+    public let coreNote: String?
     let sgemm32: Sgemm32?
     let sgemm64: Sgemm64?
 
-    /// One line such as `OpenBLAS 0.3.21 via libopenblas.so.0 (2 threads)`.
+    /// One line such as `OpenBLAS 0.3.21 (SkylakeX kernels) via libopenblas.so.0 (2 threads)`.
     public var description: String {
         let threadText = threads.map { "\($0) thread\($0 == 1 ? "" : "s")" } ?? "library-managed threads"
-        return "\(name) via \(path) (\(threadText))"
+        let core = coreName.map { " (\($0) kernels)" } ?? ""
+        return "\(name)\(core) via \(path) (\(threadText)" + (coreNote.map { "; \($0)" } ?? "") + ")"
     }
 
-    init(name: String, path: String, threads: Int?, sgemm32: Sgemm32?, sgemm64: Sgemm64?) {
+    init(name: String, path: String, threads: Int?, coreName: String? = nil, coreNote: String? = nil,
+         sgemm32: Sgemm32?, sgemm64: Sgemm64?) {
         self.name = name
         self.path = path
         self.threads = threads
+        self.coreName = coreName
+        self.coreNote = coreNote
         self.sgemm32 = sgemm32
         self.sgemm64 = sgemm64
     }
@@ -61,30 +70,36 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Opens the first candidate that exports `cblas_sgemm` and sets its thread count to `threads`.
+    /// An OpenBLAS whose CPU detection fell back to kernels without AVX on a CPU with AVX2 or
+    /// AVX-512 is closed and opened again with `OPENBLAS_CORETYPE` set (see `BLASCoreType`).
     public static func load(threads: Int) -> Result<BLASLibrary, LoadError> {
         _ = SubnormalMode.flushesToZero   // before dlopen: the library's worker threads inherit the mode
         BLASThreadWaiting.setDefaultUnlessSet()   // before dlopen: OpenBLAS reads it when loaded
         var failures: [String] = []
         for path in candidatePaths {
-            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-                failures.append("\(path): not found")
-                continue
-            }
-            guard let sgemmSymbol = dlsym(handle, "cblas_sgemm") else {
-                failures.append("\(path): no cblas_sgemm")
-                dlclose(handle)
-                continue
-            }
-            var config = ""
-            if let symbol = dlsym(handle, "openblas_get_config"),
-               let text = unsafeBitCast(symbol, to: GetConfig.self)() {
-                config = String(cString: text)
+            guard var opened = open(path, failures: &failures) else { continue }
+            var coreNote: String?
+            if let detected = opened.coreName, let core = BLASCoreType.replacement(
+                detected: detected, cpuFlags: BLASCoreType.currentCPUFlags(), userValue: BLASCoreType.userValue()) {
+                _ = setenv(BLASCoreType.environmentVariable, core, 0)   // 0: never overwrite
+                dlclose(opened.handle)
+                var reopenFailures: [String] = []
+                guard let again = open(path, failures: &reopenFailures) else {
+                    failures.append("\(path): reopening with \(BLASCoreType.environmentVariable)=\(core) failed ("
+                                    + reopenFailures.joined(separator: "; ") + ")")
+                    continue
+                }
+                opened = again
+                coreNote = opened.coreName.map { BLASCoreType.tier(ofCore: $0) == .baseline } == true
+                    ? "its detection chose \(detected) kernels and \(BLASCoreType.environmentVariable)=\(core) did not take effect"
+                    : "\(BLASCoreType.environmentVariable)=\(core) set: its own detection chose \(detected) on this CPU"
             }
             var threadsSet: Int?
-            if let symbol = dlsym(handle, "openblas_set_num_threads") {
+            if let symbol = dlsym(opened.handle, "openblas_set_num_threads") {
                 unsafeBitCast(symbol, to: SetThreads.self)(Int32(clamping: threads))
                 threadsSet = threads
             }
+            let config = opened.config
             let words = config.split(separator: " ")
             let name: String
             if words.count >= 2, words[0] == "OpenBLAS" {
@@ -97,11 +112,42 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
             // ILP64 OpenBLAS builds report USE64BITINT; their integer arguments are 64-bit.
             let wide = config.contains("USE64BITINT")
             return .success(BLASLibrary(
-                name: name, path: path, threads: threadsSet,
-                sgemm32: wide ? nil : unsafeBitCast(sgemmSymbol, to: Sgemm32.self),
-                sgemm64: wide ? unsafeBitCast(sgemmSymbol, to: Sgemm64.self) : nil))
+                name: name, path: path, threads: threadsSet, coreName: opened.coreName, coreNote: coreNote,
+                sgemm32: wide ? nil : unsafeBitCast(opened.sgemm, to: Sgemm32.self),
+                sgemm64: wide ? unsafeBitCast(opened.sgemm, to: Sgemm64.self) : nil))
         }
         return .failure(LoadError(description: "no system BLAS (" + failures.joined(separator: "; ") + ")"))
+    }
+
+    /// A library opened with its `cblas_sgemm`, its configuration text and (OpenBLAS) kernel family.
+    private struct Opened {
+        let handle: UnsafeMutableRawPointer
+        let sgemm: UnsafeMutableRawPointer
+        let config: String
+        let coreName: String?
+    }
+
+    /// `dlopen`s `path` and looks up what `load` needs; nil (with the reason in `failures`) when
+    /// the file cannot be opened or has no `cblas_sgemm`.
+    private static func open(_ path: String, failures: inout [String]) -> Opened? {
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            failures.append("\(path): not found")
+            return nil
+        }
+        guard let sgemm = dlsym(handle, "cblas_sgemm") else {
+            failures.append("\(path): no cblas_sgemm")
+            dlclose(handle)
+            return nil
+        }
+        var config = ""
+        if let symbol = dlsym(handle, "openblas_get_config"), let text = unsafeBitCast(symbol, to: GetConfig.self)() {
+            config = String(cString: text)
+        }
+        var coreName: String?
+        if let symbol = dlsym(handle, "openblas_get_corename"), let text = unsafeBitCast(symbol, to: GetConfig.self)() {
+            coreName = String(cString: text)
+        }
+        return Opened(handle: handle, sgemm: sgemm, config: config, coreName: coreName)
     }
 
     /// Row-major `cblas_sgemm`: C = α·op(A)·op(B) + β·C. Returns false when a dimension does not
