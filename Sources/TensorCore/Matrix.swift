@@ -17,7 +17,11 @@ public struct Matrix: Sendable, Equatable {
         precondition(rows >= 0 && columns >= 0, "Matrix shape must be non-negative, got \(rows)×\(columns)")
         self.rows = rows
         self.columns = columns
-        self.storage = [Float](repeating: value, count: rows * columns)
+        self.storage = [Float](unsafeUninitializedCapacity: rows * columns) { buffer, count in
+            HugePages.advise(buffer)                                    // before the first write
+            buffer.initialize(repeating: value)
+            count = rows * columns
+        }
     }
 
     /// A `rows × columns` matrix taking `storage` as its row-major elements.
@@ -47,6 +51,7 @@ public struct Matrix: Sendable, Equatable {
         self.rows = rows
         self.columns = columns
         self.storage = [Float](unsafeUninitializedCapacity: rows * columns) { buffer, count in
+            HugePages.advise(buffer)                                    // before the first write
             initializer(buffer)
             count = rows * columns
         }
