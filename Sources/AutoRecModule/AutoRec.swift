@@ -128,7 +128,7 @@ extension AutoRec {
     /// The zoo entry `u-autorec`.
     public static let userZooEntry = ModelEntry(
         name: "u-autorec",
-        summary: "U-AutoRec: user-based autoencoder on observed ratings, 500 sigmoid units (Sedhain et al., WWW 2015)"
+        summary: "U-AutoRec: user-based autoencoder on observed ratings, 500 sigmoid units, mini-batch Adam (Sedhain et al., WWW 2015)"
     ) { userCount, itemCount, options in
         AutoRec(userCount: userCount, itemCount: itemCount,
                 configuration: try .from(options, base: .userBased, model: "u-autorec"))
