@@ -8,8 +8,8 @@ import Darwin
 ///
 /// Nothing is linked at build time: when no library can be opened the package still builds and
 /// runs on the built-in kernels. The library is never closed once chosen (only reopened while
-/// loading, see `BLASCoreType`), so its function pointers stay valid for the life of the process; every stored property is immutable, which is what makes the
-/// unchecked `Sendable` sound.
+/// loading, see `BLASCoreType`), so its function pointers stay valid for the life of the process;
+/// every stored property is immutable, which is what makes the unchecked `Sendable` sound.
 public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     /// `cblas_sgemm` with 32-bit integer arguments (LP64 builds, Accelerate).
     typealias Sgemm32 = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,

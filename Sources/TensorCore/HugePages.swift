@@ -34,7 +34,7 @@ public enum HugePages {
     /// The switch's decision for a value of the environment variable: only "0" turns it off.
     static func enabled(environmentValue: String?) -> Bool {
         #if os(Linux)
-        return environmentValue?.trimmingSpaces != "0"
+        return environmentValue != "0"
         #else
         return false
         #endif
@@ -64,11 +64,5 @@ public enum HugePages {
         #else
         return false
         #endif
-    }
-}
-
-private extension String {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }
