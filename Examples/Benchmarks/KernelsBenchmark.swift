@@ -87,5 +87,45 @@ enum KernelsBenchmark {
             Kernels.sparseTransposeDenseProduct(s, d, accumulatingInto: &g)
         })
         print("  csrᵀ×dense  Sᵀ·D  [20108×500]·[500×600] += \(BenchmarkTiming.format(flops / backward / 1e9)) GFLOP/s  \(BenchmarkTiming.format(backward * 1000, digits: 3)) ms")
+        firstLayerAdamStep(s, d, label: "uniform items", repetitions: repetitions)
+        // Real click data is skewed: popular items' rows are hit again and again (and stay in cache).
+        var skewed: [(row: Int, column: Int, value: Float)] = []
+        for user in 0..<users {
+            var seen = Set<Int>()
+            let count = clicks / 2 + Int(rng.nextBelow(UInt64(clicks)))
+            while seen.count < count {
+                let u = Double(rng.nextUniform())
+                seen.insert(min(items - 1, Int(Double(items) * u * u * u)))       // item = ⌊I·u³⌋
+            }
+            for item in seen.sorted() { skewed.append((user, item, 1)) }
+        }
+        firstLayerAdamStep(SparseMatrix(rows: users, columns: items, triplets: skewed), d,
+                           label: "skewed items ⌊I·u³⌋", repetitions: repetitions)
+    }
+
+    /// The first encoder layer's whole weight update, both ways, alternated: eager (Sᵀ·D scattered
+    /// into a zeroed [I, H] gradient, then Adam's fused pass reading and zeroing it) and deferred
+    /// (Adam computing Sᵀ·D a block of items at a time, no gradient matrix).
+    static func firstLayerAdamStep(_ s: SparseMatrix, _ d: Matrix, label: String, repetitions: Int) {
+        let items = s.columns, hidden = d.columns
+        var value = Matrix(rows: items, columns: hidden), m = value, v = value, gradient = value
+        var eager: [Double] = [], deferred: [Double] = []
+        for step in 1...(repetitions + 1) {
+            let eagerSeconds = BenchmarkTiming.measure(repetitions: 1) {
+                Kernels.sparseTransposeDenseProduct(s, d, accumulatingInto: &gradient)
+                _ = Kernels.adamUpdateZeroingGradient(value: &value, gradient: &gradient, firstMoment: &m, secondMoment: &v,
+                                                      learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+                                                      weightDecay: 0, step: 2 * step - 1)
+            }
+            let deferredSeconds = BenchmarkTiming.measure(repetitions: 1) {
+                _ = Kernels.adamUpdate(value: &value, gradientSource: SparseTransposeProductGradient(input: s, outputGradient: d),
+                                       firstMoment: &m, secondMoment: &v, learningRate: 1e-3, beta1: 0.9, beta2: 0.999,
+                                       epsilon: 1e-8, weightDecay: 0, step: 2 * step)
+            }
+            if step > 1 { eager += eagerSeconds; deferred += deferredSeconds }     // the first pair warms up
+        }
+        let e = BenchmarkTiming.median(eager), f = BenchmarkTiming.median(deferred)
+        print("  Adam step of the sparse layer's W [20108×600], \(label), \(s.nonZeroCount) clicks:")
+        print("    eager Sᵀ·D + Adam pass \(BenchmarkTiming.format(e * 1000, digits: 2)) ms, deferred \(BenchmarkTiming.format(f * 1000, digits: 2)) ms (ratio \(BenchmarkTiming.format(f / e, digits: 3)))")
     }
 }

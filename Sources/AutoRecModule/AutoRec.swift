@@ -34,8 +34,10 @@ public final class AutoRec: RatingRecommender, TrainableModel {
         self.itemCount = itemCount
         let width = configuration.orientation == .item ? userCount : itemCount
         var rng = RandomGenerator(seed: configuration.seed)
-        encoder = SparseDense(inputSize: width, outputSize: configuration.hiddenSize, name: "encoder",
-                              weightInitialization: .glorotUniform, biasInitialization: .zeros, rng: &rng)
+        var encoder = SparseDense(inputSize: width, outputSize: configuration.hiddenSize, name: "encoder",
+                                  weightInitialization: .glorotUniform, biasInitialization: .zeros, rng: &rng)
+        encoder.defersWeightGradient = false         // the L2 term reads ∂L/∂V every step: a described one only adds work
+        self.encoder = encoder
         decoderWeight = Parameter(name: "decoder.weight", value: WeightInitialization.glorotUniform.makeWeight(
             inputs: width, outputs: configuration.hiddenSize, using: &rng))
         decoderBias = Parameter(name: "decoder.bias", value: Matrix(rows: 1, columns: width), decays: false)

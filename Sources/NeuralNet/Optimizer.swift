@@ -85,19 +85,32 @@ public struct Adam: Optimizer {
 
     /// One Adam step fused with zeroing the gradients and checking them for NaN/∞: one pass over
     /// value, gradient and moments per parameter (`Kernels.adamUpdateZeroingGradient`), the same
-    /// numbers as `update` followed by `zeroGradients()`. Every parameter is stepped; the first whose
-    /// gradient was not finite is named.
+    /// numbers as `update` followed by `zeroGradients()`. A gradient that is one described source
+    /// (`Parameter.takeSoleGradientSource()`) is computed inside the pass instead, a block at a time
+    /// (`Kernels.adamUpdate(value:gradientSource:…)`, the same numbers). Every parameter is stepped;
+    /// the first whose gradient was not finite is named.
     public mutating func updateZeroingGradients(_ parameters: [Parameter]) -> String? {
         var firstNonFinite: String? = nil
         for parameter in parameters {
             var entry = takeState(for: parameter)
             entry.step += 1
-            let finite = Kernels.adamUpdateZeroingGradient(
-                value: &parameter.value, gradient: &parameter.gradient,
-                firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
-                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                weightDecay: parameter.decays ? weightDecay : 0, step: entry.step,
-                gradientScale: gradientScale(parameter.gradient))
+            let finite: Bool
+            if !normalizesGradients, let source = parameter.takeSoleGradientSource() {
+                // A described gradient (the sparse first layer's): computed block by block in the step.
+                finite = Kernels.adamUpdate(
+                    value: &parameter.value, gradientSource: source,
+                    firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
+                    learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                    weightDecay: parameter.decays ? weightDecay : 0, step: entry.step)
+            } else {
+                let scale = gradientScale(parameter.gradient)
+                finite = Kernels.adamUpdateZeroingGradient(
+                    value: &parameter.value, gradient: &parameter.gradient,
+                    firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
+                    learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                    weightDecay: parameter.decays ? weightDecay : 0, step: entry.step, gradientScale: scale)
+                parameter.gradientWasZeroed()
+            }
             if !finite && firstNonFinite == nil { firstNonFinite = parameter.name }
             state[parameter.name] = entry
         }
@@ -153,16 +166,25 @@ public struct SGD: Optimizer {
 
     /// One SGD step fused with zeroing the gradients and checking them for NaN/∞: one pass over
     /// value, gradient and velocity per parameter (`Kernels.sgdUpdateZeroingGradient`), the same
-    /// numbers as `update` followed by `zeroGradients()`. Every parameter is stepped; the first whose
-    /// gradient was not finite is named.
+    /// numbers as `update` followed by `zeroGradients()`; a described gradient source is computed
+    /// inside the pass, as Adam's. Every parameter is stepped; the first whose gradient was not
+    /// finite is named.
     public mutating func updateZeroingGradients(_ parameters: [Parameter]) -> String? {
         var firstNonFinite: String? = nil
         for parameter in parameters {
             var velocity = velocities[parameter.name] ?? Matrix(rows: parameter.value.rows, columns: parameter.value.columns)
             velocities[parameter.name] = nil
-            let finite = Kernels.sgdUpdateZeroingGradient(
-                value: &parameter.value, gradient: &parameter.gradient, velocity: &velocity,
-                learningRate: learningRate, momentum: momentum, weightDecay: parameter.decays ? weightDecay : 0)
+            let finite: Bool
+            if let source = parameter.takeSoleGradientSource() {
+                finite = Kernels.sgdUpdate(value: &parameter.value, gradientSource: source, velocity: &velocity,
+                                           learningRate: learningRate, momentum: momentum,
+                                           weightDecay: parameter.decays ? weightDecay : 0)
+            } else {
+                finite = Kernels.sgdUpdateZeroingGradient(
+                    value: &parameter.value, gradient: &parameter.gradient, velocity: &velocity,
+                    learningRate: learningRate, momentum: momentum, weightDecay: parameter.decays ? weightDecay : 0)
+                parameter.gradientWasZeroed()
+            }
             if !finite && firstNonFinite == nil { firstNonFinite = parameter.name }
             velocities[parameter.name] = velocity
         }

@@ -26,6 +26,16 @@ public struct SparseDense: SparseInputLayer {
     public var bias: Parameter { dense.bias }
     /// [weight, bias].
     public var parameters: [Parameter] { dense.parameters }
+    /// Whether `backward` hands the weight its gradient as a described `SparseTransposeProductGradient`
+    /// (computed by the optimizer a block of items at a time, no [In, Out] gradient matrix) rather
+    /// than scattering it into `weight.gradient` at once. Either gives the same numbers to every
+    /// reader; the default is `defersWeightGradientByDefault`.
+    public var defersWeightGradient: Bool = SparseDense.defersWeightGradientByDefault
+
+    /// True unless the environment sets `AUTOENCODERZOO_DEFERRED_GRADIENTS=0` (for A/B timing).
+    public static let defersWeightGradientByDefault: Bool = getEnvironment(deferredGradientsVariable) != "0"
+    /// The switch's environment variable.
+    public static let deferredGradientsVariable = "AUTOENCODERZOO_DEFERRED_GRADIENTS"
 
     /// A sparse-input view of `dense` (same parameters).
     public init(_ dense: Dense) { self.dense = dense }
@@ -47,9 +57,13 @@ public struct SparseDense: SparseInputLayer {
         return (y, input)
     }
 
-    /// Accumulates dW += Sᵀ·dy and db += Σ_b dy.
+    /// Accumulates dW += Sᵀ·dy (described, see `defersWeightGradient`) and db += Σ_b dy.
     public func backward(_ outputGradient: Matrix, cache input: SparseMatrix) {
-        Kernels.sparseTransposeDenseProduct(input, outputGradient, accumulatingInto: &weight.gradient) // ∂L/∂W = Sᵀ·dy
+        if defersWeightGradient {                                                                      // ∂L/∂W = Sᵀ·dy
+            weight.accumulate(SparseTransposeProductGradient(input: input, outputGradient: outputGradient))
+        } else {
+            Kernels.sparseTransposeDenseProduct(input, outputGradient, accumulatingInto: &weight.gradient)
+        }
         Kernels.addColumnSums(of: outputGradient, to: &bias.gradient)                                 // ∂L/∂b = Σ_b dy
     }
 }
