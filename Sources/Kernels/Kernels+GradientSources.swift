@@ -1,11 +1,5 @@
 import TensorCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A weight gradient that has been described but not yet written out: what a layer's backward pass
 /// hands its parameter when the optimizer can compute the gradient a block of rows at a time and
 /// step on each block while it is still in cache (see `Kernels.adamUpdate(value:gradientSource:…)`).
@@ -16,7 +10,7 @@ import Darwin
 ///
 /// (Tried and dropped for dense layers: the Mult-VAE decoder's hᵀ·dY formed by OpenBLAS a block of
 /// 256–2,048 columns at a time and stepped on in cache took 1.10–1.58× the eager product plus
-/// Adam's pass — narrow GEMMs lose more than the saved memory traffic; BENCHMARKS.md §4.)
+/// Adam's pass — narrow GEMMs lose more than the saved memory traffic; BENCHMARKS.md §1.)
 public protocol GradientSource: Sendable {
     /// Rows of the gradient (= rows of the parameter).
     var rows: Int { get }
@@ -118,8 +112,7 @@ extension Kernels {
     /// `adamUpdateZeroingGradient`, bit for bit. Returns whether every gradient entry was finite.
     public static func adamUpdate(value: inout Matrix, gradientSource source: any GradientSource,
                                   firstMoment: inout Matrix, secondMoment: inout Matrix, learningRate: Float,
-                                  beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, step: Int,
-                                  gradientScale: Float = 1) -> Bool {
+                                  beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, step: Int) -> Bool {
         precondition(value.rows == source.rows && value.columns == source.columns
                      && value.count == firstMoment.count && value.count == secondMoment.count,
                      "adamUpdate: value \(value.shapeDescription), gradient \(source.rows)×\(source.columns), moments \(firstMoment.shapeDescription) / \(secondMoment.shapeDescription)")
@@ -129,13 +122,9 @@ extension Kernels {
                 secondMoment.withUnsafeMutableBufferPointer { secondBuffer in
                     guard let pb = valueBuffer.baseAddress, let mb = firstBuffer.baseAddress,
                           let vb = secondBuffer.baseAddress else { return true }
-                    let correction1 = 1 - pow(Double(beta1), Double(step))
-                    let correction2 = 1 - pow(Double(beta2), Double(step))
-                    let adam = AdamStep(value: pb, firstMoment: mb, secondMoment: vb, beta1: beta1, beta2: beta2,
-                                        oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2,
-                                        stepSize: Float(Double(learningRate) / correction1),
-                                        root2: Float(correction2.squareRoot()), epsilon: epsilon,
-                                        weightDecay: weightDecay, gradientScale: gradientScale)
+                    let adam = AdamStep(value: pb, firstMoment: mb, secondMoment: vb, learningRate: learningRate,
+                                        beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                                        step: step, gradientScale: 1)
                     return sourcePass(source, step: adam)
                 }
             }
@@ -177,25 +166,14 @@ extension Kernels {
         parallelFor(chunks: tasks) { task in
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * columns)
             defer { buffer.deallocate() }
-            var check = SIMD8<Float>(), tailCheck: Float = 0
+            var allFinite = true
             for block in (task * blocks / tasks)..<((task + 1) * blocks / tasks) {
                 let first = block * blockRows, last = min(rows, first + blockRows)
                 source.write(rows: first..<last, into: buffer)
-                let count = (last - first) * columns, offset = first * columns
-                var j = 0
-                while j + 8 <= count {
-                    let raw = UnsafeRawPointer(buffer + j).loadUnaligned(as: SIMD8<Float>.self)
-                    check += raw * 0
-                    step.lanes(offset + j, raw)
-                    j += 8
-                }
-                while j < count {
-                    tailCheck += buffer[j] * 0
-                    step.scalar(offset + j, buffer[j])
-                    j += 1
-                }
+                allFinite = stepEntries(gradient: buffer, clearing: nil, count: (last - first) * columns,
+                                        firstIndex: first * columns, step: step) && allFinite
             }
-            fp.base[task] = check.sum() + tailCheck == 0
+            fp.base[task] = allFinite
         }
         for task in 0..<tasks where !finite[task] { return false }
         return true

@@ -72,15 +72,9 @@ extension Kernels {
                          clearing: UnsafeMutablePointer<Float>?, firstMoment: UnsafeMutablePointer<Float>,
                          secondMoment: UnsafeMutablePointer<Float>, learningRate: Float, beta1: Float, beta2: Float,
                          epsilon: Float, weightDecay: Float, step: Int, gradientScale: Float) -> Bool {
-        let correction1 = 1 - pow(Double(beta1), Double(step))
-        let correction2 = 1 - pow(Double(beta2), Double(step))
-        let stepSize = Float(Double(learningRate) / correction1)
-        let root2 = Float(correction2.squareRoot())
-        let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
-        let step = AdamStep(value: value, firstMoment: firstMoment, secondMoment: secondMoment, beta1: beta1,
-                            beta2: beta2, oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2,
-                            stepSize: stepSize, root2: root2, epsilon: epsilon, weightDecay: weightDecay,
-                            gradientScale: gradientScale)
+        let step = AdamStep(value: value, firstMoment: firstMoment, secondMoment: secondMoment,
+                            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                            weightDecay: weightDecay, step: step, gradientScale: gradientScale)
         return gradientPass(count: count, gradient: gradient, clearing: clearing, step: step)
     }
 
@@ -101,27 +95,38 @@ extension Kernels {
         let gp = SharedPointer(gradient), cp = clearing.map(SharedMutablePointer.init), fp = SharedMutablePointer(finite)
         parallelFor(chunks: chunks) { chunk in
             let start = chunk * count / chunks, end = (chunk + 1) * count / chunks
-            var check = SIMD8<Float>()
-            var i = start
-            while i + 8 <= end {
-                let raw = UnsafeRawPointer(gp.base + i).loadUnaligned(as: SIMD8<Float>.self)
-                if let cp { UnsafeMutableRawPointer(cp.base + i).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self) }
-                check += raw * 0
-                step.lanes(i, raw)
-                i += 8
-            }
-            var tailCheck: Float = 0
-            while i < end {
-                let raw = gp.base[i]
-                cp?.base[i] = 0
-                tailCheck += raw * 0
-                step.scalar(i, raw)
-                i += 1
-            }
-            fp.base[chunk] = check.sum() + tailCheck == 0
+            fp.base[chunk] = stepEntries(gradient: gp.base + start, clearing: cp.map { $0.base + start },
+                                         count: end - start, firstIndex: start, step: step)
         }
         for chunk in 0..<chunks where !finite[chunk] { return false }
         return true
+    }
+
+    /// Steps entries firstIndex ..< firstIndex + count from the gradient values at `gradient`
+    /// (`gradient[j]` is entry firstIndex + j's), eight lanes then a scalar tail with the same
+    /// formulas; zeroes each value after reading it when `clearing` (the same address) is given.
+    /// Returns whether every value read was finite (x·0 is 0 for finite x and NaN otherwise).
+    @inline(__always)
+    static func stepEntries<Step: GradientStep>(gradient: UnsafePointer<Float>, clearing: UnsafeMutablePointer<Float>?,
+                                                count: Int, firstIndex: Int, step: Step) -> Bool {
+        var check = SIMD8<Float>()
+        var j = 0
+        while j + 8 <= count {
+            let raw = UnsafeRawPointer(gradient + j).loadUnaligned(as: SIMD8<Float>.self)
+            if let clearing { UnsafeMutableRawPointer(clearing + j).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self) }
+            check += raw * 0
+            step.lanes(firstIndex + j, raw)
+            j += 8
+        }
+        var tailCheck: Float = 0
+        while j < count {
+            let raw = gradient[j]
+            clearing?[j] = 0
+            tailCheck += raw * 0
+            step.scalar(firstIndex + j, raw)
+            j += 1
+        }
+        return check.sum() + tailCheck == 0
     }
 
     /// One SGD step with momentum μ as `torch.optim.SGD` (dampening 0, no Nesterov):
@@ -190,6 +195,20 @@ struct AdamStep: GradientStep, @unchecked Sendable {
     let secondMoment: UnsafeMutablePointer<Float>
     let beta1: Float, beta2: Float, oneMinusBeta1: Float, oneMinusBeta2: Float
     let stepSize: Float, root2: Float, epsilon: Float, weightDecay: Float, gradientScale: Float
+
+    /// The step t (≥ 1) with torch's bias corrections: stepSize = lr/(1−β₁ᵗ), root2 = √(1−β₂ᵗ),
+    /// both formed in Double and rounded once.
+    init(value: UnsafeMutablePointer<Float>, firstMoment: UnsafeMutablePointer<Float>,
+         secondMoment: UnsafeMutablePointer<Float>, learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
+         weightDecay: Float, step: Int, gradientScale: Float) {
+        let correction1 = 1 - pow(Double(beta1), Double(step))
+        let correction2 = 1 - pow(Double(beta2), Double(step))
+        (self.value, self.firstMoment, self.secondMoment) = (value, firstMoment, secondMoment)
+        (self.beta1, self.beta2, oneMinusBeta1, oneMinusBeta2) = (beta1, beta2, 1 - beta1, 1 - beta2)
+        stepSize = Float(Double(learningRate) / correction1)
+        root2 = Float(correction2.squareRoot())
+        (self.epsilon, self.weightDecay, self.gradientScale) = (epsilon, weightDecay, gradientScale)
+    }
 
     @inline(__always)
     func lanes(_ i: Int, _ raw: SIMD8<Float>) {
