@@ -8,11 +8,11 @@ import Darwin
 ///
 /// The Mult-VAE decoder's weight, its gradient, Adam's two moments and the [B, I] logit buffer are
 /// 40–48 MB each on ML-20M. With 4 KiB pages each is ~11,000 pages, far beyond the TLB's reach,
-/// for the GEMM panels that sweep them and for Adam, which streams four of them per step. Most Linux distributions ship
-/// transparent huge pages in `madvise` mode, so a region gets 2 MiB pages only when it asks. A new
-/// matrix of at least `minimumBytes` asks for its 2 MiB-aligned interior before its first write
-/// (glibc serves such sizes with a fresh, untouched mapping, so the first touch faults in huge
-/// pages). Measured on the ML-20M-shaped Mult-VAE epoch: BENCHMARKS.md §4.
+/// for the GEMM panels that sweep them and for Adam, which streams four of them per step. Most
+/// Linux distributions ship transparent huge pages in `madvise` mode, so a region gets 2 MiB pages
+/// only when it asks. A new matrix of at least `minimumBytes` asks for its 2 MiB-aligned interior
+/// before its first write (glibc serves such sizes with a fresh, untouched mapping, so the first
+/// touch faults in huge pages). Measured on the ML-20M-shaped Mult-VAE epoch: BENCHMARKS.md §4.
 ///
 /// `AUTOENCODERZOO_HUGE_PAGES=0` turns it off (for A/B measurements, or a machine where huge
 /// pages cost more than they give); any other value, or none, leaves it on.
