@@ -59,8 +59,51 @@ enum KernelsBenchmark {
                 print("  gemm \(gemmCase.label.padding(62)) \(BenchmarkTiming.format(gflops)) GFLOP/s  \(BenchmarkTiming.format(seconds * 1000, digits: 2)) ms")
             }
         }
+        partitionComparison(repetitions: repetitions, rng: &rng)
         sparseBenchmarks(repetitions: repetitions, rng: &rng)
         return 0
+    }
+
+    /// The three decoder products split by us into single-threaded calls (`GEMMPartition`) against
+    /// one call threaded by OpenBLAS itself, alternated in this process; medians and the median of
+    /// the per-pair time ratios.
+    static func partitionComparison(repetitions: Int, rng: inout RandomGenerator) {
+        guard let library = Kernels.blasLibrary, let parts = library.partitionParts else {
+            print("\npartitioned products: not compared (no OpenBLAS, one thread, or \(BLASLibrary.partitionVariable)=0)")
+            return
+        }
+        print("\npartitioned products (\(parts) single-threaded calls) vs one call threaded by the library, alternated:")
+        for gemmCase in gemmCases.prefix(3) {
+            let aShape = gemmCase.transposeA ? (gemmCase.k, gemmCase.m) : (gemmCase.m, gemmCase.k)
+            let bShape = gemmCase.transposeB ? (gemmCase.n, gemmCase.k) : (gemmCase.k, gemmCase.n)
+            let a = Kernels.randomUniform(rows: aShape.0, columns: aShape.1, low: -1, high: 1, using: &rng)
+            let b = Kernels.randomUniform(rows: bShape.0, columns: bShape.1, low: -1, high: 1, using: &rng)
+            var c = Matrix(rows: gemmCase.m, columns: gemmCase.n)
+            var split: [Double] = [], whole: [Double] = []
+            for pair in 0...repetitions {
+                let s = BenchmarkTiming.measure(repetitions: 1) {
+                    Kernels.gemm(a, b, transposeA: gemmCase.transposeA, transposeB: gemmCase.transposeB,
+                                 into: &c, accumulate: false, backend: .blas(library))
+                }
+                let w = BenchmarkTiming.measure(repetitions: 1) {
+                    Kernels.gemmUsingLibraryThreading(a, b, transposeA: gemmCase.transposeA,
+                                                      transposeB: gemmCase.transposeB, into: &c, library: library)
+                }
+                if pair > 0 { split += s; whole += w }                              // the first pair warms up
+            }
+            let ratios = zip(split, whole).map { $0 / $1 }
+            let plan = GEMMPartition.plan(m: gemmCase.m, n: gemmCase.n, k: gemmCase.k, parts: parts)
+            print("  \(gemmCase.label.padding(62)) \(planName(plan)): split \(BenchmarkTiming.format(BenchmarkTiming.median(split) * 1000, digits: 2)) ms, library-threaded \(BenchmarkTiming.format(BenchmarkTiming.median(whole) * 1000, digits: 2)) ms, pair ratio median \(BenchmarkTiming.format(BenchmarkTiming.median(ratios), digits: 3))")
+        }
+    }
+
+    static func planName(_ plan: GEMMPartition) -> String {
+        switch plan {
+        case .whole: return "whole"
+        case .rows(let pieces): return "\(pieces.count) row pieces"
+        case .columns(let pieces): return "\(pieces.count) column pieces"
+        case .depth(let pieces): return "\(pieces.count) depth pieces"
+        }
     }
 
     /// CSR×dense forward and CSRᵀ×dense gradient at 500 users × ~70 clicks × 600 hidden.

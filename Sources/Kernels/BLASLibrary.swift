@@ -28,6 +28,9 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     public let path: String
     /// The thread count handed to the library (nil when it offers no way to set one).
     public let threads: Int?
+    /// When set, the library runs single-threaded and each large product is split into this many
+    /// independent calls on our worker threads (`GEMMPartition`); nil: the library threads itself.
+    public let partitionParts: Int?
     /// OpenBLAS's kernel family (`openblas_get_corename`, e.g. `SkylakeX`); nil for other libraries.
     public let coreName: String?
     /// Set when the kernel family was not the library's own choice, or a bad choice could not be
@@ -35,23 +38,30 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     public let coreNote: String?
     let sgemm32: Sgemm32?
     let sgemm64: Sgemm64?
+    /// `openblas_set_num_threads`, kept for `withLibraryThreading` (nil for other libraries).
+    let setThreads: SetThreads?
 
     /// One line such as `OpenBLAS 0.3.21 (SkylakeX kernels) via libopenblas.so.0 (2 threads)`.
     public var description: String {
-        let threadText = threads.map { "\($0) thread\($0 == 1 ? "" : "s")" } ?? "library-managed threads"
+        var threadText = threads.map { "\($0) thread\($0 == 1 ? "" : "s")" } ?? "library-managed threads"
+        if let partitionParts {
+            threadText = "\(partitionParts) threads: products split into single-threaded calls"
+        }
         let core = coreName.map { " (\($0) kernels)" } ?? ""
         return "\(name)\(core) via \(path) (\(threadText)" + (coreNote.map { "; \($0)" } ?? "") + ")"
     }
 
-    init(name: String, path: String, threads: Int?, coreName: String? = nil, coreNote: String? = nil,
-         sgemm32: Sgemm32?, sgemm64: Sgemm64?) {
+    init(name: String, path: String, threads: Int?, partitionParts: Int? = nil, coreName: String? = nil,
+         coreNote: String? = nil, sgemm32: Sgemm32?, sgemm64: Sgemm64?, setThreads: SetThreads? = nil) {
         self.name = name
         self.path = path
         self.threads = threads
+        self.partitionParts = partitionParts
         self.coreName = coreName
         self.coreNote = coreNote
         self.sgemm32 = sgemm32
         self.sgemm64 = sgemm64
+        self.setThreads = setThreads
     }
 
     /// Why no system BLAS could be used.
@@ -95,9 +105,17 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
                     : "\(BLASCoreType.environmentVariable)=\(core) set: its own detection chose \(detected) on this CPU"
             }
             var threadsSet: Int?
+            var partitionParts: Int?
+            var setThreads: SetThreads?
             if let symbol = dlsym(opened.handle, "openblas_set_num_threads") {
-                unsafeBitCast(symbol, to: SetThreads.self)(Int32(clamping: threads))
-                threadsSet = threads
+                // OpenBLAS: one thread per call and our own split of each product (see
+                // `GEMMPartition`), unless AUTOENCODERZOO_BLAS_PARTITION=0 asks for its threading.
+                partitionParts = threads > 1 && partitionsProducts(environmentValue: getEnvironment(partitionVariable))
+                    ? threads : nil
+                let libraryThreads = partitionParts == nil ? threads : 1
+                setThreads = unsafeBitCast(symbol, to: SetThreads.self)
+                setThreads?(Int32(clamping: libraryThreads))
+                threadsSet = libraryThreads
             }
             let config = opened.config
             let words = config.split(separator: " ")
@@ -112,11 +130,20 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
             // ILP64 OpenBLAS builds report USE64BITINT; their integer arguments are 64-bit.
             let wide = config.contains("USE64BITINT")
             return .success(BLASLibrary(
-                name: name, path: path, threads: threadsSet, coreName: opened.coreName, coreNote: coreNote,
+                name: name, path: path, threads: threadsSet, partitionParts: partitionParts, coreName: opened.coreName, coreNote: coreNote,
                 sgemm32: wide ? nil : unsafeBitCast(opened.sgemm, to: Sgemm32.self),
-                sgemm64: wide ? unsafeBitCast(opened.sgemm, to: Sgemm64.self) : nil))
+                sgemm64: wide ? unsafeBitCast(opened.sgemm, to: Sgemm64.self) : nil, setThreads: setThreads))
         }
         return .failure(LoadError(description: "no system BLAS (" + failures.joined(separator: "; ") + ")"))
+    }
+
+    /// The switch back to OpenBLAS's own threading (for A/B runs): `AUTOENCODERZOO_BLAS_PARTITION=0`.
+    public static let partitionVariable = "AUTOENCODERZOO_BLAS_PARTITION"
+
+    /// Whether products are split by us for this value of `partitionVariable`: anything but `0`
+    /// (unset included) means yes.
+    static func partitionsProducts(environmentValue: String?) -> Bool {
+        environmentValue.map { $0.filter { !$0.isWhitespace } } != "0"
     }
 
     /// A library opened with its `cblas_sgemm`, its configuration text and (OpenBLAS) kernel family.
@@ -162,11 +189,27 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
                     beta, c, Int64(ldc))
             return true
         }
-        guard let sgemm32,
+        guard let sgemm32, accepts(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc),
               let m32 = Int32(exactly: m), let n32 = Int32(exactly: n), let k32 = Int32(exactly: k),
               let lda32 = Int32(exactly: lda), let ldb32 = Int32(exactly: ldb), let ldc32 = Int32(exactly: ldc)
         else { return false }
         sgemm32(rowMajor, ta, tb, m32, n32, k32, alpha, a, lda32, b, ldb32, beta, c, ldc32)
         return true
+    }
+
+    /// Whether every dimension fits the library's integer type (always, for an ILP64 build).
+    func accepts(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int) -> Bool {
+        if sgemm64 != nil { return true }
+        return [m, n, k, lda, ldb, ldc].allSatisfy { Int32(exactly: $0) != nil }
+    }
+
+    /// Runs `body` with the library threading each call itself over `partitionParts` threads, then
+    /// sets it back to one: the other side of the A/B runs in `Benchmarks kernels`. Not for use
+    /// while other threads call the library.
+    public func withLibraryThreading<T>(_ body: () throws -> T) rethrows -> T {
+        guard let partitionParts, let setThreads else { return try body() }
+        setThreads(Int32(clamping: partitionParts))
+        defer { setThreads(1) }
+        return try body()
     }
 }

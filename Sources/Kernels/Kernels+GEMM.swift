@@ -21,12 +21,22 @@ extension Kernels {
             b.withUnsafeBufferPointer { bBuffer in
                 c.withUnsafeMutableBufferPointer { cBuffer in
                     guard m > 0, n > 0, let cBase = cBuffer.baseAddress else { return }
-                    if case .blas(let library) = backend, k > 0,
-                       library.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                     alpha: alpha, a: aBuffer.baseAddress, lda: lda,
-                                     b: bBuffer.baseAddress, ldb: ldb,
-                                     beta: effectiveBeta, c: cBase, ldc: ldc) {
-                        return
+                    if case .blas(let library) = backend, k > 0 {
+                        if let parts = library.partitionParts,
+                           case let partition = GEMMPartition.plan(m: m, n: n, k: k, parts: parts), partition != .whole,
+                           let aBase = aBuffer.baseAddress, let bBase = bBuffer.baseAddress,
+                           partitionedSgemm(library: library, partition: partition, transposeA: transposeA,
+                                            transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                            a: aBase, lda: lda, b: bBase, ldb: ldb,
+                                            beta: effectiveBeta, c: cBase, ldc: ldc) {
+                            return
+                        }
+                        if library.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                         alpha: alpha, a: aBuffer.baseAddress, lda: lda,
+                                         b: bBuffer.baseAddress, ldb: ldb,
+                                         beta: effectiveBeta, c: cBase, ldc: ldc) {
+                            return
+                        }
                     }
                     guard k > 0, alpha != 0, let aBase = aBuffer.baseAddress, let bBase = bBuffer.baseAddress else {
                         scaleInPlace(cBase, count: m * n, by: effectiveBeta)
