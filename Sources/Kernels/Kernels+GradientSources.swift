@@ -10,7 +10,8 @@ import TensorCore
 ///
 /// (Tried and dropped for dense layers: the Mult-VAE decoder's hᵀ·dY formed by OpenBLAS a block of
 /// 256–2,048 columns at a time and stepped on in cache took 1.10–1.58× the eager product plus
-/// Adam's pass — narrow GEMMs lose more than the saved memory traffic; BENCHMARKS.md §1.)
+/// Adam's pass, and 1.09–1.27× with one single-threaded call per block — narrow GEMMs lose more
+/// than the saved memory traffic; BENCHMARKS.md §1.)
 public protocol GradientSource: Sendable {
     /// Rows of the gradient (= rows of the parameter).
     var rows: Int { get }
