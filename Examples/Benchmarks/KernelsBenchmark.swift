@@ -93,7 +93,10 @@ enum KernelsBenchmark {
             }
             let ratios = zip(split, whole).map { $0 / $1 }
             let plan = GEMMPartition.plan(m: gemmCase.m, n: gemmCase.n, k: gemmCase.k, parts: parts)
-            print("  \(gemmCase.label.padding(62)) \(planName(plan)): split \(BenchmarkTiming.format(BenchmarkTiming.median(split) * 1000, digits: 2)) ms, library-threaded \(BenchmarkTiming.format(BenchmarkTiming.median(whole) * 1000, digits: 2)) ms, pair ratio median \(BenchmarkTiming.format(BenchmarkTiming.median(ratios), digits: 3))")
+            let splitMs = BenchmarkTiming.format(BenchmarkTiming.median(split) * 1000, digits: 2)
+            let wholeMs = BenchmarkTiming.format(BenchmarkTiming.median(whole) * 1000, digits: 2)
+            print("  \(gemmCase.label.padding(62)) \(planName(plan)): split \(splitMs) ms, library-threaded \(wholeMs) ms, "
+                  + "pair ratio median \(BenchmarkTiming.format(BenchmarkTiming.median(ratios), digits: 3))")
         }
     }
 

@@ -130,7 +130,8 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
             // ILP64 OpenBLAS builds report USE64BITINT; their integer arguments are 64-bit.
             let wide = config.contains("USE64BITINT")
             return .success(BLASLibrary(
-                name: name, path: path, threads: threadsSet, partitionParts: partitionParts, coreName: opened.coreName, coreNote: coreNote,
+                name: name, path: path, threads: threadsSet, partitionParts: partitionParts,
+                coreName: opened.coreName, coreNote: coreNote,
                 sgemm32: wide ? nil : unsafeBitCast(opened.sgemm, to: Sgemm32.self),
                 sgemm64: wide ? unsafeBitCast(opened.sgemm, to: Sgemm64.self) : nil, setThreads: setThreads))
         }

@@ -3,10 +3,10 @@ import TensorCore
 /// How one large product is divided into single-threaded BLAS calls, one per worker thread.
 ///
 /// OpenBLAS's own threading splits a product between its threads and makes them wait on each
-/// other at every packed panel (they share the packed pieces); on a 2-core VM that waiting shows
-/// up as ≈ 5 % of the cycles (`sched_yield`). Handing each thread an independent piece instead —
-/// OpenBLAS set to one thread, the pieces run on `Kernels.parallelFor` — measured 4–8 % faster on
-/// the three decoder products of Mult-VAE at ML-20M's width (BENCHMARKS.md §1). The plan depends
+/// other at every packed panel (they share the packed pieces); on a 2-core VM that waiting showed
+/// up as ≈ 6 % of the samples (`sched_yield`). Handing each thread an independent piece instead —
+/// OpenBLAS set to one thread, the pieces run on `Kernels.parallelFor` — took 0.94–0.97 of the
+/// time on the three decoder products of Mult-VAE at ML-20M's width (BENCHMARKS.md §1). The plan depends
 /// only on the shape and the number of parts, never on timing, so results are reproducible for a
 /// given thread count.
 public enum GEMMPartition: Equatable, Sendable {
@@ -97,8 +97,10 @@ extension Kernels {
         @Sendable func call(rows: Range<Int>, columns: Range<Int>, depth: Range<Int>,
                             beta: Float, into target: UnsafeMutablePointer<Float>, ldt: Int) {
             // op(A)[i, p] is a[i·lda + p], or a[p·lda + i] when A is stored transposed; likewise B.
-            let aStart = transposeA ? depth.lowerBound * lda + rows.lowerBound : rows.lowerBound * lda + depth.lowerBound
-            let bStart = transposeB ? columns.lowerBound * ldb + depth.lowerBound : depth.lowerBound * ldb + columns.lowerBound
+            let aStart = transposeA ? depth.lowerBound * lda + rows.lowerBound
+                                    : rows.lowerBound * lda + depth.lowerBound
+            let bStart = transposeB ? columns.lowerBound * ldb + depth.lowerBound
+                                    : depth.lowerBound * ldb + columns.lowerBound
             _ = library.sgemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count,
                               k: depth.count, alpha: alpha, a: sharedA.base + aStart, lda: lda,
                               b: sharedB.base + bStart, ldb: ldb, beta: beta, c: target, ldc: ldt)

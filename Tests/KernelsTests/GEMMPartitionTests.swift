@@ -88,7 +88,9 @@ import TensorCore
                     let called = run(library, forced, a, b, tA, tB, shape, alpha: alpha, beta: beta, c: &c)
                     #expect(called)
                     let expected = (0..<shape.m).map { i in
-                        (0..<shape.n).map { j in Double(alpha) * product[i][j] + (beta == 0 ? 0 : Double(beta) * Double(start[i, j])) }
+                        (0..<shape.n).map { j in
+                            Double(alpha) * product[i][j] + (beta == 0 ? 0 : Double(beta) * Double(start[i, j]))
+                        }
                     }
                     Reference.expectClose(c, expected, tolerance: 2e-6 * Double(shape.k).squareRoot() + 1e-6,
                                           scale: Double(shape.k).squareRoot(),
