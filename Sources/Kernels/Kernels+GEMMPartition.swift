@@ -145,9 +145,8 @@ extension Kernels {
         parallelRanges(rows, minimumPerChunk: max(1, 16_384 / max(1, columns))) { range in
             for row in range {
                 let target = sharedC.base + row * ldc
-                for s in 0..<count {
-                    let source = sharedScratch.base + (s * rows + row) * columns
-                    for j in 0..<columns { target[j] += source[j] }
+                for s in 0..<count {                                    // += 1·x: the same bits as +=
+                    scaledAdd(1, sharedScratch.base + (s * rows + row) * columns, into: target, count: columns)
                 }
             }
         }
