@@ -2,7 +2,22 @@
 // AutoencoderZoo: autoencoder collaborative-filtering models in Swift.
 // No package dependencies (design card): only the toolchain's Foundation, Dispatch, XCTest and
 // Swift Testing. System libraries (OpenBLAS, zlib) are loaded at run time with dlopen.
+// Every target lists exactly the modules its files import; `.ci/run` builds with
+// `--explicit-target-dependency-import-check error`, so an undeclared import fails the build.
 import PackageDescription
+
+/// The zoo's model modules, in catalog order. Adding a model adds its name here (its target, the
+/// catalog's dependency and the tests' come from this list) and its entry in `Sources/ZooCatalog`.
+let zooModules = [
+    "MultVAEModule",
+    "MultDAEModule",
+    "VampPriorModule",
+    "AutoRecModule",
+    "DeepAutoEncoderModule",
+]
+
+/// What a model module may import: the framework, the data and task types, the zoo contract.
+let modelDependencies: [Target.Dependency] = ["TensorCore", "NeuralNet", "RecCore", "ModelKit"]
 
 let package = Package(
     name: "AutoencoderZoo",
@@ -12,38 +27,29 @@ let package = Package(
         .library(name: "Kernels", targets: ["Kernels"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "RecCore", targets: ["RecCore"]),
+        .library(name: "ModelKit", targets: ["ModelKit"]),
         .library(name: "ZooCatalog", targets: ["ZooCatalog"]),
         .executable(name: "CompareModels", targets: ["CompareModels"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "Recommend", targets: ["Recommend"]),
     ],
     targets: [
-        // Layer 1: storage and randomness, no numeric loops beyond element access.
+        // Layer 1: storage, randomness, run-time switches; no numeric loops beyond element access.
         .target(name: "TensorCore", path: "Sources/TensorCore"),
         // Layer 2: every numeric loop of the package, with the run-time backend choice.
         .target(name: "Kernels", dependencies: ["TensorCore"], path: "Sources/Kernels"),
         // Layer 3: the differentiable framework (Layer, Likelihood, Prior, Optimizer, Trainer).
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Kernels"], path: "Sources/NeuralNet"),
-        // Layer 4: recommender data, splits, metrics, evaluation.
+        // Layer 3': recommender data, splits, metrics, the tasks and the Recommender protocol.
         .target(name: "RecCore", dependencies: ["TensorCore", "Kernels"], path: "Sources/RecCore"),
-
-        // Layer 5: what every zoo model shares (Trainer ↔ Recommender bridge, batched scoring).
-        .target(name: "ModelKit", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore"],
-                path: "Sources/ModelKit"),
-        // Layer 6: one module per model.
-        .target(name: "MultVAEModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
-                path: "Sources/MultVAEModule"),
-        .target(name: "MultDAEModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
-                path: "Sources/MultDAEModule"),
-        .target(name: "AutoRecModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
-                path: "Sources/AutoRecModule"),
-        .target(name: "DeepAutoEncoderModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
-                path: "Sources/DeepAutoEncoderModule"),
-        .target(name: "VampPriorModule", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
-                path: "Sources/VampPriorModule"),
-        // Layer 7: the one list of every model.
-        .target(name: "ZooCatalog", dependencies: ["RecCore", "MultVAEModule", "MultDAEModule",
-                                                 "VampPriorModule", "AutoRecModule", "DeepAutoEncoderModule"],
+        // Layer 4: the zoo's model contract (ZooModel, StepTrainedModel, ModelEntry, ModelZoo).
+        .target(name: "ModelKit", dependencies: ["TensorCore", "NeuralNet", "RecCore"], path: "Sources/ModelKit"),
+    ] + zooModules.map { module in
+        // Layer 5: one module per model.
+        .target(name: module, dependencies: modelDependencies, path: "Sources/\(module)")
+    } + [
+        // Layer 6: the one list of every model.
+        .target(name: "ZooCatalog", dependencies: ["ModelKit"] + zooModules.map { .target(name: $0) },
                 path: "Sources/ZooCatalog"),
         // Checkpoints (safetensors weights + configuration + training state) and their atomic files.
         .target(name: "Checkpoints", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit"],
@@ -53,48 +59,46 @@ let package = Package(
                 path: "Sources/Recommendation"),
         .executableTarget(name: "Recommend", dependencies: ["Recommendation", "ZooCatalog"], path: "Examples/Recommend"),
         // The CompareModels job as a library, so it is testable end to end.
-        .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "RecCore", "ZooCatalog", "ModelKit", "Checkpoints"],
+        .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
+                                                        "ZooCatalog", "Checkpoints"],
                 path: "Sources/ModelComparison"),
-        .executableTarget(name: "CompareModels", dependencies: ["ModelComparison", "ZooCatalog", "Kernels"],
-                          path: "Examples/CompareModels"),
-
-        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "MultVAEModule",
-                                                       "Checkpoints", "Recommendation", "ZooCatalog"],
+        .executableTarget(name: "CompareModels", dependencies: ["ModelComparison"], path: "Examples/CompareModels"),
+        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "MultVAEModule",
+                                                            "ZooCatalog", "Checkpoints", "Recommendation"],
                           path: "Examples/Benchmarks"),
 
+        // Test support: the finite-difference gradient checker, the toy data of every task, and
+        // catalog entries built with their tiny test settings.
+        .target(name: "TestSupport", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit"],
+                path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], path: "Tests/TensorCoreTests"),
         .testTarget(name: "KernelsTests", dependencies: ["TensorCore", "Kernels"], path: "Tests/KernelsTests"),
-        // The finite-difference gradient checker, shared by every suite that checks gradients.
-        .target(name: "GradientChecking", dependencies: ["TensorCore", "Kernels", "NeuralNet"],
-                path: "Tests/GradientChecking"),
-        .testTarget(name: "NeuralNetTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "GradientChecking"],
+        .testTarget(name: "NeuralNetTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "TestSupport"],
                     path: "Tests/NeuralNetTests"),
-        .testTarget(name: "ZooConformanceTests",
-                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
-                                   "MultVAEModule", "MultDAEModule", "VampPriorModule", "AutoRecModule",
-                                   "DeepAutoEncoderModule"],
-                    path: "Tests/ZooConformanceTests"),
-        .testTarget(name: "AutoRecTests",
-                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
-                                   "AutoRecModule", "DeepAutoEncoderModule"],
+        .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "RecCore"], path: "Tests/RecCoreTests"),
+        .testTarget(name: "ModelKitTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "TestSupport"],
+                    path: "Tests/ModelKitTests"),
+        // Every catalog entry: conformance, its own training step by finite differences, checkpoints, resuming.
+        .testTarget(name: "ZooTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
+                                                     "ZooCatalog", "Checkpoints", "TestSupport"],
+                    path: "Tests/ZooTests"),
+        // Model-specific checks beyond the catalog's (optimisers, kinks, the papers' objectives).
+        .testTarget(name: "AutoRecTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
+                                                         "AutoRecModule", "DeepAutoEncoderModule", "TestSupport"],
                     path: "Tests/AutoRecTests"),
-        .testTarget(name: "VampPriorTests",
-                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "VampPriorModule",
-                                   "GradientChecking"],
+        .testTarget(name: "VampPriorTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
+                                                           "VampPriorModule", "TestSupport"],
                     path: "Tests/VampPriorTests"),
-        .testTarget(name: "ModelComparisonTests", dependencies: ["ModelComparison", "RecCore", "TensorCore", "ZooCatalog", "Checkpoints",
-                                                             "NeuralNet", "ModelKit"],
+        .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+                                                                 "Checkpoints", "ModelComparison", "TestSupport"],
                     path: "Tests/ModelComparisonTests"),
-        .testTarget(name: "CheckpointTests",
-                    dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog", "Checkpoints"],
+        .testTarget(name: "CheckpointTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
+                                                            "ZooCatalog", "Checkpoints", "TestSupport"],
                     path: "Tests/CheckpointTests"),
-        .testTarget(name: "RecommendTests",
-                    dependencies: ["TensorCore", "Kernels", "RecCore", "NeuralNet", "ModelKit", "ZooCatalog", "Checkpoints",
-                                   "Recommendation", "Recommend"],
+        .testTarget(name: "RecommendTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
+                                                           "ZooCatalog", "Checkpoints", "Recommendation", "Recommend",
+                                                           "TestSupport"],
                     path: "Tests/RecommendTests"),
-        .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "Kernels", "RecCore"],
-                    path: "Tests/RecCoreTests"),
     ],
     swiftLanguageModes: [.v6]
 )
-

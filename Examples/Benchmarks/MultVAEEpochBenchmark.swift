@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import ModelKit
 import MultVAEModule
 import RecCore
 import TensorCore
@@ -57,12 +58,12 @@ enum MultVAEEpochBenchmark {
                              hidden: configuration.hiddenSizes)
         let batchesPerEpoch = (train.rows + configuration.batchSize - 1) / configuration.batchSize
         var epochSeconds: [Double] = []
-        _ = try model.fit(train: train, validation: nil) { progress in
+        _ = try model.fit(FitRequest(train: train, progress: { progress in
             epochSeconds.append(progress.seconds)
             print(String(format: "epoch %d seconds %.2f loss %.2f GFLOP/s %.1f seconds/batch %.4f", progress.epoch,
                          progress.seconds, progress.loss, flop / progress.seconds / 1e9,
                          progress.seconds / Double(max(1, batchesPerEpoch))))
-        }
+        }))
         let median = epochSeconds.sorted()[epochSeconds.count / 2]
         print(String(format: "epoch_seconds_median %.2f  epoch_TFLOP %.2f  GFLOP/s %.1f", median, flop / 1e12,
                      flop / median / 1e9))

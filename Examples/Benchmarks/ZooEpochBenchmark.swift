@@ -1,4 +1,5 @@
 import Foundation
+import ModelKit
 import Kernels
 import RecCore
 import TensorCore
@@ -45,9 +46,9 @@ enum ZooEpochBenchmark {
         var baseline: Double?
         for name in models {
             let entry = try ModelZoo.standard.entry(named: name)
-            let model = try entry.make(split.itemCount, ModelOptions(seed: 1, epochs: 1, overrides: overrides[name] ?? [:]))
+            let model = try entry.make(split.shape, ModelOptions(seed: 1, epochs: 1, overrides: overrides[name] ?? [:]))
             let begin = clock.now
-            _ = try model.fit(train: sample, validation: nil) { _ in }
+            _ = try model.fit(FitRequest(train: sample))
             let measured = seconds(since: begin, clock)
             let epoch = measured / Double(sample.rows) * Double(split.train.rows)
             let ratio = baseline.map { epoch / $0 } ?? 1

@@ -1,4 +1,3 @@
-import Kernels
 import ModelKit
 import NeuralNet
 import RecCore
@@ -9,21 +8,25 @@ import TensorCore
 /// λ/2·(‖W‖² + ‖V‖²). Item-based (I-AutoRec, rows = items) or user-based (U-AutoRec).
 ///
 /// Sparse throughout: the encoder reads the CSR rows (S·V), and in training the decoder is
-/// evaluated only at the observed entries (`Kernels.sampledRowDot`), so no dense [rows, width]
-/// output is formed; its gradients are CSR × dense products.
-public final class AutoRec: RatingRecommender, TrainableModel {
+/// evaluated only at the observed entries (`SampledDense`), so no dense [rows, width] output is
+/// formed; its gradients are CSR × dense products.
+public final class AutoRec: StepTrainedModel {
     /// The settings this model was built with.
     public let configuration: AutoRecConfiguration
     /// Users and items of the rating matrix.
     public let userCount: Int, itemCount: Int
     /// V and μ: encoder [width, H] reading the sparse rating rows.
     let encoder: SparseDense
-    /// W stored as [width, H] (row c is the decoder weights of output c), so output c at row r is a[r]·W[c].
-    let decoderWeight: Parameter
-    /// b, [1, width].
-    let decoderBias: Parameter
-    /// The number of rows the regulariser is spread over (set by `fit`; a batch of B rows carries B/N of it).
-    var trainingRowCount = 0
+    /// g.
+    let encoderActivation: ActivationLayer
+    /// W [width, H] and b [1, width], evaluated at the observed entries.
+    let decoder: SampledDense
+    /// f.
+    let decoderActivation: ActivationLayer
+    /// Σ_O (h(r) − r)².
+    let likelihood = ObservedGaussianLikelihood(reduction: .sum)
+    /// λ/2·(‖W‖² + ‖V‖²).
+    let penalty: L2Penalty
 
     /// A freshly initialised model for a `userCount` × `itemCount` rating matrix.
     public init(userCount: Int, itemCount: Int, configuration: AutoRecConfiguration = .itemBased) {
@@ -38,101 +41,91 @@ public final class AutoRec: RatingRecommender, TrainableModel {
                                   weightInitialization: .glorotUniform, biasInitialization: .zeros, rng: &rng)
         encoder.defersWeightGradient = false         // the L2 term reads ∂L/∂V every step: a described one only adds work
         self.encoder = encoder
-        decoderWeight = Parameter(name: "decoder.weight", value: WeightInitialization.glorotUniform.makeWeight(
-            inputs: width, outputs: configuration.hiddenSize, using: &rng))
-        decoderBias = Parameter(name: "decoder.bias", value: Matrix(rows: 1, columns: width), decays: false)
+        encoderActivation = ActivationLayer(configuration.encoderActivation)
+        decoder = SampledDense(inputSize: configuration.hiddenSize, outputSize: width, name: "decoder",
+                               weightInitialization: .glorotUniform, rng: &rng)
+        decoderActivation = ActivationLayer(configuration.decoderActivation)
+        penalty = L2Penalty([encoder.weight, decoder.weight])
     }
 
     /// [V, μ, W, b].
-    public var parameters: [Parameter] { encoder.parameters + [decoderWeight, decoderBias] }
+    public var parameters: [Parameter] { encoder.parameters + decoder.parameters }
 
-    /// The number of trainable scalars.
-    public var parameterCount: Int { parameters.scalarCount }
+    /// Full-batch L-BFGS or Rprop (the paper), or mini-batch Adam, for the configured epochs.
+    public var recipe: TrainingRecipe {
+        let stepping: TrainingRecipe.Stepping
+        switch configuration.optimizer {
+        case .adam:
+            stepping = .miniBatch(batchSize: configuration.batchSize, optimizer: Adam(learningRate: configuration.learningRate))
+        case .rprop:
+            stepping = .fullBatch(iterationsPerEpoch: configuration.iterationsPerEpoch,
+                                  optimizer: Rprop(learningRate: configuration.learningRate))
+        case .lbfgs:
+            stepping = .fullBatch(iterationsPerEpoch: configuration.iterationsPerEpoch,
+                                  optimizer: LBFGS(lineSearch: configuration.lineSearch))
+        }
+        return TrainingRecipe(epochs: configuration.epochs, stepping: stepping)
+    }
+
+    /// AutoRec has no randomness in training; the context is seeded for the trainer's bookkeeping.
+    public func makeTrainingContext() -> ForwardContext { ForwardContext(mode: .training, seed: configuration.seed &+ 1) }
 
     /// The encoded rows of a users × items matrix: itself (U-AutoRec) or its transpose (I-AutoRec).
-    func rows(of ratings: SparseMatrix) -> SparseMatrix {
+    public func trainingRows(of ratings: SparseMatrix) -> SparseMatrix {
         configuration.orientation == .item ? ratings.transposed() : ratings
     }
 
-    /// a = g(S·V + μ) for CSR rows S, with the pre-activation z and the encoder's cache.
-    func encode(_ rows: SparseMatrix) -> (z: Matrix, a: Matrix, cache: SparseMatrix) {
-        var context = ForwardContext(mode: .inference, seed: 0)                   // AutoRec has no randomness
-        let (z, cache) = encoder.forward(sparse: rows, context: &context)            // [B, H]
-        return (z, Kernels.activate(z, configuration.encoderActivation), cache)
-    }
-
-    /// (u, f(u)) at the stored positions of `pattern` (rows as `a`): u_e = a[r]·W[c] + b[c], as [1, nnz].
-    func decode(_ a: Matrix, at pattern: SparseMatrix) -> (u: Matrix, output: Matrix) {
-        var u = Kernels.sampledRowDot(left: a, right: decoderWeight.value, at: pattern)
-        Kernels.addColumnBias(decoderBias.value, to: &u, at: pattern)
-        let preActivation = Matrix(rows: 1, columns: u.count, storage: u)
-        return (preActivation, Kernels.activate(preActivation, configuration.decoderActivation))
-    }
-
     /// Σ_O (h(r) − r)² + (B/N)·λ/2·(‖W‖² + ‖V‖²) on a batch of B encoded rows (CSR; its stored
-    /// values are both input and target), with gradients accumulated into the parameters.
+    /// values are both input and target) out of N, with gradients accumulated into the parameters.
     public func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
-        let (z, a, cache) = encode(batch)
-        let (u, output) = decode(a, at: batch)
-        let (squaredError, dOutput) = Kernels.squaredError(predictions: output.storage, targets: batch.values,
-                                                           gradientScale: 1)
-        let dU = Kernels.activationBackward(Matrix(rows: 1, columns: dOutput.count, storage: dOutput), input: u,
-                                            output: output, configuration.decoderActivation)   // ∂L/∂u = ∂L/∂h·f'(u)
-        let g = batch.withValues(dU.storage)                                                  // sparse ∂L/∂u [B, width]
-        Kernels.sparseTransposeDenseProduct(g, a, accumulatingInto: &decoderWeight.gradient)  // ∂L/∂W[c] = Σ_r G[r,c]·a[r]
-        Kernels.addSparseColumnSums(of: g, to: &decoderBias.gradient)                         // ∂L/∂b[c] = Σ_r G[r,c]
-        let dA = Kernels.sparseDenseProduct(g, decoderWeight.value)                           // ∂L/∂a = G·W
-        let dZ = Kernels.activationBackward(dA, input: z, output: a, configuration.encoderActivation) // ∂L/∂z = ∂L/∂a·g'(z)
-        encoder.backward(dZ, cache: cache)                                                    // ∂L/∂V = Sᵀ·∂L/∂z, ∂L/∂μ = Σ_r ∂L/∂z
-        let share = Double(batch.rows) / Double(max(trainingRowCount, batch.rows))
-        let lambda = configuration.lambda * share
-        let penalty = lambda / 2 * (Kernels.sumOfSquares(encoder.weight.value) + Kernels.sumOfSquares(decoderWeight.value))
-        Kernels.axpy(Float(lambda), encoder.weight.value, &encoder.weight.gradient)           // ∂(λ/2‖V‖²)/∂V = λV
-        Kernels.axpy(Float(lambda), decoderWeight.value, &decoderWeight.gradient)             // ∂(λ/2‖W‖²)/∂W = λW
-        return squaredError + penalty
+        let (z, encoderCache) = encoder.forward(sparse: batch, context: &context)              // z = S·V + μ
+        let (a, encoderActivationCache) = encoderActivation.forward(z, context: &context)      // a = g(z)
+        let (u, decoderCache) = decoder.forward(a, at: batch)                                  // u_e = a[r]·W[c] + b[c] on O
+        let (output, outputCache) = decoderActivation.forward(sparse: u)                       // h = f(u)
+        let (squaredError, dOutput) = likelihood.negativeLogLikelihood(output, target: batch)  // ∂/∂h = 2(h − r) on O
+        let dU = decoderActivation.backward(sparse: dOutput, cache: outputCache)              // ∂L/∂u = ∂L/∂h·f'(u)
+        let dA = decoder.backward(dU, cache: decoderCache)                                     // ∂L/∂a = G·W
+        let dZ = encoderActivation.backward(dA, cache: encoderActivationCache)                // ∂L/∂z = ∂L/∂a·g'(z)
+        encoder.backward(dZ, cache: encoderCache)                                              // ∂L/∂V = Sᵀ·∂L/∂z
+        let share = Double(batch.rows) / Double(max(step.trainingRowCount, batch.rows))
+        return squaredError + penalty.apply(weight: configuration.lambda * share)             // + λW, λV
     }
 
-    /// Raw predictions at the stored positions of `queries` given the known ratings (users × items).
-    public func predictions(at queries: SparseMatrix, known: SparseMatrix) -> [Float] {
+    /// h = f(W·g(V·r + μ) + b) at the given positions of a block of encoded rows.
+    private func reconstruct(_ rows: SparseMatrix, at pattern: SparseMatrix) -> [Float] {
+        var context = ForwardContext(mode: .inference, seed: 0)
+        let a = encoderActivation.forward(encoder.forward(sparse: rows, context: &context).output, context: &context).output
+        return decoderActivation.forward(sparse: decoder.forward(a, at: pattern).output).output.values
+    }
+
+    /// Raw predictions at the stored positions of `queries` given the known ratings (users × items),
+    /// the decoder evaluated only there.
+    public func scores(at queries: SparseMatrix, known: SparseMatrix) -> [Float] {
         precondition(queries.rows == userCount && queries.columns == itemCount && known.rows == userCount
                      && known.columns == itemCount,
                      "AutoRec: queries \(queries.rows)×\(queries.columns), known \(known.rows)×\(known.columns), model \(userCount)×\(itemCount)")
-        let inputRows = rows(of: known), queryRows = rows(of: queries)
+        let inputRows = trainingRows(of: known), queryRows = trainingRows(of: queries)
         var values: [Float] = []
         values.reserveCapacity(queries.nonZeroCount)
         for start in stride(from: 0, to: inputRows.rows, by: 1_000) {
             let range = start..<min(inputRows.rows, start + 1_000)
             let pattern = queryRows.rows(in: range)
             guard pattern.nonZeroCount > 0 else { continue }
-            values.append(contentsOf: decode(encode(inputRows.rows(in: range)).a, at: pattern).output.storage)
+            values.append(contentsOf: reconstruct(inputRows.rows(in: range), at: pattern))
         }
-        guard configuration.orientation == .item else { return values }
-        return Kernels.scatter(values, to: Kernels.transposeOrder(queries), count: queries.nonZeroCount)
+        return configuration.orientation == .item ? queries.valuesFromTransposedOrder(values) : values
     }
 
-    /// Trains with the configured optimizer, keeping the epoch with the lowest validation RMSE.
-    public func fit(train: SparseMatrix, validation: SparseMatrix?,
-                    progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
-    }
-}
-
-extension AutoRec {
-    /// The zoo entry `i-autorec`.
-    public static let itemZooEntry = ModelEntry(
-        name: "i-autorec",
-        summary: "I-AutoRec: item-based autoencoder on observed ratings, 500 sigmoid units (Sedhain et al., WWW 2015)"
-    ) { userCount, itemCount, options in
-        AutoRec(userCount: userCount, itemCount: itemCount,
-                configuration: try .from(options, base: .itemBased, model: "i-autorec"))
-    }
-
-    /// The zoo entry `u-autorec`.
-    public static let userZooEntry = ModelEntry(
-        name: "u-autorec",
-        summary: "U-AutoRec: user-based autoencoder on observed ratings, 500 sigmoid units, mini-batch Adam (Sedhain et al., WWW 2015)"
-    ) { userCount, itemCount, options in
-        AutoRec(userCount: userCount, itemCount: itemCount,
-                configuration: try .from(options, base: .userBased, model: "u-autorec"))
+    /// Predicted ratings of every item for the users of `histories` (users × items). U-AutoRec folds
+    /// each row in alone; I-AutoRec reads every item's column across all users, so `histories` must
+    /// be the whole known matrix (every user's row).
+    public func scores(for histories: SparseMatrix) -> Matrix {
+        precondition(histories.columns == itemCount && (configuration.orientation == .user || histories.rows == userCount),
+                     "AutoRec: histories \(histories.rows)×\(histories.columns); the model scores \(configuration.orientation == .item ? "all \(userCount) users" : "users") × \(itemCount) items")
+        var context = ForwardContext(mode: .inference, seed: 0)
+        let rows = trainingRows(of: histories)
+        let a = encoderActivation.forward(encoder.forward(sparse: rows, context: &context).output, context: &context).output
+        let output = decoderActivation.forward(decoder.forward(a), context: &context).output       // [rows, width]
+        return configuration.orientation == .item ? output.transposed() : output
     }
 }

@@ -1,6 +1,7 @@
-import Kernels
+import ModelKit
 import NeuralNet
 import RecCore
+import TensorCore
 
 /// Every setting of AutoRec; `.itemBased` / `.userBased` hold the paper's architecture and optimiser with λ chosen on ML-1M validation data
 /// (Sedhain et al., "AutoRec: Autoencoders Meet Collaborative Filtering", WWW 2015; see
@@ -99,5 +100,27 @@ public struct AutoRecConfiguration: Sendable, Equatable {
         try reader.finish()
         c.seed = options.seed
         return c
+    }
+}
+
+extension AutoRec {
+    /// The zoo entry `i-autorec`.
+    public static let itemZooEntry = ModelEntry(
+        name: "i-autorec",
+        summary: "I-AutoRec: item-based autoencoder on observed ratings, 500 sigmoid units (Sedhain et al., WWW 2015)",
+        task: .rating, testOverrides: ["hidden": "8", "iterations": "3"]
+    ) { shape, options in
+        AutoRec(userCount: shape.users, itemCount: shape.items,
+                configuration: try .from(options, base: .itemBased, model: "i-autorec"))
+    }
+
+    /// The zoo entry `u-autorec`.
+    public static let userZooEntry = ModelEntry(
+        name: "u-autorec",
+        summary: "U-AutoRec: user-based autoencoder on observed ratings, 500 sigmoid units, mini-batch Adam (Sedhain et al., WWW 2015)",
+        task: .rating, testOverrides: ["hidden": "8", "lr": "0.01", "batch": "16"]
+    ) { shape, options in
+        AutoRec(userCount: shape.users, itemCount: shape.items,
+                configuration: try .from(options, base: .userBased, model: "u-autorec"))
     }
 }

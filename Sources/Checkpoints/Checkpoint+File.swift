@@ -1,4 +1,5 @@
 import Foundation
+import ModelKit
 import NeuralNet
 import RecCore
 import TensorCore
@@ -75,9 +76,10 @@ extension Checkpoint {
             throw CheckpointError.wrongModel(file: path, expected: expectedModel, found: model)
         }
         let taskText = try meta("task")
-        guard let task = ModelTask(rawValue: taskText) else {
-            throw CheckpointError.badMetadata(file: path, key: "task", value: taskText, expected: "ranking or rating")
+        guard !taskText.isEmpty else {
+            throw CheckpointError.badMetadata(file: path, key: "task", value: taskText, expected: "a task name (ranking, rating)")
         }
+        let task = TaskName(taskText)
         let seedText = try meta("seed"), epochsText = try meta("epochs"), overridesText = try meta("overrides")
         guard let seed = UInt64(seedText) else {
             throw CheckpointError.badMetadata(file: path, key: "seed", value: seedText, expected: "an unsigned 64-bit integer")

@@ -15,8 +15,8 @@ public struct Checkpoint: Sendable {
 
     /// The zoo entry name (e.g. `mult-vae`).
     public var model: String
-    /// Ranking or rating.
-    public var task: ModelTask
+    /// The task the model was trained for (`ranking`, `rating`).
+    public var task: TaskName
     /// The options the model was built with (seed, epochs, overrides).
     public var options: ModelOptions
     /// Items (columns) the model was built for.
@@ -37,7 +37,7 @@ public struct Checkpoint: Sendable {
     public var source: String = "<memory>"
 
     /// A checkpoint with the given parts.
-    public init(model: String, task: ModelTask, options: ModelOptions, itemCount: Int, userCount: Int,
+    public init(model: String, task: TaskName, options: ModelOptions, itemCount: Int, userCount: Int,
                 itemIDs: [Int64]? = nil, userIDs: [Int64]? = nil, history: SparseMatrix? = nil,
                 parameters: [String: Matrix], training: TrainingState? = nil) {
         precondition(history.map { $0.columns == itemCount && $0.rows == (userIDs?.count ?? $0.rows) } ?? true,
@@ -55,28 +55,21 @@ public struct Checkpoint: Sendable {
         self.training = training
     }
 
-    /// A checkpoint of a top-N model's current parameters. `history` (training users × items) with
-    /// `userIDs` enables recommendations for known users.
-    public init(ranking model: some ResumableRecommender, name: String, options: ModelOptions, itemIDs: [Int64]? = nil,
-                history: SparseMatrix? = nil, userIDs: [Int64]? = nil, training: TrainingState? = nil) {
-        self.init(model: name, task: .ranking, options: options, itemCount: model.itemCount, userCount: history?.rows ?? 0,
+    /// A checkpoint of a zoo model's current parameters, built for data of `shape`. `history` (the
+    /// training matrix, users × items) with `userIDs` lets `Recommend` answer for known users.
+    public init(_ model: any ZooModel, name: String, task: TaskName, options: ModelOptions, shape: DataShape,
+                itemIDs: [Int64]? = nil, history: SparseMatrix? = nil, userIDs: [Int64]? = nil, training: TrainingState? = nil) {
+        self.init(model: name, task: task, options: options, itemCount: shape.items, userCount: shape.users,
                   itemIDs: itemIDs, userIDs: userIDs, history: history, parameters: Self.values(of: model), training: training)
     }
 
-    /// A checkpoint of a rating model's current parameters; `known` is its known ratings (users × items).
-    public init(rating model: some ResumableRatingRecommender, name: String, options: ModelOptions, itemIDs: [Int64]? = nil,
-                known: SparseMatrix? = nil, userIDs: [Int64]? = nil, training: TrainingState? = nil) {
-        self.init(model: name, task: .rating, options: options, itemCount: model.itemCount, userCount: model.userCount,
-                  itemIDs: itemIDs, userIDs: userIDs, history: known, parameters: Self.values(of: model), training: training)
-    }
-
     /// The values of a model's (unique) parameters by name.
-    public static func values(of model: some TrainableModel) -> [String: Matrix] {
+    public static func values(of model: any ZooModel) -> [String: Matrix] {
         Dictionary(model.parameters.uniqued().map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Copies the stored values into `model`'s parameters; every parameter must be present with its shape.
-    public func restore(into model: some TrainableModel) throws {
+    public func restore(into model: any ZooModel) throws {
         let parameters = model.parameters.uniqued()
         for parameter in parameters {
             guard let value = self.parameters[parameter.name] else {
@@ -106,7 +99,7 @@ public struct Checkpoint: Sendable {
 
     /// The model of the zoo entry named in the checkpoint, rebuilt with the stored options and its
     /// parameters restored.
-    public func makeModel(zoo: ModelZoo) throws -> TrainedModel {
+    public func makeModel(zoo: ModelZoo) throws -> any ZooModel {
         let entry: ModelEntry
         do { entry = try zoo.entry(named: model) } catch {
             throw CheckpointError.badMetadata(file: source, key: "model", value: model, expected: "one of \(zoo.names.joined(separator: ", "))")
@@ -114,28 +107,11 @@ public struct Checkpoint: Sendable {
         guard entry.task == task else {
             throw CheckpointError.badMetadata(file: source, key: "task", value: task.rawValue, expected: entry.task.rawValue)
         }
-        switch task {
-        case .ranking:
-            guard let made = try entry.make(itemCount, options) as? any ResumableRecommender else {
-                throw CheckpointError.badMetadata(file: source, key: "model", value: model, expected: "a checkpointable model")
-            }
-            try restore(into: made)
-            return .ranking(made)
-        case .rating:
-            guard let make = entry.makeRating,
-                  let made = try make(userCount, itemCount, options) as? any ResumableRatingRecommender else {
-                throw CheckpointError.badMetadata(file: source, key: "model", value: model, expected: "a checkpointable rating model")
-            }
-            try restore(into: made)
-            return .rating(made)
+        let made: any ZooModel
+        do { made = try entry.make(DataShape(users: userCount, items: itemCount), options) } catch let error as ModelZooError {
+            throw CheckpointError.badMetadata(file: source, key: "overrides", value: Self.json(options.overrides), expected: error.description)
         }
+        try restore(into: made)
+        return made
     }
-}
-
-/// A model rebuilt from a checkpoint.
-public enum TrainedModel {
-    /// A top-N model.
-    case ranking(any ResumableRecommender)
-    /// A rating-prediction model.
-    case rating(any ResumableRatingRecommender)
 }

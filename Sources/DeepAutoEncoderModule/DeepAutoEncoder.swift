@@ -1,4 +1,3 @@
-import Kernels
 import ModelKit
 import NeuralNet
 import RecCore
@@ -9,7 +8,7 @@ import TensorCore
 /// weights), SELU everywhere, dropout on the code only, masked MSE over observed ratings, SGD with
 /// momentum, and dense re-feeding: after each update the detached output f(x) is fed back as both
 /// input and dense target for `augmentationSteps` further updates.
-public final class DeepAutoEncoder: RatingRecommender, TrainableModel {
+public final class DeepAutoEncoder: StepTrainedModel {
     /// The settings this model was built with.
     public let configuration: DeepAutoEncoderConfiguration
     /// Users and items of the rating matrix.
@@ -64,38 +63,54 @@ public final class DeepAutoEncoder: RatingRecommender, TrainableModel {
     /// Every trainable parameter, tied weights once.
     public var parameters: [Parameter] { (firstLayer.parameters + encoderTail.parameters + decoder.parameters).uniqued() }
 
-    /// The number of trainable scalars.
-    public var parameterCount: Int { parameters.scalarCount }
+    /// SGD with momentum on batches of 128 users, the rate halved at DeepRec's milestones.
+    public var recipe: TrainingRecipe {
+        TrainingRecipe(epochs: configuration.epochs,
+                       stepping: .miniBatch(batchSize: configuration.batchSize,
+                                            optimizer: SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
+                                                           weightDecay: configuration.weightDecay)),
+                       learningRateSchedule: .multiStep(milestones: configuration.learningRateMilestones, factor: 0.5))
+    }
 
-    /// Everything after the first layer's affine map: f, encoder, dropout, decoder.
-    private func forwardTail(_ h: Matrix, context: inout ForwardContext)
-        -> (output: Matrix, backward: (Matrix) -> Matrix) {
+    /// Training draws from its own generator (seed + 1; the initialisation used the seed).
+    public func makeTrainingContext() -> ForwardContext { ForwardContext(mode: .training, seed: configuration.seed &+ 1) }
+
+    /// The caches of everything after the first layer's affine map.
+    struct TailCache {
+        let encoder: [AnyLayerCache], dropout: Matrix?, decoder: [AnyLayerCache]
+    }
+
+    /// f, encoder, dropout, decoder after the first layer's affine map h.
+    func forwardTail(_ h: Matrix, context: inout ForwardContext) -> (output: Matrix, cache: TailCache) {
         let (code, encoderCache) = encoderTail.forward(h, context: &context)                  // [B, H_last]
         let (dropped, dropoutCache) = codeDropout.forward(code, context: &context)
         let (output, decoderCache) = decoder.forward(dropped, context: &context)             // [B, n]
-        return (output, { dOutput in
-            let dDropped = self.decoder.backward(dOutput, cache: decoderCache)
-            let dCode = self.codeDropout.backward(dDropped, cache: dropoutCache)
-            return self.encoderTail.backward(dCode, cache: encoderCache)                     // ∂L/∂h
-        })
+        return (output, TailCache(encoder: encoderCache, dropout: dropoutCache, decoder: decoderCache))
+    }
+
+    /// ∂L/∂h from ∂L/∂output through the decoder, the dropout and the encoder tail.
+    func backwardTail(_ dOutput: Matrix, cache: TailCache) -> Matrix {
+        let dDropped = decoder.backward(dOutput, cache: cache.decoder)
+        let dCode = codeDropout.backward(dDropped, cache: cache.dropout)
+        return encoderTail.backward(dCode, cache: cache.encoder)
     }
 
     /// Masked MSE of a sparse rating batch (mean over its observed ratings), gradients accumulated; also the output.
     func sparseStep(_ batch: SparseMatrix, context: inout ForwardContext) -> (loss: Double, output: Matrix) {
         let first = SparseDense(firstLayer)
         let (h, firstCache) = first.forward(sparse: batch, context: &context)
-        let (output, backward) = forwardTail(h, context: &context)
+        let (output, tailCache) = forwardTail(h, context: &context)
         let (loss, dOutput) = maskedLikelihood.negativeLogLikelihood(output, target: batch)  // ∂/∂y = 2(y − r)/|O| on O
-        first.backward(backward(dOutput), cache: firstCache)
+        first.backward(backwardTail(dOutput, cache: tailCache), cache: firstCache)
         return (loss, output)
     }
 
     /// Dense re-feeding step: input and target are the detached output `x` of the previous step (MSE over all entries).
     func denseStep(_ x: Matrix, context: inout ForwardContext) -> (loss: Double, output: Matrix) {
         let (h, firstCache) = firstLayer.forward(x, context: &context)
-        let (output, backward) = forwardTail(h, context: &context)
+        let (output, tailCache) = forwardTail(h, context: &context)
         let (loss, dOutput) = denseLikelihood.negativeLogLikelihood(output, target: x)     // ∂/∂y = 2(y − x)/(B·n)
-        _ = firstLayer.backward(backward(dOutput), cache: firstCache)                       // x is a constant target too
+        _ = firstLayer.backward(backwardTail(dOutput, cache: tailCache), cache: firstCache) // x is a constant target too
         return (loss, output)
     }
 
@@ -118,42 +133,13 @@ public final class DeepAutoEncoder: RatingRecommender, TrainableModel {
         return loss
     }
 
-    /// Outputs for user rows of `known` (inference: no dropout).
-    func outputs(_ known: SparseMatrix) -> Matrix {
-        var context = ForwardContext(mode: .inference, seed: 0)
-        let (h, _) = SparseDense(firstLayer).forward(sparse: known, context: &context)
-        return forwardTail(h, context: &context).output
-    }
-
-    /// Raw predictions at the stored positions of `queries` given the known ratings (users × items).
-    public func predictions(at queries: SparseMatrix, known: SparseMatrix) -> [Float] {
-        precondition(queries.rows == userCount && queries.columns == itemCount && known.rows == userCount
-                     && known.columns == itemCount,
-                     "DeepAutoEncoder: queries \(queries.rows)×\(queries.columns), known \(known.rows)×\(known.columns), model \(userCount)×\(itemCount)")
-        var values: [Float] = []
-        values.reserveCapacity(queries.nonZeroCount)
-        for start in stride(from: 0, to: userCount, by: 1_000) {
-            let range = start..<min(userCount, start + 1_000)
-            let pattern = queries.rows(in: range)
-            guard pattern.nonZeroCount > 0 else { continue }
-            values.append(contentsOf: Kernels.gather(outputs(known.rows(in: range)), at: pattern))
+    /// Predicted ratings of every item for user rows of known ratings (inference: no dropout).
+    public func scores(for histories: SparseMatrix) -> Matrix {
+        precondition(histories.columns == itemCount, "DeepAutoEncoder: histories have \(histories.columns) items, model has \(itemCount)")
+        return RowBatches.scores(histories, batchSize: 1_000) { batch in
+            var context = ForwardContext(mode: .inference, seed: 0)
+            let (h, _) = SparseDense(firstLayer).forward(sparse: batch, context: &context)
+            return forwardTail(h, context: &context).output
         }
-        return values
-    }
-
-    /// Trains with SGD + momentum and the multi-step schedule, keeping the epoch with the lowest validation RMSE.
-    public func fit(train: SparseMatrix, validation: SparseMatrix?,
-                    progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
-    }
-}
-
-extension DeepAutoEncoder {
-    /// The zoo entry `deep-ae`.
-    public static let zooEntry = ModelEntry(
-        name: "deep-ae",
-        summary: "Deep SELU autoencoder: n-512-512-1024 mirrored, code dropout 0.8, dense re-feeding (Kuchaiev & Ginsburg 2017)"
-    ) { userCount, itemCount, options in
-        DeepAutoEncoder(userCount: userCount, itemCount: itemCount, configuration: try .from(options))
     }
 }

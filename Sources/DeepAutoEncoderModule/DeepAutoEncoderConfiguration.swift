@@ -1,5 +1,6 @@
-import Kernels
+import ModelKit
 import RecCore
+import TensorCore
 
 /// Every setting of the deep autoencoder, with the paper's values as `.paper` (Kuchaiev & Ginsburg,
 /// "Training Deep AutoEncoders for Collaborative Filtering", 2017, and NVIDIA DeepRecommender's
@@ -57,5 +58,16 @@ public struct DeepAutoEncoderConfiguration: Sendable, Equatable {
         try reader.finish()
         c.seed = options.seed
         return c
+    }
+}
+
+extension DeepAutoEncoder {
+    /// The zoo entry `deep-ae`.
+    public static let zooEntry = ModelEntry(
+        name: "deep-ae",
+        summary: "Deep SELU autoencoder: n-512-512-1024 mirrored, code dropout 0.8, dense re-feeding (Kuchaiev & Ginsburg 2017)",
+        task: .rating, testOverrides: ["hidden": "8,4", "batch": "16", "dropout": "0.2", "lr": "0.05"]
+    ) { shape, options in
+        DeepAutoEncoder(userCount: shape.users, itemCount: shape.items, configuration: try .from(options))
     }
 }

@@ -1,3 +1,4 @@
+import TensorCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,7 +18,7 @@ import Darwin
 /// be deliberate, e.g. `Zen` kernels on an AMD CPU), and a value the user set is never touched.
 public enum BLASCoreType {
     /// OpenBLAS's own variable, read once when the library is loaded.
-    public static let environmentVariable = "OPENBLAS_CORETYPE"
+    public static let environmentVariable = RuntimeOptions.Variable.openBLASCoreType
 
     /// The widest vector instruction set a kernel family needs, or a CPU offers.
     enum Tier: Int, Comparable {
@@ -84,5 +85,5 @@ public enum BLASCoreType {
     }
 
     /// The variable's value in this process, or nil when unset.
-    static func userValue() -> String? { getEnvironment(environmentVariable) }
+    static func userValue() -> String? { RuntimeOptions.current.openBLASCoreType }
 }

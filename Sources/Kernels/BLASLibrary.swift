@@ -1,3 +1,4 @@
+import TensorCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -110,7 +111,7 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
             if let symbol = dlsym(opened.handle, "openblas_set_num_threads") {
                 // OpenBLAS: one thread per call and our own split of each product (see
                 // `GEMMPartition`), unless AUTOENCODERZOO_BLAS_PARTITION=0 asks for its threading.
-                partitionParts = threads > 1 && partitionsProducts(environmentValue: getEnvironment(partitionVariable))
+                partitionParts = threads > 1 && RuntimeOptions.current.partitionsProducts
                     ? threads : nil
                 let libraryThreads = partitionParts == nil ? threads : 1
                 setThreads = unsafeBitCast(symbol, to: SetThreads.self)
@@ -139,13 +140,7 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// The switch back to OpenBLAS's own threading (for A/B runs): `AUTOENCODERZOO_BLAS_PARTITION=0`.
-    public static let partitionVariable = "AUTOENCODERZOO_BLAS_PARTITION"
-
-    /// Whether products are split by us for this value of `partitionVariable`: anything but `0`
-    /// (unset included) means yes.
-    static func partitionsProducts(environmentValue: String?) -> Bool {
-        environmentValue.map { $0.filter { !$0.isWhitespace } } != "0"
-    }
+    public static let partitionVariable = RuntimeOptions.Variable.blasPartition
 
     /// A library opened with its `cblas_sgemm`, its configuration text and (OpenBLAS) kernel family.
     private struct Opened {

@@ -1,3 +1,4 @@
+import TensorCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,7 +18,7 @@ import Darwin
 /// loaded, so it is set before `dlopen`; a value the user has set is left alone.
 public enum BLASThreadWaiting {
     /// OpenBLAS's own variable; its value is an exponent of two, in cycles (4…30).
-    public static let environmentVariable = "OPENBLAS_THREAD_TIMEOUT"
+    public static let environmentVariable = RuntimeOptions.Variable.openBLASThreadTimeout
     /// The value set when the user has set none.
     public static let defaultTimeoutExponent = "4"
 
@@ -28,8 +29,7 @@ public enum BLASThreadWaiting {
 
     /// Sets the variable for this process unless it is already set (call before `dlopen`, once).
     static func setDefaultUnlessSet() {
-        let current = getenv(environmentVariable).map { String(cString: $0) }
-        if let value = valueToSet(current: current) {
+        if let value = valueToSet(current: RuntimeOptions.current.openBLASThreadTimeout) {
             _ = setenv(environmentVariable, value, 0)   // 0: never overwrite
         }
     }

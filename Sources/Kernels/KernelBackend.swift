@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Where the kernels that have a BLAS equivalent (GEMM) run.
 public enum KernelBackend: Sendable, CustomStringConvertible {
     /// The package's own Swift SIMD kernels; always available.
@@ -20,7 +22,7 @@ public enum KernelBackend: Sendable, CustomStringConvertible {
     }
 
     /// The environment variable that overrides the automatic choice (`builtin` or `blas`).
-    public static let environmentVariable = "AUTOENCODERZOO_KERNELS"
+    public static let environmentVariable = RuntimeOptions.Variable.kernels
 
     /// What the environment variable asks for.
     public enum Request: Equatable, Sendable {
@@ -90,7 +92,7 @@ extension Kernels {
     /// The backend chosen once per process from `AUTOENCODERZOO_KERNELS` and what loads, with its log line.
     static let backendSelection: (backend: KernelBackend, description: String) = {
         _ = SubnormalMode.flushesToZero   // see SubnormalMode: subnormal operands slow SGEMM ~100×
-        let request = KernelBackend.request(forEnvironmentValue: getEnvironment(KernelBackend.environmentVariable))
+        let request = KernelBackend.request(forEnvironmentValue: RuntimeOptions.current.kernels)
         // `builtin` never touches the library, so a broken BLAS cannot affect a forced built-in run.
         if request == .builtin {
             return (.builtin, builtinDescription(note: "\(KernelBackend.environmentVariable)=builtin"))

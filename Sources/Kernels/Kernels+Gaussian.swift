@@ -79,6 +79,22 @@ extension Kernels {
         return y
     }
 
+    /// xᵀ: [R, C] → [C, R], in 32 × 32 tiles so both sides are read and written a cache line at a time.
+    public static func transpose(_ x: Matrix) -> Matrix {
+        var y = Matrix(rows: x.columns, columns: x.rows)
+        let tile = 32
+        for rowStart in stride(from: 0, to: x.rows, by: tile) {
+            for columnStart in stride(from: 0, to: x.columns, by: tile) {
+                for r in rowStart..<min(x.rows, rowStart + tile) {
+                    for c in columnStart..<min(x.columns, columnStart + tile) {
+                        y.storage[c * x.rows + r] = x.storage[r * x.columns + c]
+                    }
+                }
+            }
+        }
+        return y
+    }
+
     /// [a | b]: the columns of `a` followed by those of `b` (same row count).
     public static func concatenateColumns(_ a: Matrix, _ b: Matrix) -> Matrix {
         precondition(a.rows == b.rows, "concatenateColumns: \(a.shapeDescription) and \(b.shapeDescription) differ in rows")

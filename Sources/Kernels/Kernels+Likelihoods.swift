@@ -195,4 +195,20 @@ extension Kernels {
         }
         return (total, gradient)
     }
+
+    /// Σ_e (p_e − t_e)² (Double) with d/dp_e = scale·2(p_e − t_e): the squared error of predictions at
+    /// observed entries only, as flat arrays in a pattern's CSR order.
+    public static func squaredError(predictions: [Float], targets: [Float],
+                                    gradientScale: Float) -> (loss: Double, gradient: [Float]) {
+        precondition(predictions.count == targets.count,
+                     "squaredError: \(predictions.count) predictions, \(targets.count) targets")
+        var gradient = [Float](repeating: 0, count: predictions.count)
+        var total: Double = 0
+        for e in 0..<predictions.count {
+            let difference = predictions[e] - targets[e]
+            total += Double(difference) * Double(difference)
+            gradient[e] = gradientScale * 2 * difference                 // d(p − t)²/dp = 2(p − t)
+        }
+        return (total, gradient)
+    }
 }

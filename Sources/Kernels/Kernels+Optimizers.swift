@@ -178,6 +178,28 @@ extension Kernels {
                      step: SGDStep(value: value, velocity: velocity, learningRate: learningRate, momentum: momentum,
                                    weightDecay: weightDecay))
     }
+
+    /// One resilient-propagation step as `torch.optim.Rprop` (iRprop⁻, Igel & Hüsken 2000): where the
+    /// gradient keeps its sign the step size grows by η⁺, where it flips it shrinks by η⁻ and that
+    /// gradient is treated as 0 (no move, not remembered); θ ← θ − sign(g)·step, step ∈ [min, max].
+    public static func rpropUpdate(value: inout Matrix, gradient: Matrix, previousGradient: inout Matrix,
+                                   stepSizes: inout Matrix, etaMinus: Float, etaPlus: Float,
+                                   minimumStep: Float, maximumStep: Float) {
+        precondition(value.count == gradient.count && value.count == previousGradient.count && value.count == stepSizes.count,
+                     "rpropUpdate: value \(value.shapeDescription), gradient \(gradient.shapeDescription), state \(previousGradient.shapeDescription) / \(stepSizes.shapeDescription)")
+        for i in 0..<value.count {
+            var g = gradient.storage[i]
+            let product = g * previousGradient.storage[i]
+            if product > 0 {
+                stepSizes.storage[i] = min(stepSizes.storage[i] * etaPlus, maximumStep)
+            } else if product < 0 {
+                stepSizes.storage[i] = max(stepSizes.storage[i] * etaMinus, minimumStep)
+                g = 0
+            }
+            if g > 0 { value.storage[i] -= stepSizes.storage[i] } else if g < 0 { value.storage[i] += stepSizes.storage[i] }
+            previousGradient.storage[i] = g
+        }
+    }
 }
 
 /// One optimizer's per-entry formulas for `Kernels.gradientPass`: `lanes` updates the eight entries

@@ -52,7 +52,7 @@ public struct SharedPointer<T>: @unchecked Sendable {
 public enum ProcessInfoCores {
     /// Active processor count (honours `AUTOENCODERZOO_THREADS` when set to a positive integer).
     public static var activeCount: Int {
-        if let text = getEnvironment("AUTOENCODERZOO_THREADS"), let n = Int(text), n > 0 { return n }
+        if let n = RuntimeOptions.current.threads { return n }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }
@@ -63,8 +63,3 @@ import Glibc
 import Darwin
 #endif
 
-/// The value of environment variable `name`, or nil.
-public func getEnvironment(_ name: String) -> String? {
-    guard let pointer = getenv(name) else { return nil }
-    return String(cString: pointer)
-}

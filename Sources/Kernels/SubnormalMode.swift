@@ -1,3 +1,4 @@
+import TensorCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,11 +17,11 @@ import Darwin
 /// `AUTOENCODERZOO_SUBNORMALS=keep` leaves IEEE gradual underflow on.
 public enum SubnormalMode {
     /// The environment variable that opts out (`keep`).
-    public static let environmentVariable = "AUTOENCODERZOO_SUBNORMALS"
+    public static let environmentVariable = RuntimeOptions.Variable.subnormals
 
     /// Whether this process flushes subnormals (decided once, applied to the first calling thread).
     public static let flushesToZero: Bool = {
-        if let value = getenv(environmentVariable), String(cString: value) == "keep" { return false }
+        if RuntimeOptions.current.keepsSubnormals { return false }
         return setFlushToZero()
     }()
 

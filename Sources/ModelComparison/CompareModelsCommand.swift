@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import ModelKit
 import RecCore
 import ZooCatalog
 
@@ -7,49 +8,57 @@ import ZooCatalog
 public enum CompareModelsCommand {
     /// Runs with `arguments` (no program name); writes the table to `output` and progress and
     /// errors to `log`. Returns the process exit status (0 success, 1 run error, 2 usage error).
-    public static func main(arguments: [String], zoo: ModelZoo = .standard,
+    public static func main(arguments: [String], zoo: ModelZoo = .standard, tasks: TaskCatalog = .standard,
                             output: (String) -> Void, log: @escaping (String) -> Void) -> Int32 {
         log(Kernels.backendDescription)
         let options: ComparisonOptions
         do {
-            options = try ComparisonOptions.parse(arguments)
+            options = try ComparisonOptions.parse(arguments, tasks: tasks.names)
         } catch {
             log("error: \(error)")
             return 2
         }
         if options.showHelp {
-            output(ComparisonOptions.usage(modelNames: zoo.names))
+            output(ComparisonOptions.usage(modelNames: zoo.names, tasks: tasks.names))
             return 0
         }
         do {
-            if try RatingComparison.task(for: options, zoo: zoo) == .rating {
-                try RatingComparison(zoo: zoo, options: options, log: log).execute(output: output)
-                return 0
-            }
-            let runner = ComparisonRunner(zoo: zoo, options: options, log: log)
-            _ = try runner.selectedEntries()
-            let data: ComparisonData
-            if let path = options.dataPath {
-                log("loading \(path) …")
-                data = try ComparisonData.load(path: path, format: options.format, heldOutUsers: options.heldOutUsers)
-            } else {
-                data = ComparisonData.builtIn(heldOutUsers: options.heldOutUsers)
-            }
-            log("data: \(data.description)")
-            // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
-            let save: ([ModelResult]) throws -> Void = { results in
-                guard let path = options.outputPath else { return }
-                try ResultsFiles.write(json: ResultsTable.json(results), csv: ResultsTable.csv(results), to: path)
-            }
-            let results = try runner.run(on: data, builtIn: options.dataPath == nil, afterEachRun: save)
-            output(ResultsTable.render(results, dataDescription: data.description))
-            try save(results)
-            if let path = options.outputPath { log("wrote \(path) and \(ResultsFiles.csvPath(for: path))") }
+            try execute(try tasks.task(for: options, zoo: zoo), options: options, zoo: zoo, output: output, log: log)
             return 0
         } catch {
             log("error: \(error)")
             return 1
         }
+    }
+
+    /// Loads `task`'s data, runs every model and seed, prints the table and writes `--output`.
+    /// When a run fails, the table of the runs that finished is printed before the error is thrown.
+    static func execute<T: Task>(_ task: T, options: ComparisonOptions, zoo: ModelZoo, output: (String) -> Void,
+                                 log: @escaping (String) -> Void) throws {
+        let runner = ComparisonRunner(zoo: zoo, options: options, log: log)
+        _ = try runner.selectedEntries(for: task.name)              // a bad --models fails before loading data
+        let dataset = try task.load(options.dataRequest, log: log)
+        log("data: \(dataset.description)")
+        let table = ResultsTable(task)
+        var finished: [ModelResult] = []
+        // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
+        let save: ([ModelResult]) throws -> Void = { results in
+            finished = results
+            guard let path = options.outputPath else { return }
+            try ResultsFiles.write(json: table.json(results), csv: table.csv(results), to: path)
+        }
+        do {
+            let results = try runner.run(task, on: dataset, afterEachRun: save)
+            output(table.render(results, dataDescription: dataset.description, splitNote: dataset.splitNote))
+            try save(results)
+        } catch {
+            if !finished.isEmpty {
+                output(table.render(finished, dataDescription: dataset.description, splitNote: dataset.splitNote))
+                log("the table above holds the runs that finished before the error below")
+            }
+            throw error
+        }
+        if let path = options.outputPath { log("wrote \(path) and \(ResultsFiles.csvPath(for: path))") }
     }
 }
 

@@ -3,38 +3,22 @@ import Checkpoints
 import ModelKit
 import RecCore
 
-/// `--save-dir`: each trained model's checkpoint (its best epoch's weights, as `fit` leaves them).
+/// `--save-dir`: each trained model's checkpoint (its best epoch's weights, as `fit` leaves them),
+/// with its split's training matrix (for `Recommend --user`).
 enum ComparisonCheckpoints {
     /// `DIR/<model>-seed<S>.safetensors`.
     static func path(_ directory: String, entry: String, seed: UInt64) -> String {
         (directory as NSString).appendingPathComponent("\(entry)-seed\(seed).safetensors")
     }
 
-    /// Saves a ranking model with the training users' histories (for `Recommend --user`).
-    static func save(ranking model: any Recommender, entry: String, options: ModelOptions, split: StrongGeneralizationSplit,
+    /// Saves `model` of `task` trained on `split` into `directory` (nothing when nil).
+    static func save(_ model: any ZooModel, entry: String, task: TaskName, options: ModelOptions, split: some TaskSplit,
                      into directory: String?, log: (String) -> Void) throws {
         guard let directory else { return }
-        guard let model = model as? any ResumableRecommender else {
-            throw CheckpointError.cannotWrite(file: path(directory, entry: entry, seed: options.seed), reason: "\(entry) cannot be checkpointed")
-        }
         let file = path(directory, entry: entry, seed: options.seed)
         try makeDirectory(directory, for: file)
-        try Checkpoint(ranking: model, name: entry, options: options, itemIDs: split.itemIDs, history: split.train,
-                       userIDs: split.trainUserIDs).save(to: file)
-        log("[\(entry)] checkpoint written to \(file)")
-    }
-
-    /// Saves a rating model with its known (training) ratings.
-    static func save(rating model: any RatingRecommender, entry: String, options: ModelOptions, split: RatingSplit,
-                     into directory: String?, log: (String) -> Void) throws {
-        guard let directory else { return }
-        guard let model = model as? any ResumableRatingRecommender else {
-            throw CheckpointError.cannotWrite(file: path(directory, entry: entry, seed: options.seed), reason: "\(entry) cannot be checkpointed")
-        }
-        let file = path(directory, entry: entry, seed: options.seed)
-        try makeDirectory(directory, for: file)
-        try Checkpoint(rating: model, name: entry, options: options, itemIDs: split.itemIDs, known: split.train,
-                       userIDs: split.userIDs).save(to: file)
+        try Checkpoint(model, name: entry, task: task, options: options, shape: split.shape, itemIDs: split.itemIDs,
+                       history: split.train, userIDs: split.trainUserIDs).save(to: file)
         log("[\(entry)] checkpoint written to \(file)")
     }
 

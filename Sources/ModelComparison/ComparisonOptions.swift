@@ -1,16 +1,5 @@
 import RecCore
 
-/// The data formats `CompareModels --format` accepts.
-public enum DataFormat: String, CaseIterable, Sendable {
-    case movielens100k = "movielens-100k"
-    case movielens1m = "movielens-1m"
-    case movielens20m = "movielens-20m"
-    case netflix
-    case csv
-    case vaeCFSplit = "vae-cf-split"
-    case ratingSplit = "rating-split"
-}
-
 /// Command-line options of `CompareModels`.
 public struct ComparisonOptions: Sendable, Equatable {
     /// Ratings file or split folder; nil runs the built-in synthetic data set.
@@ -35,18 +24,14 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var quiet: Bool = false
     /// Print usage and exit.
     public var showHelp: Bool = false
-    /// `--task ranking|rating`; nil chooses from the models asked for (see `RatingComparison.task`).
-    public var task: ModelTask?
+    /// `--task NAME`; nil chooses from the format and the models asked for (`TaskCatalog.task(for:zoo:)`).
+    public var task: TaskName?
     /// `--save-dir DIR`: write each model's best checkpoint as `DIR/<model>-seed<S>.safetensors`.
     public var saveDirectory: String?
     /// `--resume-dir DIR`: keep each (model, seed)'s training state in DIR and continue from it
     /// (see `TrainingStateFiles`).
     public var resumeDirectory: String?
 
-    /// The first of `--resume-dir` and `--save-dir` given (both need checkpointable models), or nil.
-    var checkpointOption: String? {
-        resumeDirectory != nil ? "--resume-dir" : saveDirectory != nil ? "--save-dir" : nil
-    }
     /// `--validation-fraction F`: share of the training ratings held out for validation in the rating
     /// task (default 0.1); 0 trains on all of them and keeps the last epoch.
     public var validationFraction: Double?
@@ -54,8 +39,13 @@ public struct ComparisonOptions: Sendable, Equatable {
     /// Default options (built-in data, every model, one seed).
     public init() {}
 
+    /// The data options as a task reads them.
+    public var dataRequest: DataRequest {
+        DataRequest(path: dataPath, format: format, heldOutUsers: heldOutUsers, validationFraction: validationFraction)
+    }
+
     /// The usage text printed by `--help`.
-    public static func usage(modelNames: [String]) -> String {
+    public static func usage(modelNames: [String], tasks: [String] = TaskCatalog.standard.names) -> String {
         """
         USAGE: swift run -c release CompareModels [options]
 
@@ -77,8 +67,9 @@ public struct ComparisonOptions: Sendable, Equatable {
           --epochs N             training epochs for every model (default: each model's own)
           --seeds N              repeat with N seeds; report mean ± spread over seeds (default 1)
           --seed S               first seed (default 1)
-          --task ranking|rating  ranking (Recall, NDCG) or rating prediction (RMSE, MAE on a random
-                                 90/10 split per seed); default: rating when every model asked for is one
+          --task \(tasks.joined(separator: "|"))  ranking (Recall, NDCG) or rating prediction (RMSE, MAE on a random
+                                 90/10 split per seed); default: the task a split folder is made
+                                 for, else the task of the models asked for, else ranking
           --validation-fraction F  rating task: share of the training ratings held out per seed for
                                  validation and best-epoch selection (default 0.1); 0 trains on all
                                  of them and keeps the last epoch (as a peer without validation)
@@ -104,8 +95,8 @@ public struct ComparisonOptions: Sendable, Equatable {
         """
     }
 
-    /// Parses `arguments` (without the program name).
-    public static func parse(_ arguments: [String]) throws -> ComparisonOptions {
+    /// Parses `arguments` (without the program name); `--task` must name one of `tasks`.
+    public static func parse(_ arguments: [String], tasks: [String] = TaskCatalog.standard.names) throws -> ComparisonOptions {
         var options = ComparisonOptions()
         var index = 0
         func value(_ flag: String) throws -> String {
@@ -147,10 +138,10 @@ public struct ComparisonOptions: Sendable, Equatable {
                 options.firstSeed = seed
             case "--task":
                 let text = try value(argument)
-                guard let task = ModelTask(rawValue: text) else {
-                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: "ranking or rating")
+                guard tasks.contains(text) else {
+                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: tasks.joined(separator: " or "))
                 }
-                options.task = task
+                options.task = TaskName(text)
             case "--heldout-users": options.heldOutUsers = try positiveInt(argument)
             case "--validation-fraction":
                 let text = try value(argument)
@@ -183,22 +174,20 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
     case missingValue(flag: String)
     case invalidValue(flag: String, value: String, expected: String)
     case unknownArgument(String)
-    case cannotGuessFormat(path: String)
     case noModels
     case staleTrainingState(file: String, what: String, saved: String, now: String)
-    case cannotCheckpoint(model: String, option: String)
+    /// Training of `model` (its label: name, and seed when several) stopped with `reason`.
+    case trainingFailed(model: String, reason: String)
 
     public var description: String {
         switch self {
         case let .missingValue(flag): return "\(flag) needs a value (see --help)"
         case let .invalidValue(flag, value, expected): return "\(flag) \(value): expected \(expected)"
         case let .unknownArgument(argument): return "unknown argument '\(argument)' (see --help)"
-        case let .cannotGuessFormat(path):
-            return "cannot tell the format of '\(path)'; pass --format (\(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")))"
         case .noModels: return "no models to run"
         case let .staleTrainingState(file, what, saved, now):
             return "\(file) holds the training state of another run (\(what): \(saved) there, \(now) now); delete it or pass another --resume-dir"
-        case let .cannotCheckpoint(model, option): return "\(model) cannot be checkpointed, so \(option) cannot be used with it"
+        case let .trainingFailed(model, reason): return "training \(model) failed: \(reason)"
         }
     }
 }

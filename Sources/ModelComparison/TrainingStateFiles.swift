@@ -24,10 +24,10 @@ struct TrainingStateFiles {
     }
 
     /// The saved state of (`entry`, `options.seed`) restored into `model` (where it continues goes
-    /// to `log`), or nil when there is no file yet. Throws `ComparisonError.staleTrainingState` when the file was written for another
-    /// run, and `CheckpointError` when it cannot be read.
-    func resume(entry: String, task: ModelTask, options: ModelOptions, itemIDs: [Int64], train: SparseMatrix,
-                into model: some TrainableModel, log: ((String) -> Void)?) throws -> TrainingState? {
+    /// to `log`), or nil when there is no file yet. Throws `ComparisonError.staleTrainingState` when the
+    /// file was written for another run, and `CheckpointError` when it cannot be read.
+    func resume(entry: String, task: TaskName, options: ModelOptions, itemIDs: [Int64], train: SparseMatrix,
+                into model: any ZooModel, log: ((String) -> Void)?) throws -> TrainingState? {
         let file = path(entry: entry, seed: options.seed)
         guard FileManager.default.fileExists(atPath: file) else { return nil }
         let saved = try Checkpoint.load(from: file, expecting: entry)
@@ -61,16 +61,20 @@ struct TrainingStateFiles {
         return training
     }
 
-    /// Fits with the state file of (`entry`, `options.seed`): restores it into `model` when there is
-    /// one, runs `fit(resume, onEpochEnd)`, and saves `checkpoint(state)` after every epoch. Returns
-    /// the fit's summary and the seconds the earlier runs had spent.
-    func fit(_ model: some TrainableModel, entry: String, task: ModelTask, options: ModelOptions, itemIDs: [Int64],
-             train: SparseMatrix, log: ((String) -> Void)?, checkpoint: @escaping (TrainingState) -> Checkpoint,
-             fit: (TrainingState?, @escaping (TrainingState) throws -> Void) throws -> FitSummary)
-        throws -> (summary: FitSummary, earlierSeconds: Double) {
-        let resume = try resume(entry: entry, task: task, options: options, itemIDs: itemIDs, train: train, into: model, log: log)
-        let summary = try fit(resume) { state in try save(checkpoint(state)) }
-        return (summary, resume?.seconds ?? 0)
+    /// Fits `model` with the state file of (`entry`, `options.seed`): restores it when there is one,
+    /// runs the fit from there, and saves the model with its training state after every epoch.
+    /// Returns the fit's history and the seconds the earlier runs had spent.
+    func fit(_ model: any ZooModel, entry: String, task: TaskName, options: ModelOptions, split: some TaskSplit,
+             request: FitRequest, log: ((String) -> Void)?) throws -> (history: TrainingHistory, earlierSeconds: Double) {
+        let resume = try resume(entry: entry, task: task, options: options, itemIDs: split.itemIDs, train: split.train,
+                                into: model, log: log)
+        var request = request
+        request.resume = resume
+        request.onEpochEnd = { state in
+            try save(Checkpoint(model, name: entry, task: task, options: options, shape: split.shape, itemIDs: split.itemIDs,
+                                history: split.train, userIDs: split.trainUserIDs, training: state))
+        }
+        return (try model.fit(request), resume?.seconds ?? 0)
     }
 
     /// Writes `checkpoint` (a model's current weights with its `training` state after an epoch) to

@@ -1,4 +1,3 @@
-import Kernels
 import ModelKit
 import NeuralNet
 import RecCore
@@ -6,7 +5,7 @@ import TensorCore
 
 /// Mult-DAE (Liang et al., WWW 2018): a denoising autoencoder with a multinomial likelihood,
 /// [I → 200 → I] with tanh, input dropout 0.5 and L2 weight decay.
-public final class MultDAE: Recommender, TrainableModel {
+public final class MultDAE: StepTrainedModel {
     /// The settings this model was built with.
     public let configuration: MultDAEConfiguration
     /// The number of items.
@@ -45,13 +44,21 @@ public final class MultDAE: Recommender, TrainableModel {
     /// Every trainable parameter.
     public var parameters: [Parameter] { inputLayer.parameters + tail.parameters }
 
-    /// The number of trainable scalars.
-    public var parameterCount: Int { parameters.scalarCount }
+    /// Adam (lr 1e-3, weight decay 2λ/B on the weights) on batches of 500 users; no KL term.
+    public var recipe: TrainingRecipe {
+        TrainingRecipe(epochs: configuration.epochs,
+                       stepping: .miniBatch(batchSize: configuration.batchSize,
+                                            optimizer: Adam(learningRate: configuration.learningRate,
+                                                            weightDecay: configuration.weightDecay)))
+    }
+
+    /// Training draws from a generator split off the model's own (initialisation came first).
+    public func makeTrainingContext() -> ForwardContext { ForwardContext(mode: .training, rng: rng.split()) }
 
     /// One denoising step: multinomial NLL of the batch from its dropped-out, normalised input.
     /// (The L2 penalty's gradient is added by the optimizer's weight decay.)
     public func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
-        let dropped = inputDropout.apply(sparse: Kernels.l2NormalizeRows(batch), context: &context)
+        let dropped = inputDropout.apply(sparse: batch.l2NormalizedRows(), context: &context)
         let (h, inputCache) = inputLayer.forward(sparse: dropped, context: &context)    // [B, H₁]
         var logits = workspace.take("logits")                                           // storage from the last step
         let tailCache = tail.forward(h, into: &logits, context: &context)              // [B, I]
@@ -64,26 +71,10 @@ public final class MultDAE: Recommender, TrainableModel {
     /// Logits for each history row (no dropout).
     public func scores(for histories: SparseMatrix) -> Matrix {
         precondition(histories.columns == itemCount, "MultDAE: histories have \(histories.columns) items, model has \(itemCount)")
-        return RankingTraining.batchedScores(histories, batchSize: 2_000) { batch in
+        return RowBatches.scores(histories, batchSize: 2_000) { batch in
             var context = ForwardContext(mode: .inference, seed: 0)
-            let (h, _) = inputLayer.forward(sparse: Kernels.l2NormalizeRows(batch), context: &context)
+            let (h, _) = inputLayer.forward(sparse: batch.l2NormalizedRows(), context: &context)
             return tail.forward(h, context: &context).output
         }
-    }
-
-    /// Trains with Adam (weight decay 2λ/B on weights), keeping the best validation NDCG@100 epoch.
-    public func fit(train: SparseMatrix, validation: HeldOutUsers?,
-                    progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
-    }
-}
-
-extension MultDAE {
-    /// The zoo entry `mult-dae`.
-    public static let zooEntry = ModelEntry(
-        name: "mult-dae",
-        summary: "Mult-DAE: multinomial denoising autoencoder, [I-200-I], dropout 0.5 (Liang et al., WWW 2018)"
-    ) { itemCount, options in
-        MultDAE(itemCount: itemCount, configuration: try MultDAEConfiguration.from(options))
     }
 }

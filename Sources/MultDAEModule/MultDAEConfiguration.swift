@@ -1,3 +1,4 @@
+import ModelKit
 import RecCore
 
 /// Every setting of Mult-DAE, with the paper's values as `.paper` (Liang et al. 2018 and the
@@ -39,5 +40,16 @@ public struct MultDAEConfiguration: Sendable, Equatable {
         try reader.finish()
         c.seed = options.seed
         return c
+    }
+}
+
+extension MultDAE {
+    /// The zoo entry `mult-dae`.
+    public static let zooEntry = ModelEntry(
+        name: "mult-dae",
+        summary: "Mult-DAE: multinomial denoising autoencoder, [I-200-I], dropout 0.5 (Liang et al., WWW 2018)",
+        task: .ranking, testOverrides: ["hidden": "16", "batch": "50"]
+    ) { shape, options in
+        MultDAE(itemCount: shape.items, configuration: try MultDAEConfiguration.from(options))
     }
 }

@@ -1,4 +1,3 @@
-import Kernels
 import ModelKit
 import NeuralNet
 import RecCore
@@ -6,7 +5,7 @@ import TensorCore
 
 /// Mult-VAE (Liang et al., WWW 2018): a VAE with a multinomial likelihood over items,
 /// [I → 600 → 200 → 600 → I] with tanh, trained on the β-annealed ELBO.
-public final class MultVAE: Recommender, TrainableModel {
+public final class MultVAE: StepTrainedModel {
     /// The settings this model was built with.
     public let configuration: MultVAEConfiguration
     /// The number of items (input and output width).
@@ -56,12 +55,19 @@ public final class MultVAE: Recommender, TrainableModel {
     /// Every trainable parameter, encoder first.
     public var parameters: [Parameter] { inputLayer.parameters + encoderTail.parameters + decoder.parameters }
 
-    /// The number of trainable scalars.
-    public var parameterCount: Int { parameters.scalarCount }
+    /// Adam (lr 1e-3) on batches of 500 users, β annealed per update to 0.2 over 200,000 updates.
+    public var recipe: TrainingRecipe {
+        TrainingRecipe(epochs: configuration.epochs,
+                       stepping: .miniBatch(batchSize: configuration.batchSize, optimizer: Adam(learningRate: configuration.learningRate)),
+                       klSchedule: .annealPerUpdate(cap: configuration.betaCap, totalAnnealSteps: configuration.annealSteps))
+    }
+
+    /// Training draws from a generator split off the model's own (initialisation came first).
+    public func makeTrainingContext() -> ForwardContext { ForwardContext(mode: .training, rng: rng.split()) }
 
     /// One β-ELBO step: forward on the batch, backward into every parameter; returns NLL + β·KL.
     public func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
-        let normalized = Kernels.l2NormalizeRows(batch)                               // x / ‖x‖₂
+        let normalized = batch.l2NormalizedRows()                                      // x / ‖x‖₂
         let dropped = inputDropout.apply(sparse: normalized, context: &context)
         let (h, inputCache) = inputLayer.forward(sparse: dropped, context: &context)    // [B, H₁]
         let (encoded, tailCache) = encoderTail.forward(h, context: &context)            // [B, 2Z]
@@ -75,7 +81,7 @@ public final class MultVAE: Recommender, TrainableModel {
         workspace.keep(logits, as: "logits")
         let (dMean, dLogVariance) = posterior.backward(sampleGradient: dSample)
         let dEncoded = GaussianPosterior.encoderGradient(                               // ∂/∂[μ|logσ²], + β·∂KL
-            mean: Kernels.add(dMean, kl.mean), logVariance: Kernels.add(dLogVariance, kl.logVariance))
+            mean: dMean + kl.mean, logVariance: dLogVariance + kl.logVariance)
         let dH = encoderTail.backward(dEncoded, cache: tailCache)
         inputLayer.backward(dH, cache: inputCache)
         return nll + step.klWeight * kl.value
@@ -84,29 +90,12 @@ public final class MultVAE: Recommender, TrainableModel {
     /// Logits for each history row (z = μ, no dropout); ranking by logits equals ranking by softmax.
     public func scores(for histories: SparseMatrix) -> Matrix {
         precondition(histories.columns == itemCount, "MultVAE: histories have \(histories.columns) items, model has \(itemCount)")
-        return RankingTraining.batchedScores(histories, batchSize: 2_000) { batch in
+        return RowBatches.scores(histories, batchSize: 2_000) { batch in
             var context = ForwardContext(mode: .inference, seed: 0)
-            let (h, _) = inputLayer.forward(sparse: Kernels.l2NormalizeRows(batch), context: &context)
+            let (h, _) = inputLayer.forward(sparse: batch.l2NormalizedRows(), context: &context)
             let (encoded, _) = encoderTail.forward(h, context: &context)
-            let latent = encoded.columns / 2
-            let mean = Kernels.columns(0..<latent, of: encoded)                          // z = μ
+            let mean = encoded.columns(in: 0..<(encoded.columns / 2))                    // z = μ
             return decoder.forward(mean, context: &context).output
         }
-    }
-
-    /// Trains with Adam and per-update KL annealing, keeping the best validation NDCG@100 epoch.
-    public func fit(train: SparseMatrix, validation: HeldOutUsers?,
-                    progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
-    }
-}
-
-extension MultVAE {
-    /// The zoo entry `mult-vae`.
-    public static let zooEntry = ModelEntry(
-        name: "mult-vae",
-        summary: "Mult-VAE: multinomial VAE, [I-600-200-600-I], β annealed to 0.2 (Liang et al., WWW 2018)"
-    ) { itemCount, options in
-        MultVAE(itemCount: itemCount, configuration: try MultVAEConfiguration.from(options))
     }
 }

@@ -1,3 +1,4 @@
+import ModelKit
 import RecCore
 
 /// Every setting of Mult-VAE, with the paper's values as `.paper` (Liang et al. 2018 and the
@@ -39,5 +40,16 @@ public struct MultVAEConfiguration: Sendable, Equatable {
         try reader.finish()
         c.seed = options.seed
         return c
+    }
+}
+
+extension MultVAE {
+    /// The zoo entry `mult-vae`.
+    public static let zooEntry = ModelEntry(
+        name: "mult-vae",
+        summary: "Mult-VAE: multinomial VAE, [I-600-200-600-I], β annealed to 0.2 (Liang et al., WWW 2018)",
+        task: .ranking, testOverrides: ["hidden": "32,8", "batch": "50", "anneal-steps": "20"]
+    ) { shape, options in
+        MultVAE(itemCount: shape.items, configuration: try MultVAEConfiguration.from(options))
     }
 }

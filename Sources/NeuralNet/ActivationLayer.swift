@@ -22,4 +22,18 @@ public struct ActivationLayer: Layer {
     public func backward(_ outputGradient: Matrix, cache: (input: Matrix, output: Matrix)) -> Matrix {
         Kernels.activationBackward(outputGradient, input: cache.input, output: cache.output, activation) // ∂y/∂x = f'(x)
     }
+
+    /// y = f(x) on the stored values of a CSR matrix (outputs at observed entries); the cache holds
+    /// the values as [1, nnz] rows.
+    public func forward(sparse input: SparseMatrix) -> (output: SparseMatrix, cache: (input: Matrix, output: Matrix)) {
+        let x = Matrix(rows: 1, columns: input.nonZeroCount, storage: input.values)
+        let y = Kernels.activate(x, activation)
+        return (input.withValues(y.storage), (x, y))
+    }
+
+    /// dx = dy ⊙ f'(x) on the stored values (the same pattern as the forward input).
+    public func backward(sparse outputGradient: SparseMatrix, cache: (input: Matrix, output: Matrix)) -> SparseMatrix {
+        let dy = Matrix(rows: 1, columns: outputGradient.nonZeroCount, storage: outputGradient.values)
+        return outputGradient.withValues(backward(dy, cache: cache).storage)                   // ∂y/∂x = f'(x)
+    }
 }

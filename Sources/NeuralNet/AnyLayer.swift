@@ -5,8 +5,9 @@ public struct AnyLayerCache {
     fileprivate let value: Any
 }
 
-/// A type-erased layer, so chains can hold layers of different types (and different caches).
-public struct AnyLayer: Layer {
+/// A type-erased layer, so chains can hold layers of different types (and different caches). It
+/// writes into a reused output buffer when the wrapped layer can (`OutputReusingLayer`).
+public struct AnyLayer: OutputReusingLayer {
     private let parametersBody: () -> [Parameter]
     private let forwardBody: (Matrix, inout ForwardContext) -> (Matrix, AnyLayerCache)
     private let forwardIntoBody: (Matrix, inout Matrix, inout ForwardContext) -> AnyLayerCache
@@ -24,8 +25,14 @@ public struct AnyLayer: Layer {
             let (output, cache) = layer.forward(input, context: &context)
             return (output, AnyLayerCache(value: cache))
         }
-        forwardIntoBody = { input, output, context in
-            AnyLayerCache(value: layer.forward(input, into: &output, context: &context))
+        if let reusing = layer as? any OutputReusingLayer {
+            forwardIntoBody = Self.forwardInto(reusing)
+        } else {
+            forwardIntoBody = { input, output, context in
+                let (y, cache) = layer.forward(input, context: &context)
+                output = y
+                return AnyLayerCache(value: cache)
+            }
         }
         backwardBody = { outputGradient, erased in
             guard let cache = erased.value as? Wrapped.Cache else {
@@ -33,6 +40,12 @@ public struct AnyLayer: Layer {
             }
             return layer.backward(outputGradient, cache: cache)
         }
+    }
+
+    /// The reusing forward pass of `layer`, its cache erased.
+    private static func forwardInto<Wrapped: OutputReusingLayer>(_ layer: Wrapped)
+        -> (Matrix, inout Matrix, inout ForwardContext) -> AnyLayerCache {
+        { input, output, context in AnyLayerCache(value: layer.forward(input, into: &output, context: &context)) }
     }
 
     /// The wrapped layer's parameters.

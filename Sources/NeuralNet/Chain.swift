@@ -2,7 +2,7 @@ import TensorCore
 import Kernels
 
 /// Layers applied one after another; backward runs them in reverse.
-public struct Chain: Layer {
+public struct Chain: OutputReusingLayer {
     /// The layers, first applied first.
     public let layers: [AnyLayer]
 
@@ -30,7 +30,7 @@ public struct Chain: Layer {
         return (x, caches)
     }
 
-    /// The chain's forward pass with the last layer writing into `output` (see `Layer`).
+    /// The chain's forward pass with the last layer writing into `output` (see `OutputReusingLayer`).
     public func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> [AnyLayerCache] {
         guard let last = layers.last else {
             output = input
@@ -61,7 +61,7 @@ public struct Chain: Layer {
 
 /// A multilayer perceptron: Dense layers of `sizes`, an activation after each hidden layer and
 /// `outputActivation` after the last (identity by default: logits for a likelihood).
-public struct MLP: Layer {
+public struct MLP: OutputReusingLayer {
     /// The dense layers, in order.
     public let denseLayers: [Dense]
     /// The whole network as a chain.

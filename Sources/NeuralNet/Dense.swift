@@ -2,7 +2,7 @@ import TensorCore
 import Kernels
 
 /// Affine map y = x·W + b with W [In, Out] and b [1, Out].
-public struct Dense: Layer {
+public struct Dense: OutputReusingLayer {
     /// W, shape [In, Out]; decays.
     public let weight: Parameter
     /// b, shape [1, Out]; no decay.

@@ -41,6 +41,11 @@ public enum BiasInitialization: Sendable, Equatable {
     case zeros
     /// Truncated N(0, std²) within 2 std, as Mult-VAE's reference code (`truncated_normal_initializer(stddev=0.001)`).
     case truncatedNormal(standardDeviation: Float)
+    /// U(±limit); `.fanIn(inputs)` gives PyTorch's default Linear bias U(±1/√In).
+    case uniform(limit: Float)
+
+    /// PyTorch's default `nn.Linear` bias, U(±1/√In), which the VampPrior reference codes keep.
+    public static func fanIn(_ inputs: Int) -> BiasInitialization { .uniform(limit: 1 / Float(max(1, inputs)).squareRoot()) }
 
     /// Mult-VAE's bias initialiser: truncated N(0, 0.001²) (Liang et al. 2018, reference code).
     public static let multVAE = BiasInitialization.truncatedNormal(standardDeviation: 0.001)
@@ -51,6 +56,8 @@ public enum BiasInitialization: Sendable, Equatable {
         case .zeros: return Matrix(rows: 1, columns: outputs)
         case .truncatedNormal(let standardDeviation):
             return Kernels.randomTruncatedNormal(rows: 1, columns: outputs, standardDeviation: standardDeviation, using: &rng)
+        case .uniform(let limit):
+            return Kernels.randomUniform(rows: 1, columns: outputs, low: -limit, high: limit, using: &rng)
         }
     }
 }

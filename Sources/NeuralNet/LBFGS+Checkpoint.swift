@@ -1,6 +1,6 @@
 import TensorCore
 
-extension LBFGS: CheckpointableOptimizer {
+extension LBFGS {
     /// The curvature pairs as `s/K/I`, `y/K/I` (pair K, parameter I in list order) and the current
     /// point's loss and gradient (`loss`, `g/I`), when there is one.
     public var checkpointState: OptimizerState {
@@ -22,11 +22,17 @@ extension LBFGS: CheckpointableOptimizer {
     public mutating func restore(_ saved: OptimizerState) throws {
         try saved.requireKind("lbfgs")
         let pairs = saved.integers["pairs"] ?? 0
+        guard (0...saved.tensors.count).contains(pairs) else {
+            throw TrainingError.invalidConfiguration(setting: "optimizer state integer pairs", value: "\(pairs)")
+        }
         let count = saved.tensors.keys.filter { $0.hasPrefix("s/0/") }.count
         steps = try (0..<pairs).map { k in try (0..<count).map { try saved.tensor("s/\(k)/\($0)") } }
         changes = try (0..<pairs).map { k in try (0..<count).map { try saved.tensor("y/\(k)/\($0)") } }
         if let loss = saved.reals["loss"] {
             let gradients = try saved.integer("gradients")
+            guard (0...saved.tensors.count).contains(gradients) else {
+                throw TrainingError.invalidConfiguration(setting: "optimizer state integer gradients", value: "\(gradients)")
+            }
             current = (loss, try (0..<gradients).map { try saved.tensor("g/\($0)") })
         } else {
             current = nil

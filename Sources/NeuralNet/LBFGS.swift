@@ -1,5 +1,10 @@
-import TensorCore
 import Kernels
+import TensorCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Limited-memory BFGS (Nocedal 1980; Liu & Nocedal 1989) for full-batch objectives (AutoRec's
 /// L-BFGS, Sedhain et al. 2015), with a backtracking Armijo or a strong-Wolfe line search.
@@ -10,7 +15,7 @@ import Kernels
 /// and zooming with cubic interpolation (Nocedal & Wright 2006, Algorithms 3.5–3.6; the kind of
 /// search torch's `LBFGS(line_search_fn="strong_wolfe")` runs). `evaluate` must zero the
 /// gradients, compute the loss and accumulate its gradients into the parameters.
-public struct LBFGS {
+public struct LBFGS: FullBatchOptimizer {
     /// How the step length along the quasi-Newton direction is chosen.
     public enum LineSearch: String, Sendable, CaseIterable {
         /// Halve from 1 until the sufficient-decrease condition holds.
@@ -58,9 +63,24 @@ public struct LBFGS {
         self.maximumLineSearchEvaluations = max(1, maximumLineSearchEvaluations)
     }
 
+    /// Whether every `step` prints its evaluations, step length and loss on stderr
+    /// (`AUTOENCODERZOO_LBFGS_TRACE=1`, a debugging aid).
+    public var tracesSteps = RuntimeOptions.current.tracesLineSearch
+
     /// One iteration on `parameters`; returns the loss at the new point (the gradients there are left
     /// in the parameters). A step that cannot decrease the loss leaves the parameters unchanged.
     public mutating func step(_ parameters: [Parameter], evaluate: () -> Double) -> Double {
+        let loss = iterate(parameters, evaluate: evaluate)
+        if tracesSteps {
+            let line = Array(("lbfgs: \(lastStepEvaluations) evaluation(s), step length \(lastStepLength), loss \(loss) "
+                              + "(\(evaluationCount) evaluations in all)\n").utf8)
+            _ = line.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }          // stderr
+        }
+        return loss
+    }
+
+    /// `step` without the trace.
+    private mutating func iterate(_ parameters: [Parameter], evaluate: () -> Double) -> Double {
         let evaluationsBefore = evaluationCount
         defer { lastStepEvaluations = evaluationCount - evaluationsBefore }
         func counted() -> Double {

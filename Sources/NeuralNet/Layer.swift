@@ -12,18 +12,15 @@ public protocol Layer {
     var parameters: [Parameter] { get }
     /// Output for `input` ([B, In] → [B, Out]) and the cache for `backward`.
     func forward(_ input: Matrix, context: inout ForwardContext) -> (output: Matrix, cache: Cache)
-    /// `forward`, with the output written to `output`: a layer that can reuses `output`'s storage
-    /// when it already has the output's shape (no fresh allocation); others simply replace it.
-    func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> Cache
     /// dL/dinput for dL/doutput; accumulates dL/dθ into the parameters' gradients.
     func backward(_ outputGradient: Matrix, cache: Cache) -> Matrix
 }
 
-extension Layer {
-    /// The default: run `forward` and replace `output` with its result.
-    public func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> Cache {
-        let (y, cache) = forward(input, context: &context)
-        output = y
-        return cache
-    }
+/// A layer that can write its output into a buffer the caller keeps across steps: the speed path
+/// for item-sized outputs (the [B, I] logits, reused every step through a model's `Workspace`
+/// instead of being allocated and page-faulted afresh). The same numbers as `forward`.
+public protocol OutputReusingLayer: Layer {
+    /// `forward`, with the output written to `output`, whose storage is reused when it already has
+    /// the output's shape.
+    func forward(_ input: Matrix, into output: inout Matrix, context: inout ForwardContext) -> Cache
 }

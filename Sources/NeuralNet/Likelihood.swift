@@ -25,11 +25,28 @@ public enum LossReduction: Sendable, Equatable {
 }
 
 /// A fused negative log-likelihood of data given a decoder output, with its gradient w.r.t. that output.
+///
+/// `negativeLogLikelihood(replacingWithGradient:target:)` is the same computation with the output's
+/// storage reused for its gradient (no second [B, I] matrix per step); a likelihood that has no
+/// faster way gets the default, which computes both and replaces the output.
 public protocol Likelihood {
+    /// The decoder output: a dense `Matrix` [B, I], or a `SparseMatrix` of outputs at observed entries.
+    associatedtype Output = Matrix
     /// The batch of observations: `SparseMatrix` (clicks, observed ratings) or dense `Matrix`.
     associatedtype Target
-    /// (−log p(target | output) reduced, ∂loss/∂output) for a decoder output [B, I].
-    func negativeLogLikelihood(_ output: Matrix, target: Target) -> (loss: Double, gradient: Matrix)
+    /// (−log p(target | output) reduced, ∂loss/∂output).
+    func negativeLogLikelihood(_ output: Output, target: Target) -> (loss: Double, gradient: Output)
+    /// The same loss, with `output` replaced by ∂loss/∂output.
+    func negativeLogLikelihood(replacingWithGradient output: inout Output, target: Target) -> Double
+}
+
+extension Likelihood {
+    /// The default: compute loss and gradient, then replace the output with the gradient.
+    public func negativeLogLikelihood(replacingWithGradient output: inout Output, target: Target) -> Double {
+        let (loss, gradient) = negativeLogLikelihood(output, target: target)
+        output = gradient
+        return loss
+    }
 }
 
 /// Multinomial likelihood over items: −Σ_i x_i·log softmax(logits)_i per user (Liang et al. 2018, eq. 2),
@@ -104,5 +121,26 @@ public struct BernoulliLikelihood: Likelihood, Sendable {
         let scale = reduction.scale(rows: output.rows, entries: output.count)
         let (total, gradient) = Kernels.logisticLoss(logits: output, targets: target, gradientScale: Float(scale))
         return (total * scale, gradient)
+    }
+}
+
+/// Gaussian likelihood on observed entries only, when the model computes its output only there (a
+/// `SampledDense` decoder): output and target are CSR matrices with the same pattern, and the loss
+/// is Σ_O (p − t)², reduced (`.sum` for AutoRec's objective, Sedhain et al. 2015, eq. 2).
+public struct ObservedGaussianLikelihood: Likelihood, Sendable {
+    /// The reduction.
+    public let reduction: LossReduction
+    /// A likelihood of observed entries reduced by `reduction`.
+    public init(reduction: LossReduction) { self.reduction = reduction }
+
+    /// Loss and ∂/∂p = scale·2(p − t) at every stored entry (the output's pattern).
+    public func negativeLogLikelihood(_ output: SparseMatrix, target: SparseMatrix) -> (loss: Double, gradient: SparseMatrix) {
+        precondition(output.rows == target.rows && output.columns == target.columns && output.rowPointers == target.rowPointers
+                     && output.columnIndices == target.columnIndices,
+                     "ObservedGaussianLikelihood: output \(output.rows)×\(output.columns) (\(output.nonZeroCount) entries) and target \(target.rows)×\(target.columns) (\(target.nonZeroCount)) need one pattern")
+        let scale = reduction.scale(rows: output.rows, entries: target.nonZeroCount)
+        let (total, gradient) = Kernels.squaredError(predictions: output.values, targets: target.values,
+                                                     gradientScale: Float(scale))
+        return (total * scale, output.withValues(gradient))
     }
 }

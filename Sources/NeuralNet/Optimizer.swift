@@ -1,8 +1,25 @@
 import TensorCore
 import Kernels
 
-/// Updates parameter values from their accumulated gradients (it does not zero the gradients).
-public protocol Optimizer {
+/// What the trainer needs of any optimizer: one step on a full-batch objective, and its state as
+/// plain values for checkpoints and resuming (hyper-parameters and the learning rate are not part
+/// of the state: they come from the model's recipe and the schedule).
+///
+/// Steppers that evaluate the objective themselves (L-BFGS's line search) implement `step`; every
+/// `Optimizer` is also one (evaluate once, then `update`).
+public protocol FullBatchOptimizer {
+    /// One step: `evaluate` zeroes the gradients, computes the loss on the whole data and accumulates
+    /// its gradients; returns the loss the step reports (L-BFGS: at the new point; others: at the old).
+    mutating func step(_ parameters: [Parameter], evaluate: () -> Double) -> Double
+    /// The state as named values.
+    var checkpointState: OptimizerState { get }
+    /// Replaces the state; throws `TrainingError.invalidConfiguration` for a state of another kind.
+    mutating func restore(_ state: OptimizerState) throws
+}
+
+/// Updates parameter values from their accumulated gradients (it does not zero the gradients):
+/// the optimizers of mini-batch training (Adam, SGD) and Rprop.
+public protocol Optimizer: FullBatchOptimizer {
     /// The step size; the trainer's learning-rate schedule sets it before each epoch.
     var learningRate: Float { get set }
     /// One step over `parameters` (each distinct instance once: pass `uniqued()` lists).
@@ -14,6 +31,13 @@ public protocol Optimizer {
 }
 
 extension Optimizer {
+    /// A full-batch step: the loss and gradients at the current point, then `update`.
+    public mutating func step(_ parameters: [Parameter], evaluate: () -> Double) -> Double {
+        let loss = evaluate()
+        update(parameters)
+        return loss
+    }
+
     /// The default: check every gradient (and apply nothing when one is not finite), `update`, then zero.
     public mutating func updateZeroingGradients(_ parameters: [Parameter]) -> String? {
         for parameter in parameters where !Kernels.allFinite(parameter.gradient) { return parameter.name }

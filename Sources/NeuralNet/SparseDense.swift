@@ -32,10 +32,8 @@ public struct SparseDense: SparseInputLayer {
     /// reader; the default is `defersWeightGradientByDefault`.
     public var defersWeightGradient: Bool = SparseDense.defersWeightGradientByDefault
 
-    /// True unless the environment sets `AUTOENCODERZOO_DEFERRED_GRADIENTS=0` (for A/B timing).
-    public static let defersWeightGradientByDefault: Bool = getEnvironment(deferredGradientsVariable) != "0"
-    /// The switch's environment variable.
-    public static let deferredGradientsVariable = "AUTOENCODERZOO_DEFERRED_GRADIENTS"
+    /// `RuntimeOptions.defersGradients`: true unless `AUTOENCODERZOO_DEFERRED_GRADIENTS=0` (A/B timing).
+    public static var defersWeightGradientByDefault: Bool { RuntimeOptions.current.defersGradients }
 
     /// A sparse-input view of `dense` (same parameters).
     public init(_ dense: Dense) { self.dense = dense }

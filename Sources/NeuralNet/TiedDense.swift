@@ -44,12 +44,3 @@ public struct TiedDense: Layer {
         return Kernels.gemm(outputGradient, tiedWeight.value)                                              // ∂L/∂x = dy·W
     }
 }
-
-extension Array where Element == Parameter {
-    /// The parameters with repeated instances removed (first occurrence kept): tied and shared
-    /// parameters appear once, so an optimizer updates each exactly once.
-    public func uniqued() -> [Parameter] {
-        var seen = Set<ObjectIdentifier>()
-        return filter { seen.insert(ObjectIdentifier($0)).inserted }
-    }
-}

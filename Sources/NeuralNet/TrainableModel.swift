@@ -10,16 +10,19 @@ public struct TrainingStep: Sendable, Equatable {
     public var update: Int
     /// The KL weight β from the trainer's schedule for this step.
     public var klWeight: Double
-    /// The learning rate in force for this step.
+    /// The learning rate in force for this step (0 for full-batch steppers).
     public var learningRate: Float
+    /// Rows in the whole training data (a batch of B rows carries B/N of a per-data-set penalty).
+    public var trainingRowCount: Int
 
     /// A step with the given coordinates.
-    public init(epoch: Int, batch: Int, update: Int, klWeight: Double, learningRate: Float) {
+    public init(epoch: Int, batch: Int, update: Int, klWeight: Double, learningRate: Float, trainingRowCount: Int = 0) {
         self.epoch = epoch
         self.batch = batch
         self.update = update
         self.klWeight = klWeight
         self.learningRate = learningRate
+        self.trainingRowCount = trainingRowCount
     }
 }
 

@@ -3,7 +3,7 @@ import TensorCore
 /// Everything a training loop needs to continue exactly where it stopped: the position (epoch,
 /// update counts), the training generator, the best-so-far selection and the optimizer's state.
 ///
-/// Produced at the end of every epoch by `Trainer.train` (and ModelKit's rating loops) for an
+/// Produced at the end of every epoch by `Trainer.train` for an
 /// `onEpochEnd` hook; passed back as `resume` to continue. Resuming from the state saved after epoch
 /// e with the parameters of that moment gives the same numbers as never stopping.
 public struct TrainingState: Sendable, Equatable {
@@ -74,15 +74,6 @@ public struct OptimizerState: Sendable, Equatable {
         self.integers = integers
         self.reals = reals
     }
-}
-
-/// An optimizer whose state can be exported and restored (learning rate and hyper-parameters are
-/// not part of the state: they come from the model's configuration and the schedule).
-public protocol CheckpointableOptimizer {
-    /// The state as named values.
-    var checkpointState: OptimizerState { get }
-    /// Replaces the state; throws `TrainingError.invalidConfiguration` for a state of another kind.
-    mutating func restore(_ state: OptimizerState) throws
 }
 
 extension OptimizerState {

@@ -36,7 +36,7 @@ public struct CheckpointRecommender {
     /// The checkpoint the model was rebuilt from.
     public let checkpoint: Checkpoint
     /// The rebuilt model.
-    public let model: TrainedModel
+    public let model: any ZooModel
     private let columnOfItem: [Int64: Int]
     private let rowOfUser: [Int64: Int]
 
@@ -91,13 +91,12 @@ public struct CheckpointRecommender {
         let histories = SparseMatrix(rows: rows.count, columns: checkpoint.itemCount, rowPointers: pointers,
                                      columnIndices: rows.flatMap { $0 }, values: values.flatMap { $0 })
         let top: [[(Int, Float)]]
-        switch model {
-        case .ranking(let model):
+        if checkpoint.task == .rating {
+            top = try ratingTop(histories: histories, knownRows: knownRows, count: count)
+        } else {
             let scores = model.scores(for: histories)                                        // [B, I]
             let chosen = Kernels.topK(scores, k: min(count, checkpoint.itemCount), excluding: histories)
             top = chosen.enumerated().map { row, items in items.map { (Int($0), scores[row, Int($0)]) } }
-        case .rating(let model):
-            top = try ratingTop(model, histories: histories, knownRows: knownRows, count: count)
         }
         return requests.indices.map { index in
             Recommendation(request: requests[index], items: top[index].map { (checkpoint.itemIDs[$0.0], $0.1) },
@@ -105,9 +104,10 @@ public struct CheckpointRecommender {
         }
     }
 
-    /// Rating models: the `count` highest predicted ratings among each known user's unrated items.
-    private func ratingTop(_ model: any ResumableRatingRecommender, histories: SparseMatrix, knownRows: [Int?],
-                           count: Int) throws -> [[(Int, Float)]] {
+    /// Rating models: the `count` highest predicted ratings among each known user's unrated items,
+    /// predicted from every user's known ratings (an item-based model reads items across all users,
+    /// so a new user cannot be folded in alone).
+    private func ratingTop(histories: SparseMatrix, knownRows: [Int?], count: Int) throws -> [[(Int, Float)]] {
         guard let known = checkpoint.history else { throw RecommendError.noHistories(checkpoint: checkpoint.source) }
         var userRows: [Int] = []
         for row in knownRows {
@@ -121,7 +121,7 @@ public struct CheckpointRecommender {
             for column in 0..<checkpoint.itemCount where !seen.contains(Int32(column)) { triplets.append((row, column, 1)) }
         }
         let queries = SparseMatrix(rows: known.rows, columns: known.columns, triplets: triplets)
-        let predictions = model.predictions(at: queries, known: known)
+        let predictions = model.scores(at: queries, known: known)
         return userRows.map { row in
             let range = queries.range(ofRow: row)
             let scored = range.map { (Int(queries.columnIndices[$0]), predictions[$0]) }

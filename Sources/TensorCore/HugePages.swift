@@ -17,28 +17,14 @@ import Darwin
 /// `AUTOENCODERZOO_HUGE_PAGES=0` turns it off (for A/B measurements, or a machine where huge
 /// pages cost more than they give); any other value, or none, leaves it on.
 public enum HugePages {
-    /// The switch's environment variable.
-    public static let environmentVariable = "AUTOENCODERZOO_HUGE_PAGES"
     /// Matrices smaller than this (4 MiB, one million floats) are left alone: at most one 2 MiB
     /// page would fit inside them.
     public static let minimumBytes = 4 << 20
     /// The x86-64 and arm64 Linux huge-page size.
     public static let pageBytes = 2 << 20
 
-    /// Whether matrices ask for huge pages in this process (read once).
-    public static let isEnabled: Bool = {
-        let value = getenv(environmentVariable).map { String(cString: $0) }
-        return enabled(environmentValue: value)
-    }()
-
-    /// The switch's decision for a value of the environment variable: only "0" turns it off.
-    static func enabled(environmentValue: String?) -> Bool {
-        #if os(Linux)
-        return environmentValue != "0"
-        #else
-        return false
-        #endif
-    }
+    /// Whether matrices ask for huge pages in this process (`RuntimeOptions.hugePages`).
+    public static var isEnabled: Bool { RuntimeOptions.current.hugePages }
 
     /// The largest range of whole 2 MiB pages inside [start, start + bytes), or nil when there is
     /// none or the region is below `minimumBytes`.

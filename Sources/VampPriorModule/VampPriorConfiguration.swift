@@ -1,5 +1,7 @@
+import ModelKit
 import NeuralNet
 import RecCore
+import TensorCore
 
 /// Every setting of the VampPrior VAE and H+Vamp (Gated), with the defaults of Kim & Suh's
 /// reference code (`psywaves/EVCF`, RecSys 2019) where their paper is silent; see
@@ -74,6 +76,14 @@ public struct VampPriorConfiguration: Sendable, Equatable {
         return .warmUpPerEpoch(cap: betaCap, warmUpEpochs: max(1, Int((Double(warmUpEpochs) / betaCap).rounded())))
     }
 
+    /// Adam (or AdamNormGrad) on batches of 200 users, β warmed up per epoch, early stopping.
+    var recipe: TrainingRecipe {
+        var optimizer = Adam(learningRate: learningRate)
+        optimizer.normalizesGradients = normalizesGradients
+        return TrainingRecipe(epochs: epochs, stepping: .miniBatch(batchSize: batchSize, optimizer: optimizer),
+                              klSchedule: klSchedule, patience: patience)
+    }
+
     /// `base` with `options` applied (`--set NAME.KEY=VALUE`); unknown keys throw, listing the known ones.
     public static func from(_ options: ModelOptions, model: String, base: VampPriorConfiguration) throws -> VampPriorConfiguration {
         var reader = OptionReader(model: model, options: options)
@@ -106,5 +116,82 @@ public struct VampPriorConfiguration: Sendable, Equatable {
         c.logVarianceBounds = Float(low)...Float(high)
         c.seed = options.seed
         return c
+    }
+}
+
+/// Building blocks shared by the VampPrior VAE and H+Vamp, following Kim & Suh's `NonLinear`:
+/// tanh(x·W + b), or the gated (x·W + b) ⊙ σ(x·V + c) with no tanh when gated.
+enum VampPriorLayers {
+    /// A dense layer initialised as the reference: He-normal weights N(0, 2/In) (`he_init`) and
+    /// PyTorch's default biases U(±1/√In) (`he_init` leaves them).
+    static func dense(_ inputSize: Int, _ outputSize: Int, name: String, rng: inout RandomGenerator) -> Dense {
+        Dense(inputSize: inputSize, outputSize: outputSize, name: name,
+              weightInitialization: .normal(standardDeviation: (2 / Float(inputSize)).squareRoot()),
+              biasInitialization: .fanIn(inputSize), rng: &rng)
+    }
+
+    /// One hidden layer on dense input: GatedDense, or Dense then tanh.
+    static func block(_ inputSize: Int, _ outputSize: Int, name: String, gated: Bool, rng: inout RandomGenerator) -> [AnyLayer] {
+        let linear = dense(inputSize, outputSize, name: name, rng: &rng)
+        guard gated else { return [AnyLayer(linear), AnyLayer(ActivationLayer(.tanh))] }
+        let gate = dense(inputSize, outputSize, name: "\(name).gate", rng: &rng)
+        return [AnyLayer(GatedDense(linear: linear, gate: gate))]
+    }
+
+    /// `count` hidden layers H → H named `name.0`, `name.1`, …
+    static func blocks(_ count: Int, size: Int, name: String, gated: Bool, rng: inout RandomGenerator) -> [AnyLayer] {
+        (0..<max(0, count)).flatMap { block(size, size, name: "\(name).\($0)", gated: gated, rng: &rng) }
+    }
+
+    /// The Gaussian head H → [μ | logσ²] (2Z wide): a linear map, logσ² clamped to `bounds`.
+    static func gaussianHead(_ inputSize: Int, latent: Int, name: String, bounds: ClosedRange<Float>,
+                             rng: inout RandomGenerator) -> [AnyLayer] {
+        [AnyLayer(dense(inputSize, 2 * latent, name: name, rng: &rng)), AnyLayer(LogVarianceClamp(bounds: bounds))]
+    }
+
+    /// The first layer of an encoder on the sparse click batch, I → H (gated, or tanh).
+    static func sparseInput(_ inputSize: Int, _ outputSize: Int, name: String, gated: Bool,
+                            rng: inout RandomGenerator) -> SparseHiddenLayer {
+        let linear = SparseDense(dense(inputSize, outputSize, name: name, rng: &rng))
+        let gate = gated ? SparseDense(dense(inputSize, outputSize, name: "\(name).gate", rng: &rng)) : nil
+        return SparseHiddenLayer(linear: linear, gate: gate, activation: .tanh)
+    }
+}
+
+extension VampPriorVAE {
+    /// The zoo entry `vampprior-vae`.
+    public static let zooEntry = ModelEntry(
+        name: "vampprior-vae",
+        summary: "VampPrior VAE: Mult-VAE [I-600-200-600-I] with a VampPrior of K=1000 pseudo-inputs (Kim & Suh, RecSys 2019; Tomczak & Welling 2018)",
+        task: .ranking,
+        builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
+        testOverrides: ["hidden": "32", "latent": "8", "components": "10", "batch": "50", "warm-up": "0"]
+    ) { shape, options in
+        VampPriorVAE(itemCount: shape.items, configuration: try .from(options, model: "vampprior-vae", base: .vampPrior))
+    }
+}
+
+extension HierarchicalVampPriorVAE {
+    /// The zoo entry `h-vamp`: tanh layers.
+    public static let zooEntry = ModelEntry(
+        name: "h-vamp",
+        summary: "H+Vamp: hierarchical VAE z1|z2, VampPrior on z2 (K=1000), tanh, hidden 600, z 200+200 (Kim & Suh, RecSys 2019)",
+        task: .ranking,
+        builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
+        testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"]
+    ) { shape, options in
+        HierarchicalVampPriorVAE(itemCount: shape.items, configuration: try .from(options, model: "h-vamp", base: .hierarchical))
+    }
+
+    /// The zoo entry `h-vamp-gated`: gated linear units in place of tanh.
+    public static let gatedZooEntry = ModelEntry(
+        name: "h-vamp-gated",
+        summary: "H+Vamp (Gated): H+Vamp with gated linear units (x·W+b)⊙σ(x·V+c) (Kim & Suh, RecSys 2019)",
+        task: .ranking,
+        builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
+        testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"]
+    ) { shape, options in
+        HierarchicalVampPriorVAE(itemCount: shape.items,
+                                 configuration: try .from(options, model: "h-vamp-gated", base: .hierarchicalGated))
     }
 }

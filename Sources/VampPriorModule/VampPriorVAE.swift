@@ -1,4 +1,3 @@
-import Kernels
 import ModelKit
 import NeuralNet
 import RecCore
@@ -7,13 +6,13 @@ import TensorCore
 /// The VampPrior VAE for collaborative filtering (Kim & Suh, RecSys 2019, "Vamp"): Mult-VAE's
 /// multinomial VAE [I → 600 → 200 → 600 → I] whose prior is the VampPrior p(z) = (1/K) Σ_k q(z|u_k)
 /// (Tomczak & Welling 2018) over K = 1000 learned pseudo-inputs run through the same encoder.
-public final class VampPriorVAE: Recommender, TrainableModel {
+public final class VampPriorVAE: StepTrainedModel {
     /// The settings this model was built with.
     public let configuration: VampPriorConfiguration
     /// The number of items (input and output width).
     public let itemCount: Int
     /// First encoder layer on the sparse batch, I → H.
-    let inputBlock: SparseInputBlock
+    let inputBlock: SparseHiddenLayer
     /// The rest of q(z|x): hidden layers, then H → [μ | logσ²] with logσ² clamped.
     let encoderTail: Chain
     /// p(x|z): Z → H (→ H …) → I logits.
@@ -32,7 +31,7 @@ public final class VampPriorVAE: Recommender, TrainableModel {
         self.itemCount = itemCount
         let c = configuration
         var rng = RandomGenerator(seed: c.seed)
-        inputBlock = SparseInputBlock(itemCount, c.hiddenSize, name: "q.0", gated: c.gated, rng: &rng)
+        inputBlock = VampPriorLayers.sparseInput(itemCount, c.hiddenSize, name: "q.0", gated: c.gated, rng: &rng)
         encoderTail = Chain(VampPriorLayers.blocks(c.layerCount - 1, size: c.hiddenSize, name: "q.hidden", gated: c.gated, rng: &rng)
                             + VampPriorLayers.gaussianHead(c.hiddenSize, latent: c.latentSize, name: "q.head",
                                                            bounds: c.logVarianceBounds, rng: &rng))
@@ -53,13 +52,16 @@ public final class VampPriorVAE: Recommender, TrainableModel {
         (inputBlock.parameters + encoderTail.parameters + decoder.parameters + prior.parameters).uniqued()
     }
 
-    /// The number of trainable scalars (the K×I pseudo-inputs included).
-    public var parameterCount: Int { parameters.scalarCount }
+    /// Adam on batches of 200 users, β warmed up per epoch, early stopping (`VampPriorConfiguration.recipe`).
+    public var recipe: TrainingRecipe { configuration.recipe }
+
+    /// Training draws from a generator split off the model's own (initialisation came first).
+    public func makeTrainingContext() -> ForwardContext { ForwardContext(mode: .training, rng: rng.split()) }
 
     /// One β-ELBO step: NLL + β·(log q(z|x) − log p(z)), gradients into every parameter.
     public func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
         let beta = step.klWeight
-        let dropped = inputDropout.apply(sparse: Kernels.l2NormalizeRows(batch), context: &context)  // x/‖x‖₂, dropout
+        let dropped = inputDropout.apply(sparse: batch.l2NormalizedRows(), context: &context)       // x/‖x‖₂, dropout
         let (h, inputCache) = inputBlock.forward(sparse: dropped, context: &context)                  // [B, H]
         let (encoded, tailCache) = encoderTail.forward(h, context: &context)                          // [B, 2Z]
         let posterior = GaussianPosterior(encoderOutput: encoded, context: &context)
@@ -68,10 +70,9 @@ public final class VampPriorVAE: Recommender, TrainableModel {
         let kl = prior.divergence(from: posterior, weight: beta, context: &context)                   // pseudo-input pass inside
 
         var dz = decoder.backward(dLogits, cache: decoderCache)                                       // ∂NLL/∂z
-        Kernels.axpy(1, kl.sample, &dz)                                                               // + β·∂KL/∂z
+        dz += kl.sample                                                                               // + β·∂KL/∂z
         let (dMean, dLogVariance) = posterior.backward(sampleGradient: dz)                           // z = μ + σ·ε
-        let dEncoded = GaussianPosterior.encoderGradient(mean: Kernels.add(dMean, kl.mean),
-                                                         logVariance: Kernels.add(dLogVariance, kl.logVariance))
+        let dEncoded = GaussianPosterior.encoderGradient(mean: dMean + kl.mean, logVariance: dLogVariance + kl.logVariance)
         inputBlock.backward(encoderTail.backward(dEncoded, cache: tailCache), cache: inputCache)
         return nll + beta * kl.value
     }
@@ -79,38 +80,12 @@ public final class VampPriorVAE: Recommender, TrainableModel {
     /// Logits for each history row (z = μ, no dropout).
     public func scores(for histories: SparseMatrix) -> Matrix {
         precondition(histories.columns == itemCount, "VampPriorVAE: histories have \(histories.columns) items, model has \(itemCount)")
-        return RankingTraining.batchedScores(histories, batchSize: 2_000) { batch in
+        return RowBatches.scores(histories, batchSize: 2_000) { batch in
             var context = ForwardContext(mode: .inference, seed: 0)
-            let (h, _) = inputBlock.forward(sparse: Kernels.l2NormalizeRows(batch), context: &context)
+            let (h, _) = inputBlock.forward(sparse: batch.l2NormalizedRows(), context: &context)
             let (encoded, _) = encoderTail.forward(h, context: &context)
-            let mean = Kernels.columns(0..<configuration.latentSize, of: encoded)                     // z = μ
+            let mean = encoded.columns(in: 0..<configuration.latentSize)                                // z = μ
             return decoder.forward(mean, context: &context).output
         }
-    }
-
-    /// Trains with Adam, β warmed up per epoch, keeping the best validation NDCG@100 epoch.
-    public func fit(train: SparseMatrix, validation: HeldOutUsers?,
-                    progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-        try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
-    }
-}
-
-extension VampPriorConfiguration {
-    /// The trainer's settings: epochs, batch, β warm-up, patience.
-    var rankingSettings: RankingTrainingSettings {
-        RankingTrainingSettings(configuration: TrainingConfiguration(
-            epochs: epochs, batchSize: batchSize, klSchedule: klSchedule, patience: patience))
-    }
-}
-
-extension VampPriorVAE {
-    /// The zoo entry `vampprior-vae`.
-    public static let zooEntry = ModelEntry(
-        name: "vampprior-vae",
-        summary: "VampPrior VAE: Mult-VAE [I-600-200-600-I] with a VampPrior of K=1000 pseudo-inputs (Kim & Suh, RecSys 2019; Tomczak & Welling 2018)",
-        builtInDataOverrides: ["components": "100"]   // K = 1000 is sized for ML-20M's 116k training users
-    ) { itemCount, options in
-        VampPriorVAE(itemCount: itemCount,
-                     configuration: try .from(options, model: "vampprior-vae", base: .vampPrior))
     }
 }

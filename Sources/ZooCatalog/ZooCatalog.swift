@@ -3,7 +3,7 @@ import DeepAutoEncoderModule
 import MultDAEModule
 import MultVAEModule
 import VampPriorModule
-import RecCore
+import ModelKit
 
 extension ModelZoo {
     /// Every model of the zoo, in the order `CompareModels` runs them. Adding a model adds one line here.

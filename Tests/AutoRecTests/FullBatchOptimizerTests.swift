@@ -1,4 +1,5 @@
 import Testing
+import ModelKit
 import Kernels
 import RecCore
 import TensorCore
@@ -131,7 +132,7 @@ import TensorCore
         configuration.learningRate = 1e-2
         let ratings = Toy.ratings(20, 12, seed: 3)
         let model = AutoRec(userCount: 20, itemCount: 12, configuration: configuration)
-        let summary = try model.fit(train: ratings, validation: ratings) { _ in }
+        let summary = try model.fit(FitRequest(train: ratings, validation: Self.rmse(on: ratings)))
         let losses = summary.epochs.map(\.loss)
         #expect(losses.last! < losses.first!, "\(optimizer): \(losses)")
         let rmse = summary.epochs.compactMap(\.validationMetric)
@@ -150,7 +151,7 @@ import TensorCore
         } throws: { "\($0)".contains("line-search") && "\($0)".contains("strong-wolfe") }
         let ratings = Toy.ratings(20, 12, seed: 3)
         let model = AutoRec(userCount: 20, itemCount: 12, configuration: configuration)
-        let losses = try model.fit(train: ratings, validation: ratings) { _ in }.epochs.map(\.loss)
+        let losses = try model.fit(FitRequest(train: ratings, validation: Self.rmse(on: ratings))).epochs.map(\.loss)
         #expect(losses.count == 4 && losses.last! < losses.first!, "\(losses)")
     }
 
@@ -159,7 +160,7 @@ import TensorCore
         configuration.hiddenSize = 3
         let known = Toy.ratings(9, 7, seed: 4), queries = Toy.ratings(9, 7, seed: 5)
         let model = AutoRec(userCount: 9, itemCount: 7, configuration: configuration)
-        let predictions = model.predictions(at: queries, known: known)
+        let predictions = model.scores(at: queries, known: known)
         // Dense reference: item i's vector of user ratings through the network, read at user u.
         var z = Kernels.gemm(known.transposed().toDense(), model.encoder.weight.value)       // [items, H]
         Kernels.addRowVector(model.encoder.bias.value, to: &z)
@@ -167,12 +168,35 @@ import TensorCore
         for u in 0..<9 {
             for e in queries.range(ofRow: u) {
                 let i = Int(queries.columnIndices[e])
-                var expected = Double(model.decoderBias.value[0, u])
+                var expected = Double(model.decoder.bias.value[0, u])
                 for h in 0..<3 {
-                    expected += Double(hidden[i, h]) * Double(model.decoderWeight.value[u, h])
+                    expected += Double(hidden[i, h]) * Double(model.decoder.weight.value[u, h])
                 }
                 #expect(abs(Double(predictions[e]) - expected) < 1e-4)
             }
         }
+    }
+
+    /// The dense scores (`scores(for:)`) agree with the sampled ones at every position, both orientations.
+    @Test(arguments: AutoRecConfiguration.Orientation.allCases)
+    func denseScoresAgreeWithTheSampledDecoder(orientation: AutoRecConfiguration.Orientation) {
+        var configuration = AutoRecConfiguration.itemBased
+        configuration.orientation = orientation
+        configuration.hiddenSize = 3
+        let known = Toy.ratings(9, 7, seed: 4), queries = Toy.ratings(9, 7, seed: 5)
+        let model = AutoRec(userCount: 9, itemCount: 7, configuration: configuration)
+        let sampled = model.scores(at: queries, known: known)
+        let dense = model.scores(for: known)
+        #expect(dense.rows == 9 && dense.columns == 7)
+        for u in 0..<9 {
+            for e in queries.range(ofRow: u) {
+                #expect(abs(dense[u, Int(queries.columnIndices[e])] - sampled[e]) < 1e-5)
+            }
+        }
+    }
+
+    /// RMSE on `ratings` with themselves as the known ratings: the rating task's validation rule.
+    static func rmse(on ratings: SparseMatrix) -> TaskValidation {
+        TaskValidation(metric: RatingTask().validationMetric) { RatingTask.errors(of: $0, test: ratings, train: ratings).rmse }
     }
 }

@@ -62,9 +62,9 @@ enum Toy {
         configuration.lambda = 0.3
         let ratings = Toy.ratings(7, 6, seed: 1)
         let model = AutoRec(userCount: 7, itemCount: 6, configuration: configuration)
-        let rows = model.rows(of: ratings)
-        model.trainingRowCount = rows.rows + 3                    // a batch carries a share of the penalty
-        let step = TrainingStep(epoch: 0, batch: 0, update: 0, klWeight: 0, learningRate: 0)
+        let rows = model.trainingRows(of: ratings)
+        let step = TrainingStep(epoch: 0, batch: 0, update: 0, klWeight: 0, learningRate: 0,
+                                trainingRowCount: rows.rows + 3)  // a batch carries a share of the penalty
         func loss() -> Double {
             var context = ForwardContext(mode: .training, seed: 1)
             model.parameters.zeroGradients()

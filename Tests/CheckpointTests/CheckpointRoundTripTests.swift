@@ -1,61 +1,63 @@
 import Foundation
 import Testing
-import TensorCore
+import ModelKit
 import NeuralNet
 import RecCore
+import TensorCore
+import TestSupport
 import ZooCatalog
 @testable import Checkpoints
 
 /// Every zoo entry: train two epochs, save, load into a freshly built model, identical outputs.
 @Suite struct CheckpointRoundTripTests {
-    static let names = ModelZoo.standard.entries.map(\.name)
+    static let names = ModelZoo.standard.names
+    /// Two entries of the catalog, for the tests that need one model or another (none by name).
+    static var first: String { names[0] }
+    static var second: String { names[1] }
 
     @Test(arguments: names)
     func savedModelLoadsBitForBit(name: String) throws {
-        let model = try Toy.make(name, epochs: 2)
-        try Toy.fit(model)
+        let (entry, model) = try Toy.make(name, epochs: 2)
+        try ZooTesting.fit(model, task: entry.task)
         let folder = try Toy.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/\(name).safetensors"
-        try Toy.checkpoint(model, name: name, epochs: 2).save(to: path)
+        try Toy.checkpoint(model, entry: entry, epochs: 2).save(to: path)
 
         let loaded = try Checkpoint.load(from: path, expecting: name)
-        #expect(loaded.model == name)
-        #expect(loaded.options.seed == 11 && loaded.options.epochs == 2 && loaded.options.overrides == Toy.overrides[name] ?? [:])
+        #expect(loaded.model == name && loaded.task == entry.task)
+        #expect(loaded.options.seed == 11 && loaded.options.epochs == 2 && loaded.options.overrides == entry.testOverrides)
         let rebuilt = try loaded.makeModel(zoo: .standard)
         #expect(Toy.parameters(rebuilt) == Toy.parameters(model))
-        let expected = Toy.outputs(model), found = Toy.outputs(rebuilt)
+        let expected = ZooTesting.outputs(model, task: entry.task), found = ZooTesting.outputs(rebuilt, task: entry.task)
         #expect(expected.map(\.bitPattern) == found.map(\.bitPattern), "\(name): outputs differ after a round trip")
-        switch rebuilt {
-        case .ranking:
-            #expect(loaded.itemIDs == Toy.clicks.itemIDs && loaded.userIDs == Toy.clicks.trainUserIDs)
-            #expect(loaded.history == Toy.clicks.train)
-        case .rating:
-            #expect(loaded.itemIDs == Toy.ratings.itemIDs && loaded.history == Toy.ratings.train)
-        }
+        let split = ToyData.split(for: entry.task)
+        #expect(loaded.itemIDs == split.itemIDs && loaded.userIDs == split.trainUserIDs && loaded.history == split.train)
+        #expect(loaded.itemCount == split.shape.items && loaded.userCount == split.shape.users)
     }
 
     @Test func loadingAnotherModelNamesBoth() throws {
-        let model = try Toy.make("mult-dae", epochs: 1)
+        let (entry, model) = try Toy.make(Self.first, epochs: 1)
         let folder = try Toy.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/dae.safetensors"
-        try Toy.checkpoint(model, name: "mult-dae", epochs: 1).save(to: path)
-        #expect(throws: CheckpointError.wrongModel(file: path, expected: "mult-vae", found: "mult-dae")) {
-            _ = try Checkpoint.load(from: path, expecting: "mult-vae")
+        let path = folder + "/model.safetensors"
+        try Toy.checkpoint(model, entry: entry, epochs: 1).save(to: path)
+        #expect(throws: CheckpointError.wrongModel(file: path, expected: Self.second, found: Self.first)) {
+            _ = try Checkpoint.load(from: path, expecting: Self.second)
         }
     }
 
     @Test func missingAndMisshapenParametersAreNamed() throws {
-        let model = try Toy.make("mult-dae", epochs: 1)
-        var checkpoint = Toy.checkpoint(model, name: "mult-dae", epochs: 1)
-        let weight = try #require(checkpoint.parameters["encoder.0.weight"])
-        checkpoint.parameters["encoder.0.weight"] = nil
-        #expect(throws: CheckpointError.missingTensor(file: "<memory>", tensor: "encoder.0.weight")) {
+        let (entry, model) = try Toy.make(Self.first, epochs: 1)
+        var checkpoint = Toy.checkpoint(model, entry: entry, epochs: 1)
+        let name = try #require(model.parameters.first?.name)
+        let weight = try #require(checkpoint.parameters[name])
+        checkpoint.parameters[name] = nil
+        #expect(throws: CheckpointError.missingTensor(file: "<memory>", tensor: name)) {
             _ = try checkpoint.makeModel(zoo: .standard)
         }
-        checkpoint.parameters["encoder.0.weight"] = Matrix(rows: weight.rows, columns: weight.columns + 1)
-        #expect(throws: CheckpointError.shapeMismatch(file: "<memory>", tensor: "encoder.0.weight",
+        checkpoint.parameters[name] = Matrix(rows: weight.rows, columns: weight.columns + 1)
+        #expect(throws: CheckpointError.shapeMismatch(file: "<memory>", tensor: name,
                                                       expected: [weight.rows, weight.columns],
                                                       found: [weight.rows, weight.columns + 1])) {
             _ = try checkpoint.makeModel(zoo: .standard)
@@ -63,10 +65,10 @@ import ZooCatalog
     }
 
     @Test func writingIntoAMissingFolderIsATypedError() throws {
-        let model = try Toy.make("mult-dae", epochs: 1)
+        let (entry, model) = try Toy.make(Self.first, epochs: 1)
         let path = "/nonexistent-folder-\(UUID().uuidString)/model.safetensors"
         #expect {
-            try Toy.checkpoint(model, name: "mult-dae", epochs: 1).save(to: path)
+            try Toy.checkpoint(model, entry: entry, epochs: 1).save(to: path)
         } throws: { error in
             guard case CheckpointError.cannotWrite(let file, _)? = error as? CheckpointError else { return false }
             return file == path

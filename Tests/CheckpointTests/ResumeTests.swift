@@ -1,8 +1,10 @@
 import Foundation
 import Testing
-import TensorCore
+import ModelKit
 import NeuralNet
 import RecCore
+import TensorCore
+import TestSupport
 import ZooCatalog
 @testable import Checkpoints
 
@@ -11,37 +13,38 @@ import ZooCatalog
 /// plumbing is generic). The toy settings exercise β warm-up/annealing, validation-based best-state
 /// keeping, Adam, SGD momentum, Rprop and L-BFGS.
 @Suite struct ResumeTests {
-    static let names = ModelZoo.standard.entries.map(\.name)
+    static let names = ModelZoo.standard.names
 
     @Test(arguments: names)
     func resumedRunEqualsUninterruptedRun(name: String) throws {
         let total = 4, stop = 2
-        let uninterrupted = try Toy.make(name, epochs: total)
-        let straight = try Toy.fit(uninterrupted)
+        let (entry, uninterrupted) = try Toy.make(name, epochs: total)
+        let straight = try ZooTesting.fit(uninterrupted, task: entry.task)
 
         let folder = try Toy.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/\(name)-epoch\(stop).safetensors"
-        let first = try Toy.make(name, epochs: total)
+        let (_, first) = try Toy.make(name, epochs: total)
         var saved = 0
-        try Toy.fit(first) { state in
+        try ZooTesting.fit(first, task: entry.task, onEpochEnd: { state in
             saved += 1
-            if state.nextEpoch == stop { try Toy.checkpoint(first, name: name, epochs: total, training: state).save(to: path) }
-        }
+            if state.nextEpoch == stop { try Toy.checkpoint(first, entry: entry, epochs: total, training: state).save(to: path) }
+        })
         #expect(saved == total)
 
         let checkpoint = try Checkpoint.load(from: path)
         let training = try #require(checkpoint.training)
         #expect(training.nextEpoch == stop)
         let resumed = try checkpoint.makeModel(zoo: .standard)
-        let continued = try Toy.fit(resumed, resume: training)
+        let continued = try ZooTesting.fit(resumed, task: entry.task, resume: training)
 
         #expect(continued.epochs.count == total - stop)
         #expect(continued.bestEpoch == straight.bestEpoch)
         #expect(continued.bestValidationMetric?.bitPattern == straight.bestValidationMetric?.bitPattern)
         #expect(continued.epochs.map(\.loss) == Array(straight.epochs.map(\.loss).suffix(total - stop)))
         #expect(Toy.parameters(resumed) == Toy.parameters(uninterrupted), "\(name): parameters differ after resuming")
-        #expect(Toy.outputs(resumed).map(\.bitPattern) == Toy.outputs(uninterrupted).map(\.bitPattern))
+        #expect(ZooTesting.outputs(resumed, task: entry.task).map(\.bitPattern)
+                == ZooTesting.outputs(uninterrupted, task: entry.task).map(\.bitPattern))
     }
 
     @Test func trainingStateRoundTripsThroughTheFile() throws {
@@ -51,7 +54,7 @@ import ZooCatalog
             bestValues: ["w": Matrix([[1, 2]])],
             optimizer: OptimizerState(kind: "lbfgs", tensors: ["s/0/0": Matrix([[3, 4]])], integers: ["pairs": 1],
                                       reals: ["loss": Double.pi]), seconds: 12.5 + 0.1)
-        let checkpoint = Checkpoint(model: "mult-dae", task: .ranking, options: ModelOptions(seed: .max, epochs: nil),
+        let checkpoint = Checkpoint(model: "any-model", task: .ranking, options: ModelOptions(seed: .max, epochs: nil),
                                     itemCount: 2, userCount: 0, parameters: ["w": Matrix([[5, 6]])], training: state)
         let decoded = try Checkpoint(SafeTensors.decode(SafeTensors.encode(checkpoint.safeTensorsFile()), path: "x"), path: "x")
         #expect(decoded.training == state)

@@ -1,26 +1,29 @@
 import Foundation
 import Testing
 import TensorCore
+import ModelKit
 import RecCore
+import TestSupport
 import ZooCatalog
 @testable import Checkpoints
 
 /// The file format: an independent reader written here agrees with the model, and damaged files
 /// give the specific typed error.
 @Suite struct SafeTensorsTests {
-    /// A saved Mult-VAE checkpoint and the weight of its first layer.
-    static func savedFile() throws -> (path: String, folder: String, weight: Matrix) {
-        let model = try Toy.make("mult-vae", epochs: 1)
-        try Toy.fit(model)
+    /// A saved checkpoint of the catalog's first entry, its name and its first parameter.
+    static func savedFile() throws -> (path: String, folder: String, model: String, tensor: String, weight: Matrix) {
+        let (entry, model) = try Toy.make(ModelZoo.standard.names[0], epochs: 1)
+        try ZooTesting.fit(model, task: entry.task)
         let folder = try Toy.temporaryFolder()
-        let path = folder + "/vae.safetensors"
-        try Toy.checkpoint(model, name: "mult-vae", epochs: 1).save(to: path)
-        let weight = try #require(Toy.parameters(model)["encoder.0.weight"])
-        return (path, folder, weight)
+        let path = folder + "/model.safetensors"
+        try Toy.checkpoint(model, entry: entry, epochs: 1).save(to: path)
+        let tensor = try #require(model.parameters.first?.name)
+        let weight = try #require(Toy.parameters(model)[tensor])
+        return (path, folder, entry.name, tensor, weight)
     }
 
     @Test func anIndependentReaderFindsTheModelsWeights() throws {
-        let (path, folder, weight) = try Self.savedFile()
+        let (path, folder, model, tensor, weight) = try Self.savedFile()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         // 8-byte little-endian header length, then that many bytes of JSON.
@@ -29,8 +32,8 @@ import ZooCatalog
         #expect((8 + headerLength) % 8 == 0)
         let header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + headerLength)])) as? [String: Any])
         let metadata = try #require(header["__metadata__"] as? [String: String])
-        #expect(metadata["model"] == "mult-vae" && metadata["format"] == "autoencoderzoo.checkpoint")
-        let entry = try #require(header["encoder.0.weight"] as? [String: Any])
+        #expect(metadata["model"] == model && metadata["format"] == "autoencoderzoo.checkpoint")
+        let entry = try #require(header[tensor] as? [String: Any])
         #expect(entry["dtype"] as? String == "F32")
         #expect((entry["shape"] as? [Int]) == [weight.rows, weight.columns])
         let offsets = try #require(entry["data_offsets"] as? [Int])
@@ -49,7 +52,7 @@ import ZooCatalog
     }
 
     @Test func aTruncatedFileIsReportedAsTruncated() throws {
-        let (path, folder, _) = try Self.savedFile()
+        let (path, folder, _, _, _) = try Self.savedFile()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         try data.prefix(data.count - 10).write(to: URL(fileURLWithPath: path))
@@ -61,7 +64,7 @@ import ZooCatalog
     }
 
     @Test func aFlippedHeaderLengthIsReported() throws {
-        let (path, folder, _) = try Self.savedFile()
+        let (path, folder, _, _, _) = try Self.savedFile()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var data = try Data(contentsOf: URL(fileURLWithPath: path))
         data[6] ^= 0xFF                                            // header length now ~2⁵⁶ bytes
@@ -75,7 +78,7 @@ import ZooCatalog
     }
 
     @Test func flippedHeaderBytesAreABadHeader() throws {
-        let (path, folder, _) = try Self.savedFile()
+        let (path, folder, _, _, _) = try Self.savedFile()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var data = try Data(contentsOf: URL(fileURLWithPath: path))
         data[8] ^= 0xFF                                            // the opening brace
@@ -123,11 +126,12 @@ import ZooCatalog
     }
 
     @Test func aParameterStoredAsIntegersIsADtypeMismatch() throws {
-        let model = try Toy.make("mult-dae", epochs: 1)
-        var file = Toy.checkpoint(model, name: "mult-dae", epochs: 1).safeTensorsFile()
-        let weight = try #require(file.tensors["encoder.0.bias"])
-        file.tensors["encoder.0.bias"] = SafeTensors.Tensor(dtype: .i32, shape: weight.shape, bytes: weight.bytes)
-        #expect(throws: CheckpointError.dtypeMismatch(file: "g", tensor: "encoder.0.bias", expected: "F32", found: "I32")) {
+        let (entry, model) = try Toy.make(ModelZoo.standard.names[0], epochs: 1)
+        var file = Toy.checkpoint(model, entry: entry, epochs: 1).safeTensorsFile()
+        let name = try #require(model.parameters.last?.name)
+        let weight = try #require(file.tensors[name])
+        file.tensors[name] = SafeTensors.Tensor(dtype: .i32, shape: weight.shape, bytes: weight.bytes)
+        #expect(throws: CheckpointError.dtypeMismatch(file: "g", tensor: name, expected: "F32", found: "I32")) {
             _ = try Checkpoint(SafeTensors.decode(SafeTensors.encode(file), path: "g"), path: "g")
         }
     }

@@ -65,3 +65,14 @@ let oddShapes: [(Int, Int)] = [(0, 0), (0, 5), (3, 0), (1, 1), (17, 33), (130, 2
         #expect(Kernels.exponential(Matrix([[.nan]])).storage[0].isNaN)
     }
 }
+
+@Suite struct TransposeKernelTests {
+    @Test(arguments: [(1, 1), (17, 33), (33, 17), (64, 96), (0, 5)])
+    func matchesTheNaiveTranspose(shape: (rows: Int, columns: Int)) {
+        var rng = RandomGenerator(seed: 9)
+        let x = Kernels.randomNormal(rows: shape.rows, columns: shape.columns, using: &rng)
+        let y = Kernels.transpose(x)
+        #expect(y.rows == shape.columns && y.columns == shape.rows)
+        for r in 0..<shape.rows { for c in 0..<shape.columns { #expect(y[c, r] == x[r, c]) } }
+    }
+}

@@ -112,13 +112,6 @@ import TensorCore
                               "partitionParts \(String(describing: library.partitionParts))")
     }
 
-    @Test func switchValues() {
-        #expect(BLASLibrary.partitionsProducts(environmentValue: nil))
-        #expect(BLASLibrary.partitionsProducts(environmentValue: "1"))
-        #expect(!BLASLibrary.partitionsProducts(environmentValue: "0"))
-        #expect(!BLASLibrary.partitionsProducts(environmentValue: " 0 "))
-    }
-
     private func run(_ library: BLASLibrary, _ plan: GEMMPartition, _ a: Matrix, _ b: Matrix, _ tA: Bool, _ tB: Bool,
                      _ shape: GEMMShape, alpha: Float, beta: Float, c: inout Matrix) -> Bool {
         a.withUnsafeBufferPointer { aBuffer in

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelKit
 import RecCore
 import TensorCore
 @testable import ModelComparison
@@ -20,9 +21,6 @@ import TensorCore
         return path
     }
 
-    /// Small networks so the run takes seconds in a debug build.
-    static let smallSettings = ["--set", "mult-vae.hidden=16,8", "--set", "mult-vae.batch=40",
-                                "--set", "mult-dae.hidden=8", "--set", "mult-dae.batch=40"]
 
     @Test func printsATableListingEveryModel() throws {
         let path = try Self.writeToyFile()
@@ -35,31 +33,28 @@ import TensorCore
         var output: [String] = [], log: [String] = []
         let status = CompareModelsCommand.main(
             arguments: ["--data", path, "--format", "csv", "--epochs", "2", "--heldout-users", "20",
-                        "--output", jsonPath] + Self.smallSettings,
+                        "--output", jsonPath] + CatalogPicks.tiny(CatalogPicks.names(.ranking)),
             output: { output.append($0) }, log: { log.append($0) })
         #expect(status == 0, "log: \(log.joined(separator: "\n"))")
         #expect(log.first?.hasPrefix("kernels:") == true)
         #expect(log.contains { $0.contains("epoch 2/2") && $0.contains("val NDCG@100") })
         let table = output.joined(separator: "\n")
-        for name in Self.names(.ranking) {
+        for name in CatalogPicks.names(.ranking) {
             #expect(table.contains(" \(name) "), "table lacks \(name):\n\(table)")
         }
         #expect(table.contains("Recall@20") && table.contains("NDCG@100") && table.contains("* best"))
         let json = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: jsonPath)))
-        #expect(json.map(\.model) == Self.names(.ranking))
-        #expect(json.allSatisfy { $0.runs.count == 1 && $0.runs[0].testUsers > 0 && $0.runs[0].ndcg100.mean > 0 })
-    }
-
-    /// The catalog's names for one task, in catalog order.
-    static func names(_ task: ModelTask) -> [String] {
-        ModelZoo.standard.entries.filter { $0.task == task }.map(\.name)
+        #expect(json.map(\.model) == CatalogPicks.names(.ranking))
+        #expect(json.allSatisfy { $0.task == .ranking && $0.runs.count == 1 && $0.runs[0].evaluatedCount > 0
+                                  && $0.runs[0].metric("ndcg100").mean > 0 })
+        let csv = try String(contentsOfFile: jsonPath.replacingOccurrences(of: ".json", with: ".csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("model,seed,recall20,recall20_se,recall50,recall50_se,ndcg100,ndcg100_se,best_epoch,train_seconds,test_users,parameters\n"))
     }
 
     @Test func ratingTaskPrintsATableListingEveryRatingModel() throws {
         let path = try Self.writeToyFile()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let small = ["--set", "i-autorec.hidden=8", "--set", "u-autorec.hidden=8",
-                     "--set", "deep-ae.hidden=8,4", "--set", "deep-ae.batch=16"]
+        let small = CatalogPicks.tiny(CatalogPicks.names(.rating))
         var output: [String] = [], log: [String] = []
         let status = CompareModelsCommand.main(
             arguments: ["--data", path, "--format", "csv", "--task", "rating", "--epochs", "2"] + small,
@@ -67,18 +62,29 @@ import TensorCore
         #expect(status == 0, "log: \(log.joined(separator: "\n"))")
         let table = output.joined(separator: "\n")
         #expect(table.contains("RMSE") && table.contains("MAE"))
-        for name in Self.names(.rating) {
+        #expect(log.contains { $0.contains("epoch 2/2") && $0.contains("val RMSE") })
+        for name in CatalogPicks.names(.rating) {
             #expect(table.contains(" \(name) "), "table lacks \(name):\n\(table)")
         }
     }
 
     @Test func unknownModelIsAnErrorListingKnownNames() {
         var log: [String] = []
-        let status = CompareModelsCommand.main(arguments: ["--models", "mult-vea"], output: { _ in },
+        let known = CatalogPicks.first(.ranking)
+        let status = CompareModelsCommand.main(arguments: ["--models", known + "x"], output: { _ in },
                                                log: { log.append($0) })
         #expect(status == 1)
-        #expect(log.last?.contains("unknown model 'mult-vea'") == true)
-        #expect(log.last?.contains("mult-vae") == true)
+        #expect(log.last?.contains("unknown model '\(known)x'") == true)
+        #expect(log.last?.contains(known) == true)
+    }
+
+    @Test func aModelOfAnotherTaskNamesItsTask() {
+        var log: [String] = []
+        let rating = CatalogPicks.first(.rating)
+        let status = CompareModelsCommand.main(arguments: ["--task", "ranking", "--models", rating], output: { _ in },
+                                               log: { log.append($0) })
+        #expect(status == 1)
+        #expect(log.last?.contains("'\(rating)' is a rating model; use it with --task rating") == true, "\(log)")
     }
 
     @Test func missingFileNamesIt() {
@@ -93,6 +99,7 @@ import TensorCore
         var output: [String] = []
         let status = CompareModelsCommand.main(arguments: ["--help"], output: { output.append($0) }, log: { _ in })
         #expect(status == 0)
-        #expect(output.joined().contains("mult-vae") && output.joined().contains("vae-cf-split"))
+        #expect(output.joined().contains(CatalogPicks.first(.ranking)) && output.joined().contains("vae-cf-split"))
+        #expect(output.joined().contains("--task ranking|rating"))
     }
 }

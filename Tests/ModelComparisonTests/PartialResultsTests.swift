@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import ModelKit
+import NeuralNet
 import RecCore
 import TensorCore
 @testable import ModelComparison
@@ -8,29 +10,21 @@ import TensorCore
 /// `--output` is rewritten after every (model, seed), so a run that fails or is stopped keeps what
 /// finished; and every model is built before any trains, so a bad `--set` fails at once.
 @Suite struct PartialResultsTests {
+    /// The catalog's first ranking model.
+    static let ranking = CatalogPicks.first(.ranking)
+
     /// A model that builds fine and fails in training.
-    final class FailsInTraining: Recommender {
+    final class FailsInTraining: ZooModel {
         struct Failure: Error, CustomStringConvertible { var description: String { "training failed on purpose" } }
-        var parameterCount: Int { 1 }
-        func fit(train: SparseMatrix, validation: HeldOutUsers?, progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-            throw Failure()
-        }
+        var parameters: [Parameter] { [] }
+        func fit(_ request: FitRequest) throws -> TrainingHistory { throw Failure() }
         func scores(for histories: SparseMatrix) -> Matrix { Matrix(rows: histories.rows, columns: histories.columns) }
     }
 
-    /// The rating twin of `FailsInTraining`.
-    final class RatingFailsInTraining: RatingRecommender {
-        var parameterCount: Int { 1 }
-        func fit(train: SparseMatrix, validation: SparseMatrix?, progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-            throw FailsInTraining.Failure()
-        }
-        func predictions(at queries: SparseMatrix, known: SparseMatrix) -> [Float] { [Float](repeating: 3, count: queries.nonZeroCount) }
-    }
-
-    /// The standard zoo plus `fails-in-training` and `rating-fails-in-training`.
+    /// The standard zoo plus `fails-in-training` (ranking) and `rating-fails-in-training`.
     static let zoo = ModelZoo(ModelZoo.standard.entries + [
-        ModelEntry(name: "fails-in-training", summary: "test double") { _, _ in FailsInTraining() },
-        ModelEntry(name: "rating-fails-in-training", summary: "test double") { _, _, _ in RatingFailsInTraining() },
+        ModelEntry(name: "fails-in-training", summary: "test double", task: .ranking) { _, _ in FailsInTraining() },
+        ModelEntry(name: "rating-fails-in-training", summary: "test double", task: .rating) { _, _ in FailsInTraining() },
     ])
 
     /// Runs `arguments` + `--output` into a fresh path; returns the exit status, the log and the path.
@@ -47,30 +41,32 @@ import TensorCore
 
     @Test func aRunThatFailsLaterKeepsTheFinishedModelsAndSeeds() throws {
         let result = try Self.run(["--epochs", "1", "--heldout-users", "20", "--seeds", "2", "--quiet",
-                                   "--models", "mult-dae,fails-in-training", "--set", "mult-dae.hidden=8"])
+                                   "--models", "\(Self.ranking),fails-in-training"] + CatalogPicks.tiny([Self.ranking]))
         defer { result.cleanup() }
         #expect(result.status == 1)
         #expect(result.log.contains { $0.contains("error") && $0.contains("training failed on purpose") }, "\(result.log)")
         let saved = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: result.json)))
-        #expect(saved.map(\.model) == ["mult-dae"])
+        #expect(saved.map(\.model) == [Self.ranking])
         #expect(saved.first?.runs.map(\.seed) == [1, 2])
         let csv = try String(contentsOfFile: ResultsFiles.csvPath(for: result.json), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 3)                 // header + one line per seed
     }
 
     @Test func aBadOptionForTheLastModelFailsBeforeAnyTraining() throws {
-        let result = try Self.run(["--epochs", "1", "--heldout-users", "20", "--models", "mult-dae,mult-vae",
-                                   "--set", "mult-dae.hidden=8", "--set", "mult-vae.dropout=7"])
+        let result = try Self.run(["--epochs", "1", "--heldout-users", "20",
+                                   "--models", "\(Self.ranking),\(CatalogPicks.second(.ranking))",
+                                   "--set", "\(CatalogPicks.second(.ranking)).no-such-option=7"] + CatalogPicks.tiny([Self.ranking]))
         defer { result.cleanup() }
         #expect(result.status == 1)
-        #expect(result.log.contains { $0.contains("error") && $0.contains("dropout") }, "\(result.log)")
-        #expect(!result.log.contains { $0.contains("epoch 1/1") }, "\(result.log)")   // mult-dae never started
+        #expect(result.log.contains { $0.contains("error") && $0.contains("no-such-option") }, "\(result.log)")
+        #expect(!result.log.contains { $0.contains("epoch 1/1") }, "\(result.log)")   // the first model never started
         #expect(!FileManager.default.fileExists(atPath: result.json))
     }
 
     @Test func aBadRatingOptionFailsBeforeAnyTraining() throws {
-        let result = try Self.run(["--task", "rating", "--epochs", "1", "--models", "i-autorec,u-autorec",
-                                   "--set", "i-autorec.hidden=4", "--set", "u-autorec.hidden=-3"])
+        let (first, second) = (CatalogPicks.first(.rating), CatalogPicks.second(.rating))
+        let result = try Self.run(["--task", "rating", "--epochs", "1", "--models", "\(first),\(second)",
+                                   "--set", "\(second).no-such-option=-3"] + CatalogPicks.tiny([first]))
         defer { result.cleanup() }
         #expect(result.status == 1)
         #expect(!result.log.contains { $0.contains("epoch 1/1") }, "\(result.log)")
@@ -78,17 +74,25 @@ import TensorCore
     }
 
     @Test func aRatingRunThatFailsLaterKeepsTheFinishedSeeds() throws {
-        let result = try Self.run(["--task", "rating", "--epochs", "1", "--seeds", "2", "--quiet",
-                                   "--models", "i-autorec,rating-fails-in-training",
-                                   "--set", "i-autorec.hidden=4", "--set", "i-autorec.iterations=2"])
-        defer { result.cleanup() }
-        #expect(result.status == 1)
-        let saved = try JSONDecoder().decode([RatingModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: result.json)))
-        #expect(saved.map(\.model) == ["i-autorec"] && saved.first?.runs.map(\.seed) == [1, 2])
+        let rating = CatalogPicks.first(.rating)
+        var output: [String] = []
+        let data = try CompareModelsEndToEndTests.writeToyFile()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("partial-\(UUID().uuidString).json").path
+        defer { for path in [json, ResultsFiles.csvPath(for: json)] { try? FileManager.default.removeItem(atPath: path) } }
+        let status = CompareModelsCommand.main(
+            arguments: ["--data", data, "--format", "csv", "--output", json, "--task", "rating", "--epochs", "1", "--seeds", "2",
+                        "--quiet", "--models", "\(rating),rating-fails-in-training"] + CatalogPicks.tiny([rating]),
+            zoo: Self.zoo, output: { output.append($0) }, log: { _ in })
+        #expect(status == 1)
+        let saved = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: json)))
+        #expect(saved.map(\.model) == [rating] && saved.first?.runs.map(\.seed) == [1, 2])
+        // The finished model's table is still printed.
+        #expect(output.joined(separator: "\n").contains(" \(rating) "), "\(output)")
     }
 
     @Test func theDoneLineReportsEveryMetric() throws {
-        let result = try Self.run(["--epochs", "1", "--heldout-users", "20", "--models", "mult-dae", "--set", "mult-dae.hidden=8"])
+        let result = try Self.run(["--epochs", "1", "--heldout-users", "20", "--models", Self.ranking] + CatalogPicks.tiny([Self.ranking]))
         defer { result.cleanup() }
         #expect(result.status == 0)
         #expect(result.log.contains { $0.contains("done in") && $0.contains("NDCG@100") && $0.contains("Recall@20")

@@ -29,37 +29,39 @@ import RecCore
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let testCount = try String(contentsOfFile: folder + "/test.csv", encoding: .utf8)
             .split(separator: "\n").count - 1
-        var options = try ComparisonOptions.parse(["--data", folder, "--format", "rating-split", "--models", "i-autorec",
-                                                   "--epochs", "1", "--seeds", "2", "--set", "i-autorec.hidden=4", "--quiet"])
+        let model = CatalogPicks.first(.rating)
+        var options = try ComparisonOptions.parse(["--data", folder, "--format", "rating-split", "--models", model,
+                                                   "--epochs", "1", "--seeds", "2", "--quiet"] + CatalogPicks.tiny([model]))
         #expect(options.format == .ratingSplit)
-        #expect(try RatingComparison.task(for: options, zoo: .standard) == .rating)
-        let comparison = RatingComparison(zoo: .standard, options: options, log: { _ in })
-        let (source, description) = try comparison.loadRatings()
-        #expect(description.contains("given split") && description.contains("\(testCount) test"))
-        let results = try comparison.run(on: source, builtIn: false)
+        #expect(try TaskCatalog.standard.task(for: options, zoo: .standard).name == .rating)
+        let dataset = try RatingTask().load(options.dataRequest, log: { _ in })
+        #expect(dataset.description.contains("given split") && dataset.description.contains("\(testCount) test"))
+        #expect(dataset.splitNote == "given test set" && !dataset.isBuiltIn)
+        let results = try ComparisonRunner(zoo: .standard, options: options, log: { _ in }).run(RatingTask(), on: dataset)
         #expect(results.count == 1 && results[0].runs.count == 2)
         for run in results[0].runs {
-            #expect(run.testRatings == testCount)
-            #expect(run.defaultedRatings >= 1)   // the user seen only in test
-            #expect(run.rmse.isFinite)
+            #expect(run.evaluatedCount == testCount)
+            #expect((run.counts["defaulted"] ?? 0) >= 1)   // the user seen only in test
+            #expect(run.metric("rmse").mean.isFinite)
         }
         // The format is also guessed from a folder holding train.csv and test.csv, and implies the rating task.
         options.format = nil
         options.models = []
-        #expect(try ComparisonData.guessFormat(folder) == .ratingSplit)
-        #expect(try RatingComparison.task(for: options, zoo: .standard) == .rating)
+        #expect(try DataFormat.guess(folder) == .ratingSplit)
+        #expect(try TaskCatalog.standard.task(for: options, zoo: .standard).name == .rating)
     }
 
     @Test func theCommandPrintsATableAndNamesBadFiles() throws {
         let folder = try Self.writeFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var output: [String] = [], log: [String] = []
+        let model = CatalogPicks.second(.rating)
         let status = CompareModelsCommand.main(
-            arguments: ["--data", folder, "--format", "rating-split", "--models", "u-autorec", "--epochs", "1",
-                        "--set", "u-autorec.hidden=4", "--quiet"],
+            arguments: ["--data", folder, "--format", "rating-split", "--models", model, "--epochs", "1", "--quiet"]
+                + CatalogPicks.tiny([model]),
             output: { output.append($0) }, log: { log.append($0) })
         #expect(status == 0, "log: \(log.joined(separator: "\n"))")
-        #expect(output.joined().contains("given test set") && output.joined().contains("u-autorec"))
+        #expect(output.joined().contains("given test set") && output.joined().contains(model))
 
         try FileManager.default.removeItem(atPath: folder + "/test.csv")
         log = []
@@ -72,16 +74,17 @@ import RecCore
     @Test func validationFractionZeroTrainsOnAllOfTrainAndKeepsTheLastEpoch() throws {
         let folder = try Self.writeFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let options = try ComparisonOptions.parse(["--data", folder, "--models", "i-autorec", "--epochs", "2",
-                                                   "--validation-fraction", "0", "--set", "i-autorec.hidden=4", "--quiet"])
+        let model = CatalogPicks.first(.rating)
+        let options = try ComparisonOptions.parse(["--data", folder, "--models", model, "--epochs", "2",
+                                                   "--validation-fraction", "0", "--quiet"] + CatalogPicks.tiny([model]))
         #expect(options.validationFraction == 0)
-        let comparison = RatingComparison(zoo: .standard, options: options, log: { _ in })
-        let (source, description) = try comparison.loadRatings()
-        #expect(description.contains("validation 0% of train"))
-        guard case let .given(given) = source else { Issue.record("not a given split: \(source)"); return }
-        #expect(given.split(seed: 1).train == given.train && given.split(seed: 1).validation.nonZeroCount == 0)
-        let run = try comparison.run(on: source, builtIn: false)[0].runs[0]
-        #expect(run.bestValidationRMSE == nil && run.bestEpoch == 2 && run.rmse.isFinite)
+        let dataset = try RatingTask().load(options.dataRequest, log: { _ in })
+        #expect(dataset.description.contains("validation 0% of train"))
+        let given = try GivenRatingSplit.load(folder: folder, validationFraction: 0)
+        #expect(try dataset.split(1).train == given.train && dataset.split(1).validation.nonZeroCount == 0)
+        #expect(RatingTask().validation(on: try dataset.split(1)) == nil)
+        let run = try ComparisonRunner(zoo: .standard, options: options, log: { _ in }).run(RatingTask(), on: dataset)[0].runs[0]
+        #expect(run.bestValidationMetric == nil && run.bestEpoch == 2 && run.metric("rmse").mean.isFinite)
     }
 
     @Test(arguments: ["1", "-0.1", "abc"])
@@ -92,7 +95,7 @@ import RecCore
     }
 
     @Test func helpDescribesTheFormat() {
-        let usage = ComparisonOptions.usage(modelNames: ["i-autorec"])
+        let usage = ComparisonOptions.usage(modelNames: ["model-a"])
         #expect(usage.contains("rating-split") && usage.contains("validation.csv") && usage.contains("--validation-fraction"))
     }
 }

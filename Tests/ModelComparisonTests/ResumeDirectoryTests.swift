@@ -14,31 +14,24 @@ import TensorCore
 @Suite struct ResumeDirectoryTests {
     /// The standard model of an entry, stopped (by throwing) once the state after `stopAfter`
     /// epochs has been handed to the hook — as a process killed between two epochs.
-    final class StopsAfter: ResumableRecommender {
+    final class StopsAfter: ZooModel {
         struct Stop: Error, CustomStringConvertible { var description: String { "stopped on purpose" } }
-        let inner: any ResumableRecommender
+        let inner: any ZooModel
         let stopAfter: Int
-        init(_ inner: any ResumableRecommender, stopAfter: Int) {
+        init(_ inner: any ZooModel, stopAfter: Int) {
             self.inner = inner
             self.stopAfter = stopAfter
         }
-        var parameterCount: Int { inner.parameterCount }
-        var itemCount: Int { inner.itemCount }
         var parameters: [Parameter] { inner.parameters }
-        func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
-            inner.lossAndGradients(batch: batch, step: step, context: &context)
-        }
         func scores(for histories: SparseMatrix) -> Matrix { inner.scores(for: histories) }
-        func fit(train: SparseMatrix, validation: HeldOutUsers?, progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-            try fit(train: train, validation: validation, resume: nil, onEpochEnd: nil, progress: progress)
-        }
-        func fit(train: SparseMatrix, validation: HeldOutUsers?, resume: TrainingState?,
-                 onEpochEnd: ((TrainingState) throws -> Void)?, progress: @escaping (EpochProgress) -> Void) throws -> FitSummary {
-            let stopAfter = self.stopAfter
-            return try inner.fit(train: train, validation: validation, resume: resume, onEpochEnd: { state in
-                try onEpochEnd?(state)
+        func fit(_ request: FitRequest) throws -> TrainingHistory {
+            var request = request
+            let (hook, stopAfter) = (request.onEpochEnd, self.stopAfter)
+            request.onEpochEnd = { state in
+                try hook?(state)
                 if state.nextEpoch == stopAfter { throw Stop() }
-            }, progress: progress)
+            }
+            return try inner.fit(request)
         }
     }
 
@@ -46,11 +39,8 @@ import TensorCore
     static func zoo(stopping name: String, after epochs: Int) throws -> ModelZoo {
         let standard = try ModelZoo.standard.entry(named: name)
         return ModelZoo(ModelZoo.standard.entries.filter { $0.name != name } + [
-            ModelEntry(name: name, summary: "stops after \(epochs) epochs") { items, options in
-                guard let model = try standard.make(items, options) as? any ResumableRecommender else {
-                    throw StopsAfter.Stop()
-                }
-                return StopsAfter(model, stopAfter: epochs)
+            ModelEntry(name: name, summary: "stops after \(epochs) epochs", task: standard.task) { shape, options in
+                StopsAfter(try standard.make(shape, options), stopAfter: epochs)
             },
         ])
     }
@@ -83,22 +73,24 @@ import TensorCore
 
     /// Everything of a run but its seconds.
     static func figures(_ results: [ModelResult]) -> [[Double]] {
-        results.flatMap(\.runs).map { [$0.ndcg100.mean, $0.ndcg100.standardError, $0.recall20.mean, $0.recall50.mean,
-                                        Double($0.bestEpoch), Double($0.testUsers)] }
+        results.flatMap(\.runs).map { run in
+            run.metrics.keys.sorted().flatMap { [run.metrics[$0]!.mean, run.metrics[$0]!.standardError] }
+                + [Double(run.bestEpoch), Double(run.evaluatedCount)]
+        }
     }
 
     @Test func aStoppedRunContinuesToTheFiguresOfAnUninterruptedOne() throws {
         let (data, folder) = try Self.scratch()
         defer { Self.remove(data, folder) }
-        let arguments = ["--epochs", "4", "--heldout-users", "20", "--models", "mult-vae",
-                         "--set", "mult-vae.hidden=16,8", "--set", "mult-vae.batch=40"]
+        let name = CatalogPicks.first(.ranking)
+        let arguments = ["--epochs", "4", "--heldout-users", "20", "--models", name] + CatalogPicks.tiny([name])
         let straight = try Self.run(data, arguments + ["--quiet"])
         #expect(straight.status == 0, "\(straight.log)")
 
-        let stopped = try Self.run(data, arguments + ["--resume-dir", folder], zoo: Self.zoo(stopping: "mult-vae", after: 2))
+        let stopped = try Self.run(data, arguments + ["--resume-dir", folder], zoo: Self.zoo(stopping: name, after: 2))
         #expect(stopped.status == 1)
         #expect(stopped.log.contains { $0.contains("stopped on purpose") }, "\(stopped.log)")
-        let file = folder + "/mult-vae-seed1.training.safetensors"
+        let file = folder + "/\(name)-seed1.training.safetensors"
         #expect(try Checkpoint.load(from: file).training?.nextEpoch == 2)
 
         let continued = try Self.run(data, arguments + ["--resume-dir", folder])
@@ -122,37 +114,25 @@ import TensorCore
     @Test func stateFromOtherOptionsIsRefusedNamingTheDifference() throws {
         let (data, folder) = try Self.scratch()
         defer { Self.remove(data, folder) }
-        let arguments = ["--heldout-users", "20", "--models", "mult-dae", "--set", "mult-dae.hidden=8", "--quiet",
-                         "--resume-dir", folder]
+        let name = CatalogPicks.first(.ranking)
+        let arguments = ["--heldout-users", "20", "--models", name, "--set", "\(name).batch=40", "--quiet", "--resume-dir", folder]
         #expect(try Self.run(data, arguments + ["--epochs", "1"]).status == 0)
-        let file = folder + "/mult-dae-seed1.training.safetensors"
+        let file = folder + "/\(name)-seed1.training.safetensors"
         let epochs = try Self.run(data, arguments + ["--epochs", "2"])
         #expect(epochs.status == 1)
         #expect(epochs.log.contains { $0.contains(file) && $0.contains("epochs: 1 there, 2 now") }, "\(epochs.log)")
-        let set = try Self.run(data, arguments + ["--epochs", "1", "--set", "mult-dae.dropout=0.3"])
-        #expect(set.log.contains { $0.contains("--set values: hidden=8 there, dropout=0.3,hidden=8 now") }, "\(set.log)")
+        let set = try Self.run(data, arguments + ["--epochs", "1", "--set", "\(name).batch=30"])
+        #expect(set.log.contains { $0.contains("--set values: batch=40 there, batch=30 now") }, "\(set.log)")
         let users = try Self.run(data, arguments + ["--epochs", "1", "--heldout-users", "30"])
         #expect(users.status == 1)
         #expect(users.log.contains { $0.contains(file) && ($0.contains("training data") || $0.contains("items:")) }, "\(users.log)")
     }
 
-    @Test(arguments: ["--resume-dir", "--save-dir"])
-    func aModelThatCannotBeCheckpointedIsRefusedBeforeTraining(option: String) throws {
-        let data = try CompareModelsEndToEndTests.writeToyFile()
-        defer { try? FileManager.default.removeItem(atPath: data) }
-        let result = try Self.run(data, ["--epochs", "1", "--heldout-users", "20", "--models", "mult-dae,fails-in-training",
-                                         "--set", "mult-dae.hidden=8", option, Self.temporary("unused")],
-                                  zoo: PartialResultsTests.zoo)
-        #expect(result.status == 1)
-        #expect(result.log.contains { $0.contains("fails-in-training cannot be checkpointed, so \(option)") }, "\(result.log)")
-        #expect(!result.log.contains { $0.contains("epoch 1/1") })
-    }
-
     @Test func aFinishedRatingRunIsOnlyRescored() throws {
         let (data, folder) = try Self.scratch()
         defer { Self.remove(data, folder) }
-        let arguments = ["--task", "rating", "--epochs", "2", "--models", "i-autorec", "--set", "i-autorec.hidden=4",
-                         "--set", "i-autorec.iterations=2", "--resume-dir", folder]
+        let name = CatalogPicks.first(.rating)
+        let arguments = ["--task", "rating", "--epochs", "2", "--models", name, "--resume-dir", folder] + CatalogPicks.tiny([name])
         var first: [String] = [], second: [String] = []
         #expect(CompareModelsCommand.main(arguments: ["--data", data, "--format", "csv"] + arguments,
                                           output: { first.append($0) }, log: { _ in }) == 0)
@@ -160,7 +140,7 @@ import TensorCore
                                           output: { second.append($0) }, log: { second.append($0) }) == 0)
         #expect(second.contains { $0.contains("continuing after epoch 2") }, "\(second)")
         #expect(!second.contains { $0.contains("epoch 1/2") })
-        let rmse = { (lines: [String]) in lines.first { $0.contains(" i-autorec ") }?.split(separator: " ").dropFirst(2).first }
+        let rmse = { (lines: [String]) in lines.first { $0.contains(" \(name) ") }?.split(separator: " ").dropFirst(2).first }
         #expect(rmse(first) != nil && rmse(first) == rmse(second), "\(first)\n\(second)")
     }
 }

@@ -15,19 +15,21 @@ import Checkpoints
             try? FileManager.default.removeItem(atPath: folder)
         }
         var log: [String] = []
-        for (models, task) in [("mult-dae", "ranking"), ("i-autorec", "rating")] {
+        let models = [(CatalogPicks.first(.ranking), TaskName.ranking), (CatalogPicks.first(.rating), TaskName.rating)]
+        for (model, task) in models {
             let code = CompareModelsCommand.main(
                 arguments: ["--data", path, "--format", "csv", "--epochs", "1", "--heldout-users", "20", "--seeds", "2",
-                            "--models", models, "--task", task, "--save-dir", folder, "--quiet",
-                            "--set", "mult-dae.hidden=8", "--set", "i-autorec.hidden=4", "--set", "i-autorec.iterations=2"],
+                            "--models", model, "--task", task.rawValue, "--save-dir", folder, "--quiet"] + CatalogPicks.tiny([model]),
                 output: { _ in }, log: { log.append($0) })
             #expect(code == 0, "\(log.joined(separator: "\n"))")
         }
-        for name in ["mult-dae-seed1", "mult-dae-seed2", "i-autorec-seed1", "i-autorec-seed2"] {
-            let checkpoint = try Checkpoint.load(from: folder + "/\(name).safetensors")
-            #expect(name.hasPrefix(checkpoint.model))
-            #expect(checkpoint.history != nil && !checkpoint.itemIDs.isEmpty)
-            _ = try checkpoint.makeModel(zoo: .standard)
+        for (model, task) in models {
+            for seed in 1...2 {
+                let checkpoint = try Checkpoint.load(from: folder + "/\(model)-seed\(seed).safetensors")
+                #expect(checkpoint.model == model && checkpoint.task == task && checkpoint.options.seed == UInt64(seed))
+                #expect(checkpoint.history != nil && !checkpoint.itemIDs.isEmpty)
+                _ = try checkpoint.makeModel(zoo: .standard)
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-import GradientChecking
+import TestSupport
 import TensorCore
 import Kernels
 @testable import NeuralNet
@@ -53,7 +53,7 @@ struct GradientCase: Sendable, CustomTestStringConvertible {
 
     /// A likelihood checked w.r.t. the decoder output.
     static func likelihood<L: Likelihood & Sendable>(_ name: String, rows: Int = 3, columns: Int = 5, seed: UInt64 = 31, _ likelihood: L,
-                                          target: @escaping @Sendable (Int, Int, UInt64) -> L.Target) -> GradientCase {
+                                          target: @escaping @Sendable (Int, Int, UInt64) -> L.Target) -> GradientCase where L.Output == Matrix {
         GradientCase(name: name) {
             let output = Fixtures.matrix(rows, columns, seed: seed)
             let data = target(rows, columns, seed &+ 1)
@@ -119,11 +119,20 @@ enum GradientCases {
         .layer("MLP selu") { MLP(sizes: [4, 5, 3], activation: .selu, name: "mlp", rng: &$0) },
         .layer("MLP tanh, sigmoid output") { MLP(sizes: [4, 3, 2, 3], activation: .tanh, outputActivation: .sigmoid, name: "m", rng: &$0) },
         .layer("AnyLayer(Dense)") { AnyLayer(Dense(inputSize: 4, outputSize: 2, name: "x", rng: &$0)) },
+        .layer("LogVarianceClamp, some logσ² clamped", inputSize: 6) { _ in LogVarianceClamp(bounds: -0.7...0.6) },
+        .layer("Dense with PyTorch's U(±1/√In) bias") { Dense(inputSize: 4, outputSize: 3, name: "d", biasInitialization: .fanIn(4), rng: &$0) },
     ]
 
     static let sparseLayers: [GradientCase] = [
         .sparseLayer("SparseDense") { SparseDense(inputSize: 6, outputSize: 3, name: "s", rng: &$0) },
         .sparseLayer("SparseDense after sparse dropout", dropout: 0.5) { SparseDense(inputSize: 6, outputSize: 3, name: "s", rng: &$0) },
+        .sparseLayer("SparseHiddenLayer tanh") { rng in
+            SparseHiddenLayer(linear: SparseDense(inputSize: 6, outputSize: 3, name: "s", rng: &rng), gate: nil, activation: .tanh)
+        },
+        .sparseLayer("SparseHiddenLayer gated", dropout: 0.5) { rng in
+            SparseHiddenLayer(linear: SparseDense(inputSize: 6, outputSize: 3, name: "s", rng: &rng),
+                              gate: SparseDense(inputSize: 6, outputSize: 3, name: "s.gate", biasInitialization: .fanIn(6), rng: &rng))
+        },
     ]
 
     static let likelihoods: [GradientCase] = [
@@ -154,9 +163,25 @@ enum GradientCases {
         },
     ]
 
-    static let composites: [GradientCase] = [.multVAEObjective()]
+    static let observedEntries: [GradientCase] = [
+        .sampledDense("SampledDense, identity") { SampledDense(inputSize: 3, outputSize: 5, name: "w", rng: &$0) },
+        .observedLikelihood("ObservedGaussian sum (AutoRec)", ObservedGaussianLikelihood(reduction: .sum)),
+        .observedLikelihood("ObservedGaussian mean over entries", ObservedGaussianLikelihood(reduction: .meanOverEntries)),
+        .penalty("L2Penalty λ = 0.7 on two weights", lambda: 0.7),
+    ]
 
-    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors + composites }
+    static let conditionalPriors: [GradientCase] = [
+        .conditionalPrior("ConditionalGaussianPrior, Dense-tanh-Dense network") { rng in
+            Chain(Dense(inputSize: 3, outputSize: 5, name: "p.0", rng: &rng), ActivationLayer(.tanh),
+                  Dense(inputSize: 5, outputSize: 8, name: "p.1", rng: &rng))
+        },
+        .conditionalPrior("ConditionalGaussianPrior, gated network with a clamped head", weight: 0.4, seed: 63) { rng in
+            Chain(GatedDense(inputSize: 3, outputSize: 5, name: "p.0", rng: &rng),
+                  Dense(inputSize: 5, outputSize: 8, name: "p.head", rng: &rng), LogVarianceClamp(bounds: -1...1))
+        },
+    ]
+
+    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors + observedEntries + conditionalPriors }
 }
 
 @Suite struct GradientTests {

@@ -1,5 +1,5 @@
 import Testing
-import GradientChecking
+import TestSupport
 import TensorCore
 import Kernels
 @testable import NeuralNet

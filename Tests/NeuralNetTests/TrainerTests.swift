@@ -43,12 +43,15 @@ func toyClicks() -> SparseMatrix {
 /// A model that records steps and can inject NaN.
 struct ScriptedModel: TrainableModel {
     let weight = Parameter(name: "w", value: Matrix([[1, 2]]))
+    /// Each step starts from a gradient the previous update cleared.
+    var expectsClearedGradient = true
     var nanLossAt: (epoch: Int, batch: Int)? = nil
     var nanGradientAt: (epoch: Int, batch: Int)? = nil
     var refeeds = 0
     var parameters: [Parameter] { [weight] }
 
     func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
+        if expectsClearedGradient { #expect(weight.gradient == Matrix([[0, 0]])) }
         weight.gradient = Matrix([[0.1, -0.1]])
         if let at = nanGradientAt, at == (step.epoch, step.batch) { weight.gradient[0, 1] = .nan }
         if let at = nanLossAt, at == (step.epoch, step.batch) { return .nan }
@@ -67,17 +70,34 @@ struct ScriptedModel: TrainableModel {
     }
 }
 
+/// A recipe of `epochs` mini-batch epochs with `optimizer`.
+func miniBatch(_ epochs: Int, batch: Int, _ optimizer: any Optimizer = Adam(), kl: KLSchedule = .constant(0),
+               learningRate: LearningRateSchedule = .constant, patience: Int? = nil) -> Trainer {
+    Trainer(recipe: TrainingRecipe(epochs: epochs, stepping: .miniBatch(batchSize: batch, optimizer: optimizer),
+                                   klSchedule: kl, learningRateSchedule: learningRate, patience: patience))
+}
+
+/// A validation rule replaying `metrics` (one per epoch, from 0).
+func replaying(_ metrics: [Double], higherIsBetter: Bool = true, count: @escaping () -> Int) -> Validation {
+    Validation(metricName: "replayed", higherIsBetter: higherIsBetter) { metrics[count()] }
+}
+
+/// A counter closures can share.
+final class Counter: @unchecked Sendable {
+    var value = 0
+    func next() -> Int { defer { value += 1 }; return value }
+}
+
 @Suite struct TrainerTests {
     @Test func lossFallsOnToyAutoencoder() throws {
         let data = toyClicks()
         let model = ToyAutoencoder(items: 12, hidden: 4, seed: 3)
-        var adam = Adam(learningRate: 0.05)
         var context = ForwardContext(mode: .training, seed: 9)
-        let history = try Trainer(configuration: TrainingConfiguration(epochs: 30, batchSize: 5))
-            .train(model, on: data, optimizer: &adam, context: &context)
-        let first = try #require(history.epochs.first?.meanLoss), last = try #require(history.epochs.last?.meanLoss)
+        let history = try miniBatch(30, batch: 5, Adam(learningRate: 0.05)).train(model, on: data, context: &context)
+        let first = try #require(history.epochs.first?.loss), last = try #require(history.epochs.last?.loss)
         #expect(last < 0.8 * first, "loss \(first) → \(last)")
         #expect(history.epochs.last?.updates == 30 * 5)
+        #expect(history.epochs.map(\.epoch) == Array(1...30) && history.bestEpoch == 30)
         // Users of block 0 should now score their block's items above the other block's.
         let scores = model.scores(data.rows(in: 0..<1))
         #expect(scores.row(0)[0..<6].min() ?? 0 > scores.row(0)[6..<12].max() ?? 0)
@@ -86,45 +106,54 @@ struct ScriptedModel: TrainableModel {
     @Test func sameSeedGivesIdenticalResults() throws {
         func run() throws -> ([Double], [Matrix]) {
             let model = ToyAutoencoder(items: 12, hidden: 3, seed: 5)
-            var adam = Adam(learningRate: 0.01)
             var context = ForwardContext(mode: .training, seed: 77)
-            let history = try Trainer(configuration: TrainingConfiguration(epochs: 3, batchSize: 7))
-                .train(model, on: toyClicks(), optimizer: &adam, context: &context)
-            return (history.epochs.map(\.meanLoss), model.parameters.map(\.value))
+            let history = try miniBatch(3, batch: 7, Adam(learningRate: 0.01)).train(model, on: toyClicks(), context: &context)
+            return (history.epochs.map(\.loss), model.parameters.map(\.value))
         }
         let (lossesA, valuesA) = try run(), (lossesB, valuesB) = try run()
         #expect(lossesA == lossesB)
         #expect(valuesA == valuesB)
     }
 
-    @Test func restoresTheBestEpochsParameters() throws {
+    @Test(arguments: [true, false])
+    func restoresTheBestEpochsParametersInEitherDirection(higherIsBetter: Bool) throws {
         let model = ToyAutoencoder(items: 12, hidden: 3, seed: 5)
-        let metrics = [0.1, 0.9, 0.3, 0.2]
+        let metrics = higherIsBetter ? [0.1, 0.9, 0.3, 0.2] : [0.9, 0.1, 0.3, 0.4]
         var snapshots: [[Matrix]] = []
-        var adam = Adam(learningRate: 0.01)
         var context = ForwardContext(mode: .training, seed: 1)
-        let history = try Trainer(configuration: TrainingConfiguration(epochs: 4, batchSize: 6))
-            .train(model, on: toyClicks(), optimizer: &adam, context: &context) { epoch in
-                snapshots.append(model.parameters.map(\.value))
-                return metrics[epoch]
-            }
-        #expect(history.bestEpoch == 1 && history.bestMetric == 0.9)
+        let counter = Counter()
+        let validation = Validation(metricName: "m", higherIsBetter: higherIsBetter) {
+            snapshots.append(model.parameters.map(\.value))
+            return metrics[counter.next()]
+        }
+        let history = try miniBatch(4, batch: 6, Adam(learningRate: 0.01))
+            .train(model, on: toyClicks(), context: &context, validation: validation)
+        #expect(history.bestEpoch == 2 && history.bestValidationMetric == metrics[1])
         #expect(model.parameters.map(\.value) == snapshots[1])
         #expect(model.parameters.map(\.value) != snapshots[3])
+        #expect(history.epochs.map(\.validationMetric) == metrics.map { $0 })
+    }
+
+    @Test func aNonFiniteValidationMetricIsNeverTheBest() throws {
+        var context = ForwardContext(mode: .training, seed: 1)
+        let counter = Counter()
+        let history = try miniBatch(3, batch: 8).train(ScriptedModel(), on: toyClicks(), context: &context,
+                                                       validation: replaying([.nan, 0.2, .infinity], higherIsBetter: false) { counter.next() })
+        #expect(history.bestEpoch == 2 && history.bestValidationMetric == 0.2)
     }
 
     @Test func stopsEarlyAfterPatienceEpochsWithoutImprovement() throws {
         let metrics = [0.5, 0.6, 0.4, 0.3, 0.7, 0.8]
-        var adam = Adam()
         var context = ForwardContext(mode: .training, seed: 1)
         var reported: [Int] = []
-        let history = try Trainer(configuration: TrainingConfiguration(epochs: 6, batchSize: 8, patience: 2))
-            .train(ScriptedModel(), on: toyClicks(), optimizer: &adam, context: &context,
-                   validate: { metrics[$0] }, progress: { reported.append($0.epoch) })
+        let counter = Counter()
+        let history = try miniBatch(6, batch: 8, patience: 2)
+            .train(ScriptedModel(), on: toyClicks(), context: &context, validation: replaying(metrics) { counter.next() },
+                   progress: { reported.append($0.epoch) })
         #expect(history.stoppedEarly)
-        #expect(history.epochs.count == 4)           // best at 1, then 2 and 3 without improvement
-        #expect(reported == [0, 1, 2, 3])
-        #expect(history.bestEpoch == 1)
+        #expect(history.epochs.count == 4)           // best at epoch 2, then 3 and 4 without improvement
+        #expect(reported == [1, 2, 3, 4])
+        #expect(history.bestEpoch == 2)
     }
 
     /// The state saved after the epoch that stopped the run is a finished run: continuing it trains
@@ -132,15 +161,14 @@ struct ScriptedModel: TrainableModel {
     /// saved state carries the summed epoch seconds.
     @Test func resumingAStateThatStoppedEarlyTrainsNoFurther() throws {
         let metrics = [0.5, 0.6, 0.4, 0.3, 0.7, 0.8]
-        let configuration = TrainingConfiguration(epochs: 6, batchSize: 8, patience: 2)
+        let trainer = miniBatch(6, batch: 8, patience: 2)
         let model = ToyAutoencoder(items: 12, hidden: 3, seed: 4)
-        var adam = Adam()
         var context = ForwardContext(mode: .training, seed: 1)
         var states: [TrainingState] = []
         var epochSeconds: [Double] = []
-        let history = try Trainer(configuration: configuration)
-            .train(model, on: toyClicks(), optimizer: &adam, context: &context, validate: { metrics[$0] },
-                   progress: { epochSeconds.append($0.seconds) }, onEpochEnd: { states.append($0) })
+        let counter = Counter()
+        let history = try trainer.train(model, on: toyClicks(), context: &context, validation: replaying(metrics) { counter.next() },
+                                        progress: { epochSeconds.append($0.seconds) }, onEpochEnd: { states.append($0) })
         #expect(history.stoppedEarly && states.count == 4)
         #expect(states.map(\.seconds) == [1, 2, 3, 4].map { epochSeconds.prefix($0).reduce(0, +) })
         #expect(states[3].seconds > 0)
@@ -148,51 +176,75 @@ struct ScriptedModel: TrainableModel {
 
         let continued = ToyAutoencoder(items: 12, hidden: 3, seed: 99)
         for (parameter, value) in zip(continued.parameters, finished) { parameter.value = value }
-        var freshAdam = Adam()
         var freshContext = ForwardContext(mode: .training, seed: 7)
-        var validated = 0
-        let resumed = try Trainer(configuration: configuration)
-            .train(continued, on: toyClicks(), optimizer: &freshAdam, context: &freshContext,
-                   validate: { validated += 1; return metrics[$0] }, resume: states[3])
-        #expect(resumed.epochs.isEmpty && resumed.stoppedEarly && validated == 0)
-        #expect(resumed.bestEpoch == 1)
+        let validated = Counter()
+        let resumed = try trainer.train(continued, on: toyClicks(), context: &freshContext,
+                                        validation: replaying(metrics) { validated.next() }, resume: states[3])
+        #expect(resumed.epochs.isEmpty && resumed.stoppedEarly && validated.value == 0)
+        #expect(resumed.bestEpoch == 2)
         #expect(continued.parameters.map(\.value) == finished)
 
         // One epoch earlier the run had not stopped: continuing it trains exactly the stopping epoch.
-        let earlier = try Trainer(configuration: configuration)
-            .train(ToyAutoencoder(items: 12, hidden: 3, seed: 4), on: toyClicks(), optimizer: &freshAdam,
-                   context: &freshContext, validate: { metrics[$0] }, resume: states[2])
-        #expect(earlier.epochs.map(\.epoch) == [3] && earlier.stoppedEarly)
+        let fromThree = Counter()
+        fromThree.value = 3
+        let earlier = try trainer.train(ToyAutoencoder(items: 12, hidden: 3, seed: 4), on: toyClicks(), context: &freshContext,
+                                        validation: replaying(metrics) { fromThree.next() }, resume: states[2])
+        #expect(earlier.epochs.map(\.epoch) == [4] && earlier.stoppedEarly)
     }
 
-    @Test func nonFiniteLossNamesEpochAndBatch() {
-        var adam = Adam()
+    /// A saved state that no run of this recipe could have written is an error naming the field
+    /// (it was a crash, an endless loop or extra epochs before).
+    @Test(arguments: [("next_epoch", 7), ("next_epoch", -1), ("updates", -5), ("best_epoch", 3), ("optimizer_steps", -1)])
+    func aStateThatDoesNotFitTheRecipeIsRejected(field: String, value: Int) throws {
+        var context = ForwardContext(mode: .training, seed: 1)
+        var states: [TrainingState] = []
+        _ = try miniBatch(6, batch: 8).train(ScriptedModel(), on: toyClicks(), context: &context, onEpochEnd: { states.append($0) })
+        var state = states[2]                                              // next_epoch 3
+        switch field {
+        case "next_epoch": state.nextEpoch = value
+        case "updates": state.updates = value
+        case "best_epoch": state.bestEpoch = value
+        default: state.optimizerSteps = value
+        }
+        #expect {
+            try miniBatch(6, batch: 8).train(ScriptedModel(), on: toyClicks(), context: &context, resume: state)
+        } throws: { error in
+            guard case TrainingError.invalidResumeState(let name, let text, _) = error else { return false }
+            return name == field && text == "\(value)" && "\(error)".contains(field)
+        }
+    }
+
+    @Test func nonFiniteLossNamesEpochAndBatchFromOne() {
         var context = ForwardContext(mode: .training, seed: 1)
         #expect {
-            try Trainer(configuration: TrainingConfiguration(epochs: 3, batchSize: 5))
-                .train(ScriptedModel(nanLossAt: (1, 2)), on: toyClicks(), optimizer: &adam, context: &context)
+            try miniBatch(3, batch: 5).train(ScriptedModel(nanLossAt: (1, 2)), on: toyClicks(), context: &context)
         } throws: { error in
-            guard case TrainingError.nonFiniteLoss(epoch: 1, batch: 2, let value) = error else { return false }
-            return value.isNaN && "\(error)".contains("epoch 1, batch 2")
+            guard case TrainingError.nonFiniteLoss(epoch: 2, batch: 3, let value) = error else { return false }
+            return value.isNaN && "\(error)".contains("epoch 2, batch 3")
         }
     }
 
     @Test func nonFiniteGradientNamesParameter() {
-        var adam = Adam()
         var context = ForwardContext(mode: .training, seed: 1)
-        #expect(throws: TrainingError.nonFiniteGradient(epoch: 2, batch: 0, parameter: "w")) {
-            try Trainer(configuration: TrainingConfiguration(epochs: 3, batchSize: 5))
-                .train(ScriptedModel(nanGradientAt: (2, 0)), on: toyClicks(), optimizer: &adam, context: &context)
+        #expect(throws: TrainingError.nonFiniteGradient(epoch: 3, batch: 1, parameter: "w")) {
+            try miniBatch(3, batch: 5).train(ScriptedModel(nanGradientAt: (2, 0)), on: toyClicks(), context: &context)
         }
+    }
+
+    @Test func eachUpdateStepsOnceAndClearsTheGradient() throws {
+        let model = ScriptedModel()
+        var context = ForwardContext(mode: .training, seed: 1)
+        _ = try miniBatch(2, batch: 10, SGD(learningRate: 1)).train(model, on: toyClicks(), context: &context)
+        // 2 epochs × 3 batches: w₀ = 1 − 6·0.1, w₁ = 2 + 6·0.1 (the model checks each step starts cleared).
+        #expect(abs(model.weight.value[0, 0] - 0.4) < 1e-5 && abs(model.weight.value[0, 1] - 2.6) < 1e-5)
+        #expect(model.weight.gradient == Matrix([[0, 0]]))
     }
 
     @Test func followUpUpdatesAreAppliedAndCounted() throws {
         var model = ScriptedModel()
         model.refeeds = 2
-        var sgd = SGD(learningRate: 1)
         var context = ForwardContext(mode: .training, seed: 1)
-        let history = try Trainer(configuration: TrainingConfiguration(epochs: 1, batchSize: 12))
-            .train(model, on: toyClicks(), optimizer: &sgd, context: &context)
+        let history = try miniBatch(1, batch: 12, SGD(learningRate: 1)).train(model, on: toyClicks(), context: &context)
         #expect(history.optimizerSteps == 6)          // 2 batches × (1 + 2 re-feeds)
         #expect(history.epochs.first?.updates == 2)
         // w₀ moves −0.1 per main step and −0.1 per re-feed: 1 − 6·0.1; w₁ moves +0.1, −0.1, −0.1 per batch.
@@ -200,12 +252,45 @@ struct ScriptedModel: TrainableModel {
         #expect(abs(model.weight.value[0, 1] - 1.8) < 1e-5)
     }
 
-    @Test func invalidBatchSizeIsRejected() {
-        var adam = Adam()
+    /// Full-batch stepping: `iterationsPerEpoch` steps per epoch on all rows, each evaluation
+    /// starting from zeroed gradients; the reported loss is the last step's.
+    @Test func fullBatchStepsTheWholeDataPerIteration() throws {
+        final class Rows { var seen: [Int] = [] }
+        struct Quadratic: TrainableModel {
+            let weight = Parameter(name: "w", value: Matrix([[3, -2]]))
+            let rows: Rows
+            var parameters: [Parameter] { [weight] }
+            func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
+                rows.seen.append(batch.rows)
+                #expect(weight.gradient == Matrix([[0, 0]]))
+                weight.gradient = Matrix([[2 * weight.value[0, 0], 2 * weight.value[0, 1]]])    // ∂‖w‖²/∂w = 2w
+                return Double(weight.value[0, 0] * weight.value[0, 0] + weight.value[0, 1] * weight.value[0, 1])
+            }
+        }
+        let rows = Rows()
+        let model = Quadratic(rows: rows)
         var context = ForwardContext(mode: .training, seed: 1)
-        #expect(throws: TrainingError.invalidConfiguration(setting: "batchSize", value: "0")) {
-            try Trainer(configuration: TrainingConfiguration(epochs: 1, batchSize: 0))
-                .train(ScriptedModel(), on: toyClicks(), optimizer: &adam, context: &context)
+        let recipe = TrainingRecipe(epochs: 3, stepping: .fullBatch(iterationsPerEpoch: 4, optimizer: LBFGS()))
+        var states: [TrainingState] = []
+        let history = try Trainer(recipe: recipe).train(model, on: toyClicks(), context: &context, onEpochEnd: { states.append($0) })
+        #expect(Set(rows.seen) == [24])
+        #expect(history.optimizerSteps == 12 && history.epochs.map(\.updates) == [4, 8, 12])
+        #expect(abs(model.weight.value[0, 0]) < 1e-3 && abs(model.weight.value[0, 1]) < 1e-3)
+        #expect(history.epochs.last.map { $0.loss < 1e-5 } == true)
+        #expect(states.last?.optimizer.kind == "lbfgs")
+    }
+
+    @Test func invalidSettingsAreRejected() {
+        var context = ForwardContext(mode: .training, seed: 1)
+        #expect(throws: TrainingError.invalidConfiguration(setting: "batch size", value: "0")) {
+            try miniBatch(1, batch: 0).train(ScriptedModel(), on: toyClicks(), context: &context)
+        }
+        #expect(throws: TrainingError.invalidConfiguration(setting: "iterations per epoch", value: "0")) {
+            try Trainer(recipe: TrainingRecipe(epochs: 1, stepping: .fullBatch(iterationsPerEpoch: 0, optimizer: Rprop())))
+                .train(ScriptedModel(), on: toyClicks(), context: &context)
+        }
+        #expect(throws: TrainingError.invalidConfiguration(setting: "patience", value: "0")) {
+            try miniBatch(1, batch: 4, patience: 0).train(ScriptedModel(), on: toyClicks(), context: &context)
         }
     }
 
@@ -214,11 +299,9 @@ struct ScriptedModel: TrainableModel {
             let parameters = [Parameter(name: "w", value: Matrix([[1]])), Parameter(name: "w", value: Matrix([[2]]))]
             func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double { 0 }
         }
-        var adam = Adam()
         var context = ForwardContext(mode: .training, seed: 1)
         #expect(throws: TrainingError.invalidConfiguration(setting: "parameter name (duplicate)", value: "w")) {
-            try Trainer(configuration: TrainingConfiguration(epochs: 1, batchSize: 4))
-                .train(Clash(), on: toyClicks(), optimizer: &adam, context: &context)
+            try miniBatch(1, batch: 4).train(Clash(), on: toyClicks(), context: &context)
         }
     }
 
@@ -232,23 +315,28 @@ struct ScriptedModel: TrainableModel {
         #expect([0, 1, 3, 10].map { warmUp.weight(epoch: $0, update: 0) } == [0.25, 0.5, 1, 1])
         let decay = LearningRateSchedule.stepDecay(everyEpochs: 2, factor: 0.5)
         #expect([0, 1, 2, 5].map { decay.learningRate(base: 1, epoch: $0) } == [1, 1, 0.5, 0.25])
+        let deepRec = LearningRateSchedule.multiStep(milestones: [24, 36, 48], factor: 0.5)
+        #expect([0, 23, 24, 36, 60].map { deepRec.learningRate(base: 0.005, epoch: $0) } == [0.005, 0.005, 0.0025, 0.00125, 0.000625])
     }
 
-    @Test func stepsCarryTheScheduledBeta() throws {
-        final class Recorder { var betas: [Double] = [] }
+    @Test func stepsCarryTheScheduledBetaAndRate() throws {
+        final class Recorder { var betas: [Double] = []; var rates: [Float] = [] }
         struct Recording: TrainableModel {
             let recorder: Recorder
             var parameters: [Parameter] { [] }
             func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
                 recorder.betas.append(step.klWeight)
+                recorder.rates.append(step.learningRate)
+                #expect(step.trainingRowCount == 24)
                 return 0
             }
         }
         let recorder = Recorder()
-        var adam = Adam()
         var context = ForwardContext(mode: .training, seed: 1)
-        _ = try Trainer(configuration: TrainingConfiguration(epochs: 2, batchSize: 8, klSchedule: .annealPerUpdate(cap: 0.5, totalAnnealSteps: 4)))
-            .train(Recording(recorder: recorder), on: toyClicks(), optimizer: &adam, context: &context)
+        _ = try miniBatch(2, batch: 8, Adam(learningRate: 0.4), kl: .annealPerUpdate(cap: 0.5, totalAnnealSteps: 4),
+                          learningRate: .multiStep(milestones: [1], factor: 0.5))
+            .train(Recording(recorder: recorder), on: toyClicks(), context: &context)
         #expect(recorder.betas == [0, 0.25, 0.5, 0.5, 0.5, 0.5])
+        #expect(recorder.rates == [0.4, 0.4, 0.4, 0.2, 0.2, 0.2])
     }
 }

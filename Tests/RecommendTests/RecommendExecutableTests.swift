@@ -55,8 +55,9 @@ import Glibc
     @Test func aSaveKilledMidWriteLeavesThePreviousCheckpoint() throws {
         let folder = try ToyCheckpoint.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let previous = try ToyCheckpoint.ranking(in: folder, name: "mult-dae")
-        let other = try ToyCheckpoint.ranking(in: folder, name: "mult-vae")     // a different model to save over it
+        let (first, second) = (ToyCheckpoint.rankingNames[0], ToyCheckpoint.rankingNames[1])
+        let previous = try ToyCheckpoint.ranking(in: folder, name: first)
+        let other = try ToyCheckpoint.ranking(in: folder, name: second)     // a different model to save over it
         let before = try Data(contentsOf: URL(fileURLWithPath: previous))
 
         let process = Process()
@@ -69,7 +70,7 @@ import Glibc
         var temporary: String? = nil
         for _ in 0..<2_000 where temporary == nil {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            if let name = names.first(where: { $0.hasPrefix(".mult-dae.safetensors.tmp-") }),
+            if let name = names.first(where: { $0.hasPrefix(".\(first).safetensors.tmp-") }),
                let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/" + name))?[.size] as? Int, size >= 4_096 {
                 temporary = name
             } else {
@@ -82,7 +83,7 @@ import Glibc
         #expect(process.terminationReason == .uncaughtSignal)
 
         #expect(try Data(contentsOf: URL(fileURLWithPath: previous)) == before)
-        let loaded = try Checkpoint.load(from: previous, expecting: "mult-dae")
+        let loaded = try Checkpoint.load(from: previous, expecting: first)
         let original = try Checkpoint(SafeTensors.decode(before, path: previous), path: previous)
         #expect(loaded.parameters == original.parameters)
     }

@@ -9,8 +9,13 @@ import ZooCatalog
 import Checkpoints
 @testable import Recommendation
 
-/// A tiny trained Mult-DAE / I-AutoRec checkpoint on toy data, with item ids 10·i + 7 and user ids 1000 + u.
+/// Tiny trained checkpoints of catalog entries (with their test settings) on toy data, with item
+/// ids 10·i + 7 and user ids 1000 + u.
 enum ToyCheckpoint {
+    /// The catalog's ranking and rating entries, in catalog order.
+    static let rankingNames = ModelZoo.standard.entries.filter { $0.task == .ranking }.map(\.name)
+    static let ratingNames = ModelZoo.standard.entries.filter { $0.task == .rating }.map(\.name)
+
     static let split: StrongGeneralizationSplit = {
         let matrix = SyntheticClicks(userCount: 200, itemCount: 60, clusterCount: 3, clicksPerUser: 8, seed: 5).generate()
         let interactions = Interactions(ratings: matrix, userIDs: (0..<200).map { Int64(1_000 + $0) },
@@ -25,15 +30,14 @@ enum ToyCheckpoint {
     }
 
     /// Writes a trained ranking checkpoint into `folder`; returns its path.
-    static func ranking(in folder: String, name: String = "mult-dae") throws -> String {
-        let options = ModelOptions(seed: 3, epochs: 2, overrides: name == "mult-dae" ? ["hidden": "16", "batch": "50"]
-                                   : ["hidden": "16,8", "batch": "50", "anneal-steps": "20"])
-        let made = try ModelZoo.standard.entry(named: name).make(split.itemCount, options)
-        let model = try #require(made as? any ResumableRecommender)
-        _ = try model.fit(train: split.train, validation: nil) { _ in }
+    static func ranking(in folder: String, name: String = rankingNames[0]) throws -> String {
+        let entry = try ModelZoo.standard.entry(named: name)
+        let options = ModelOptions(seed: 3, epochs: 2, overrides: entry.testOverrides)
+        let model = try entry.make(split.shape, options)
+        _ = try model.fit(FitRequest(train: split.train))
         let path = folder + "/\(name).safetensors"
-        try Checkpoint(ranking: model, name: name, options: options, itemIDs: split.itemIDs, history: split.train,
-                       userIDs: split.trainUserIDs).save(to: path)
+        try Checkpoint(model, name: name, task: entry.task, options: options, shape: split.shape, itemIDs: split.itemIDs,
+                       history: split.train, userIDs: split.trainUserIDs).save(to: path)
         return path
     }
 
@@ -65,11 +69,9 @@ enum ToyCheckpoint {
         try state.save(to: path)
 
         let histories = split.test.foldIn
-        guard case .ranking(let trained) = try loadedBest.makeModel(zoo: .standard),
-              case .ranking(let resumable) = try Checkpoint.load(from: path).makeModel(zoo: .standard),
-              case .ranking(let served) = try CheckpointRecommender(checkpoint: Checkpoint.load(from: path), zoo: .standard).model else {
-            Issue.record("not a ranking model"); return
-        }
+        let trained = try loadedBest.makeModel(zoo: .standard)
+        let resumable = try Checkpoint.load(from: path).makeModel(zoo: .standard)
+        let served = try CheckpointRecommender(checkpoint: Checkpoint.load(from: path), zoo: .standard).model
         let expected = trained.scores(for: histories)
         #expect(served.scores(for: histories) == expected)
         #expect(resumable.scores(for: histories) != expected)          // for resuming: the last epoch's
@@ -80,7 +82,7 @@ enum ToyCheckpoint {
     @Test func foldingInATrainingUsersHistoryEqualsTheKnownUserPath() throws {
         let folder = try ToyCheckpoint.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for name in ["mult-dae", "mult-vae"] {
+        for name in ToyCheckpoint.rankingNames.prefix(2) {
             let recommender = try CheckpointRecommender(checkpoint: Checkpoint.load(from: ToyCheckpoint.ranking(in: folder, name: name)),
                                                         zoo: .standard)
             let split = ToyCheckpoint.split
@@ -100,16 +102,19 @@ enum ToyCheckpoint {
         let interactions = Interactions(ratings: SparseMatrix(rows: 6, columns: 5, triplets: [
             (0, 0, 5), (0, 1, 3), (1, 1, 4), (2, 2, 2), (3, 3, 5), (4, 4, 1), (5, 0, 4), (5, 4, 2)]),
                                         userIDs: [11, 12, 13, 14, 15, 16], itemIDs: [100, 200, 300, 400, 500])
-        let options = ModelOptions(seed: 1, epochs: 2, overrides: ["hidden": "4", "iterations": "2"])
-        let made = try #require(try ModelZoo.standard.entry(named: "i-autorec").makeRating?(6, 5, options) as? any ResumableRatingRecommender)
-        _ = try made.fit(train: interactions.ratings, validation: nil) { _ in }
-        let checkpoint = Checkpoint(rating: made, name: "i-autorec", options: options, itemIDs: interactions.itemIDs,
-                                    known: interactions.ratings, userIDs: interactions.userIDs)
+        let name = ToyCheckpoint.ratingNames[0]
+        let entry = try ModelZoo.standard.entry(named: name)
+        let options = ModelOptions(seed: 1, epochs: 2, overrides: entry.testOverrides)
+        let shape = DataShape(users: 6, items: 5)
+        let made = try entry.make(shape, options)
+        _ = try made.fit(FitRequest(train: interactions.ratings))
+        let checkpoint = Checkpoint(made, name: name, task: .rating, options: options, shape: shape, itemIDs: interactions.itemIDs,
+                                    history: interactions.ratings, userIDs: interactions.userIDs)
         let recommender = try CheckpointRecommender(checkpoint: checkpoint, zoo: .standard)
         let result = try recommender.recommend([.knownUser(11)], count: 10)[0]
         #expect(Set(result.items.map(\.id)) == [300, 400, 500])
         #expect(zip(result.items, result.items.dropFirst()).allSatisfy { $0.score >= $1.score })
-        #expect(throws: RecommendError.foldInUnsupported(model: "i-autorec")) {
+        #expect(throws: RecommendError.foldInUnsupported(model: name)) {
             _ = try recommender.recommend([.newUser([100])], count: 3)
         }
     }

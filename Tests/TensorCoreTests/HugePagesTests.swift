@@ -28,21 +28,10 @@ import Testing
         #expect(one.length == HugePages.pageBytes)
     }
 
-    @Test func onlyZeroTurnsItOff() {
-        #if os(Linux)
-        #expect(HugePages.enabled(environmentValue: nil))
-        #expect(HugePages.enabled(environmentValue: "1"))
-        #expect(HugePages.enabled(environmentValue: "yes"))
-        #expect(!HugePages.enabled(environmentValue: "0"))
-        #else
-        #expect(!HugePages.enabled(environmentValue: nil))
-        #endif
-    }
-
     /// The kernel lists the advice as the `hg` flag of the mapping (`/proc/self/smaps`, VmFlags).
     @Test func aLargeMatrixIsAdvisedAndASmallOneIsNot() throws {
         guard HugePages.isEnabled, FileManager.default.fileExists(atPath: "/proc/self/smaps") else {
-            print("HugePagesTests: skipped the smaps check (not Linux, or \(HugePages.environmentVariable)=0)")
+            print("HugePagesTests: skipped the smaps check (not Linux, or \(RuntimeOptions.Variable.hugePages)=0)")
             return
         }
         let large = Matrix(rows: 600, columns: 20_108)                          // 48 MB: the ML-20M decoder

@@ -1,5 +1,5 @@
 import Testing
-import GradientChecking
+import TestSupport
 import Foundation
 import TensorCore
 import Kernels

@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import TensorCore
 import Kernels
+import ModelKit
 import NeuralNet
 import RecCore
 @testable import VampPriorModule
@@ -120,7 +121,7 @@ import RecCore
                 "hidden": "6", "latent": "3", "components": "4", "batch": "4"].merging(overrides) { $1 }),
                 model: "vampprior-vae", base: .vampPrior)
             let model = VampPriorVAE(itemCount: 9, configuration: c)
-            _ = try model.fit(train: clicks, validation: nil) { _ in }
+            _ = try model.fit(FitRequest(train: clicks))
             return model.parameters.map(\.value)
         }
         let plain = try weights([:]), explicit = try weights(["optimizer": "adam"]), normGrad = try weights(["optimizer": "adam-normgrad"])

@@ -1,0 +1,100 @@
+import RecCore
+
+/// Options every zoo model accepts; model-specific settings go in `overrides` (`key=value`).
+public struct ModelOptions: Sendable {
+    /// Seed for the model's only random generator.
+    public var seed: UInt64
+    /// Number of training epochs; nil keeps the model's paper default.
+    public var epochs: Int?
+    /// Model-specific settings by name (e.g. `"dropout": "0.5"`); unknown keys are errors.
+    public var overrides: [String: String]
+
+    /// Options with a seed, optional epoch count and overrides.
+    public init(seed: UInt64 = 0, epochs: Int? = nil, overrides: [String: String] = [:]) {
+        self.seed = seed
+        self.epochs = epochs
+        self.overrides = overrides
+    }
+}
+
+/// One model of the zoo: a unique name, a one-line summary, its task, and how to make it.
+public struct ModelEntry: Sendable {
+    /// The name used on the command line (e.g. `mult-vae`).
+    public let name: String
+    /// One line: what the model is and which paper it follows.
+    public let summary: String
+    /// The task the model does (`.ranking`, `.rating`).
+    public let task: TaskName
+    /// Settings `CompareModels` applies on its small built-in data set only (user `--set` values
+    /// win). The papers size models for data sets with 100× more users; e.g. VampPrior's 1,000
+    /// pseudo-inputs would outnumber a third of the built-in training users. Empty for most models.
+    public let builtInDataOverrides: [String: String]
+    /// Settings that make the model tiny for the test suites (a few seconds on toy data); every
+    /// catalog-wide test builds the entry with them.
+    public let testOverrides: [String: String]
+    /// Makes a fresh, untrained model for data of `shape`; bad options throw `ModelZooError`.
+    public let make: @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> any ZooModel
+
+    /// An entry; `name` must be unique within a zoo.
+    public init(name: String, summary: String, task: TaskName, builtInDataOverrides: [String: String] = [:],
+                testOverrides: [String: String] = [:],
+                make: @escaping @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> any ZooModel) {
+        self.name = name
+        self.summary = summary
+        self.task = task
+        self.builtInDataOverrides = builtInDataOverrides
+        self.testOverrides = testOverrides
+        self.make = make
+    }
+}
+
+/// Errors from looking models up in a zoo or configuring them.
+public enum ModelZooError: Error, CustomStringConvertible, Equatable {
+    /// No entry has this name; lists the known names.
+    case unknownModel(String, known: [String])
+    /// A model option has a value that cannot be used.
+    case invalidOption(model: String, key: String, value: String, expected: String)
+    /// A model option key that the model does not know.
+    case unknownOption(model: String, key: String, known: [String])
+    /// A model was asked for a task it does not do; `task` is the one it does.
+    case wrongTask(model: String, task: TaskName)
+
+    public var description: String {
+        switch self {
+        case let .unknownModel(name, known):
+            return "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
+        case let .invalidOption(model, key, value, expected):
+            return "model '\(model)': option \(key)=\(value) is invalid (expected \(expected))"
+        case let .unknownOption(model, key, known):
+            return "model '\(model)': unknown option '\(key)'; known options: \(known.joined(separator: ", "))"
+        case let .wrongTask(model, task):
+            return "model '\(model)' is a \(task) model; use it with --task \(task)"
+        }
+    }
+}
+
+/// A catalog of models with unique names.
+public struct ModelZoo: Sendable {
+    /// The entries, in catalog order.
+    public let entries: [ModelEntry]
+
+    /// A zoo of `entries`; duplicate names are a programmer error.
+    public init(_ entries: [ModelEntry]) {
+        var seen = Set<String>()
+        for entry in entries {
+            precondition(seen.insert(entry.name).inserted, "ModelZoo: duplicate model name '\(entry.name)'")
+        }
+        self.entries = entries
+    }
+
+    /// Every entry's name, in catalog order.
+    public var names: [String] { entries.map(\.name) }
+
+    /// The entry called `name`, or `ModelZooError.unknownModel` listing the known names.
+    public func entry(named name: String) throws -> ModelEntry {
+        guard let entry = entries.first(where: { $0.name == name }) else {
+            throw ModelZooError.unknownModel(name, known: names)
+        }
+        return entry
+    }
+}

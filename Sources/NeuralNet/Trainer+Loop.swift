@@ -1,0 +1,124 @@
+import TensorCore
+
+extension Trainer {
+    /// The recipe's optimizer while it runs, with what its stepping needs.
+    enum ActiveOptimizer {
+        case miniBatch(any Optimizer, baseRate: Float, batchSize: Int, shuffle: Bool)
+        case fullBatch(any FullBatchOptimizer, iterations: Int)
+
+        init(_ stepping: TrainingRecipe.Stepping) {
+            switch stepping {
+            case .miniBatch(let batchSize, let optimizer, let shuffle):
+                self = .miniBatch(optimizer, baseRate: optimizer.learningRate, batchSize: batchSize, shuffle: shuffle)
+            case .fullBatch(let iterations, let optimizer):
+                self = .fullBatch(optimizer, iterations: iterations)
+            }
+        }
+
+        /// The optimizer's state for a checkpoint.
+        var state: OptimizerState {
+            switch self {
+            case .miniBatch(let optimizer, _, _, _): return optimizer.checkpointState
+            case .fullBatch(let optimizer, _): return optimizer.checkpointState
+            }
+        }
+
+        /// Restores the optimizer's state (an empty `none` state leaves it fresh).
+        mutating func restore(_ state: OptimizerState) throws {
+            switch self {
+            case .miniBatch(var optimizer, let baseRate, let batchSize, let shuffle):
+                try optimizer.restore(state)
+                self = .miniBatch(optimizer, baseRate: baseRate, batchSize: batchSize, shuffle: shuffle)
+            case .fullBatch(var optimizer, let iterations):
+                try optimizer.restore(state)
+                self = .fullBatch(optimizer, iterations: iterations)
+            }
+        }
+    }
+
+    /// The loop's counters and best-so-far selection.
+    struct LoopState {
+        var nextEpoch = 0, updates = 0, optimizerSteps = 0
+        var bestEpoch: Int? = nil
+        var bestMetric: Double? = nil
+        var bestValues: [Matrix]? = nil
+        var stoppedEarly = false
+        /// Seconds of the epochs so far, including those of the runs this one continues.
+        var seconds = 0.0
+
+        init() {}
+
+        /// The counters of a saved state.
+        init(_ state: TrainingState, bestValues: [Matrix]?) {
+            (nextEpoch, updates, optimizerSteps) = (state.nextEpoch, state.updates, state.optimizerSteps)
+            (bestEpoch, bestMetric, self.bestValues, seconds) = (state.bestEpoch, state.bestMetric, bestValues, state.seconds)
+        }
+
+        /// The state after the epoch just finished.
+        func state(generator: RandomGenerator, parameters: [Parameter], optimizer: OptimizerState) -> TrainingState {
+            TrainingState(nextEpoch: nextEpoch, updates: updates, optimizerSteps: optimizerSteps, generator: generator,
+                          bestEpoch: bestEpoch, bestMetric: bestMetric,
+                          bestValues: bestValues.map { Dictionary(uniqueKeysWithValues: zip(parameters.map(\.name), $0)) },
+                          optimizer: optimizer, seconds: seconds)
+        }
+    }
+
+    /// The model's distinct parameters, after checking the recipe and that no two share a name
+    /// (optimizer state and checkpoints are keyed by name).
+    func checkedParameters(of model: some TrainableModel) throws -> [Parameter] {
+        guard recipe.epochs >= 0 else {
+            throw TrainingError.invalidConfiguration(setting: "epochs", value: "\(recipe.epochs)")
+        }
+        switch recipe.stepping {
+        case .miniBatch(let batchSize, _, _) where batchSize <= 0:
+            throw TrainingError.invalidConfiguration(setting: "batch size", value: "\(batchSize)")
+        case .fullBatch(let iterations, _) where iterations <= 0:
+            throw TrainingError.invalidConfiguration(setting: "iterations per epoch", value: "\(iterations)")
+        default: break
+        }
+        if let patience = recipe.patience, patience < 1 {
+            throw TrainingError.invalidConfiguration(setting: "patience", value: "\(patience)")
+        }
+        let parameters = model.parameters.uniqued()
+        var names = Set<String>()
+        for parameter in parameters where !names.insert(parameter.name).inserted {
+            throw TrainingError.invalidConfiguration(setting: "parameter name (duplicate)", value: parameter.name)
+        }
+        return parameters
+    }
+
+    /// Whether early stopping ends the run after `epoch` (from 0): `patience` epochs without a
+    /// better validation metric, and epochs still to go.
+    func shouldStop(after epoch: Int, bestEpoch: Int?) -> Bool {
+        guard let patience = recipe.patience, let bestEpoch else { return false }
+        return epoch - bestEpoch >= patience && epoch < recipe.epochs - 1
+    }
+
+    /// Throws when `loss` is NaN or infinite (epoch and batch from 0, reported from 1).
+    static func check(loss: Double, epoch: Int, batch: Int) throws {
+        guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: batch + 1, value: loss) }
+    }
+}
+
+extension TrainingState {
+    /// Throws `TrainingError.invalidResumeState` unless the state could have been saved by a run of
+    /// `recipe` on `parameters`: epochs within the plan, counts not negative, the best epoch before
+    /// the next, finite seconds, and a generator that is not all zeros.
+    func check(against recipe: TrainingRecipe, parameters: [Parameter]) throws {
+        func fail(_ field: String, _ value: Any, _ expected: String) -> TrainingError {
+            .invalidResumeState(field: field, value: "\(value)", expected: expected)
+        }
+        guard (0...max(0, recipe.epochs)).contains(nextEpoch) else {
+            throw fail("next_epoch", nextEpoch, "0…\(recipe.epochs), the epochs of this run")
+        }
+        guard updates >= 0 else { throw fail("updates", updates, "≥ 0") }
+        guard optimizerSteps >= 0 else { throw fail("optimizer_steps", optimizerSteps, "≥ 0") }
+        if let bestEpoch, !(0..<nextEpoch).contains(bestEpoch) {
+            throw fail("best_epoch", bestEpoch, "0…\(nextEpoch - 1), an epoch already run")
+        }
+        if let bestMetric, !bestMetric.isFinite { throw fail("best_metric", bestMetric, "a finite number") }
+        guard seconds.isFinite && seconds >= 0 else { throw fail("seconds", seconds, "a finite number ≥ 0") }
+        let words = generator.state
+        guard words != (0, 0, 0, 0) else { throw fail("generator", "0 0 0 0", "a state that is not all zeros") }
+    }
+}

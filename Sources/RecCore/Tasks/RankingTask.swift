@@ -1,0 +1,104 @@
+import TensorCore
+
+extension TaskName {
+    /// Top-N recommendation from implicit feedback.
+    public static let ranking = TaskName("ranking")
+}
+
+extension StrongGeneralizationSplit: TaskSplit {
+    /// Training users × items.
+    public var shape: DataShape { DataShape(users: train.rows, items: itemCount) }
+}
+
+/// Top-N recommendation from implicit feedback under strong generalisation (Liang et al. 2018):
+/// models train on the training users' clicks; held-out users' histories are split into fold-in
+/// and target items, and models rank every item from the fold-in part alone. Recall@20, Recall@50
+/// and NDCG@100 over the test users (the vae_cf definitions); epochs are selected by validation
+/// NDCG@100, higher is better.
+public struct RankingTask: Task {
+    /// The cut-off of the validation NDCG (100 in Liang et al. 2018).
+    public var validationCutoff = 100
+    /// Users scored per inference batch.
+    public var scoringBatchSize = 2_000
+
+    /// The task with the paper's settings.
+    public init() {}
+
+    public var name: TaskName { .ranking }
+    public var summary: String { "top-N from clicks: Recall@20, Recall@50, NDCG@100 on held-out users" }
+
+    public var metrics: [MetricDefinition] {
+        [Self.recall(20), Self.recall(50), Self.ndcg(100)]
+    }
+
+    public var validationMetric: MetricDefinition { Self.ndcg(validationCutoff) }
+    public var evaluatedUnit: String { "users" }
+    public var tableNote: String? { nil }
+
+    static func recall(_ k: Int) -> MetricDefinition { MetricDefinition(name: "Recall@\(k)", key: "recall\(k)", higherIsBetter: true) }
+    static func ndcg(_ k: Int) -> MetricDefinition { MetricDefinition(name: "NDCG@\(k)", key: "ndcg\(k)", higherIsBetter: true) }
+
+    /// The built-in clicks (`SyntheticClicks()`, 500 validation and 500 test users), a vae_cf split
+    /// folder as it is, or raw ratings split as Liang et al. do (ratings > 3.5, users with ≥ 5 of them,
+    /// 10% of users each held out for validation and test, at most 10,000).
+    public func load(_ request: DataRequest, log: (String) -> Void) throws -> TaskDataset<StrongGeneralizationSplit> {
+        guard let path = request.path else {
+            let generator = SyntheticClicks()
+            let clicks = generator.generate()
+            let interactions = Interactions(ratings: clicks, userIDs: (0..<clicks.rows).map(Int64.init),
+                                            itemIDs: (0..<clicks.columns).map(Int64.init))
+            // Every synthetic click counts (values are 1), so the rating filter keeps everything above 0.
+            let split = StrongGeneralizationSplit.make(from: interactions, heldOutUsers: request.heldOutUsers ?? 500,
+                                                       ratingAbove: 0, seed: 98765)
+            return fixed(split, description: "built-in synthetic clicks (\(generator.userCount) users × \(generator.itemCount) items, \(generator.clusterCount) taste groups): ", builtIn: true)
+        }
+        log("loading \(path) …")
+        let format = try request.resolvedFormat(path: path)
+        switch format {
+        case .vaeCFSplit:
+            return fixed(try StrongGeneralizationSplit.loadVAECF(folder: path), description: "\(path) (vae_cf split): ", builtIn: false)
+        case .ratingSplit:
+            throw DataRequestError.invalidValue(option: "--format", value: format.rawValue,
+                                                expected: "a ranking data set (rating-split is for --task rating)")
+        default:
+            let interactions = try DataRequest.interactions(path: path, format: format)
+            let qualifying = StrongGeneralizationSplit.qualifyingUsers(in: interactions).count
+            let heldOut = request.heldOutUsers ?? min(10_000, max(1, qualifying / 10))
+            guard 2 * heldOut < qualifying else {
+                throw DataRequestError.invalidValue(option: "--heldout-users", value: "\(heldOut)",
+                                                    expected: "fewer than half of the \(qualifying) users with ≥ 5 ratings > 3.5")
+            }
+            let split = StrongGeneralizationSplit.make(from: interactions, heldOutUsers: heldOut)
+            return fixed(split, description: "\(path) (strong generalisation, ratings > 3.5): ", builtIn: false)
+        }
+    }
+
+    /// One split for every seed (the held-out users are part of the data set, as in the papers).
+    private func fixed(_ split: StrongGeneralizationSplit, description: String, builtIn: Bool) -> TaskDataset<StrongGeneralizationSplit> {
+        let summary = "\(split.train.rows) train users, \(split.validation.userCount) validation, \(split.test.userCount) test, \(split.itemCount) items"
+        return TaskDataset(description: description + summary, splitNote: nil, isBuiltIn: builtIn) { _ in split }
+    }
+
+    /// Mean NDCG@`validationCutoff` over the validation users (fold-in items masked).
+    public func validation(on split: StrongGeneralizationSplit) -> TaskValidation? {
+        let users = split.validation, cutoff = validationCutoff, batchSize = scoringBatchSize
+        return TaskValidation(metric: validationMetric) { model in
+            let report = RankingEvaluation.evaluate(foldIn: users.foldIn, target: users.target, cutoffs: [cutoff],
+                                                    batchSize: batchSize) { model.scores(for: $0) }
+            return report.ndcg(at: cutoff)?.mean ?? .nan
+        }
+    }
+
+    /// Recall@20, Recall@50 and NDCG@100 over the test users, with per-user values.
+    public func evaluate(_ model: any Recommender, on split: StrongGeneralizationSplit) -> TaskReport {
+        let report = RankingEvaluation.evaluate(foldIn: split.test.foldIn, target: split.test.target, cutoffs: [20, 50, 100],
+                                                batchSize: scoringBatchSize) { model.scores(for: $0) }
+        var values: [String: MeanWithError] = [:], perUser: [String: [Double]] = [:]
+        for metric in metrics {
+            let summary = report[metric.name]
+            values[metric.key] = MeanWithError(mean: summary?.mean ?? .nan, standardError: summary?.standardError ?? .nan)
+            perUser[metric.key] = summary?.perUser ?? []
+        }
+        return TaskReport(values: values, perUser: perUser, evaluatedCount: report.users.count)
+    }
+}

@@ -1,0 +1,106 @@
+import TensorCore
+
+extension TaskName {
+    /// Rating prediction on observed ratings.
+    public static let rating = TaskName("rating")
+}
+
+extension RatingSplit: TaskSplit {
+    /// Users × items of the rating matrix.
+    public var shape: DataShape { DataShape(users: train.rows, items: train.columns) }
+    /// Every user is a training row.
+    public var trainUserIDs: [Int64] { userIDs }
+}
+
+/// Rating prediction (Sedhain et al. 2015): random 90/10 splits of the observed ratings, one per
+/// seed, with a share of the training part held out for validation (or a given split folder);
+/// models predict the test ratings from the training ratings. RMSE and MAE with predictions
+/// clipped to 1…5, unseen users and items predicted 3 (AutoRec's code); epochs are selected by
+/// validation RMSE, lower is better.
+public struct RatingTask: Task {
+    /// The task with the paper's protocol.
+    public init() {}
+
+    public var name: TaskName { .rating }
+    public var summary: String { "rating prediction: RMSE, MAE on a random 90/10 split per seed" }
+
+    static let rmse = MetricDefinition(name: "RMSE", key: "rmse", higherIsBetter: false)
+    static let mae = MetricDefinition(name: "MAE", key: "mae", higherIsBetter: false)
+
+    public var metrics: [MetricDefinition] { [Self.rmse, Self.mae] }
+    public var validationMetric: MetricDefinition { Self.rmse }
+    public var evaluatedUnit: String { "ratings" }
+    public var tableNote: String? { "predictions clipped to 1…5; users/items without training ratings predicted 3" }
+
+    /// The built-in ratings (`SyntheticRatings()`), a ratings file, or a split folder with a fixed
+    /// test set (`rating-split`).
+    public func load(_ request: DataRequest, log: (String) -> Void) throws -> TaskDataset<RatingSplit> {
+        let validationFraction = request.validationFraction ?? 0.1
+        let perSeed = "random 90/10 split per seed"
+        guard let path = request.path else {
+            let data = SyntheticRatings()
+            return dataset(.ratings(data.generate(), validationFraction: validationFraction), splitNote: perSeed, builtIn: true,
+                           description: "built-in synthetic ratings (\(data.userCount) users × \(data.itemCount) items, rank \(data.rank))")
+        }
+        log("loading \(path) …")
+        let format = try request.resolvedFormat(path: path)
+        switch format {
+        case .ratingSplit:
+            let given = try GivenRatingSplit.load(folder: path, validationFraction: validationFraction)
+            let validation = given.validation.map { "\($0.nonZeroCount) validation" }
+                ?? "validation \(Int(given.validationFraction * 100))% of train per seed"
+            return dataset(.given(given), splitNote: "given test set", builtIn: false,
+                           description: "\(path) (given split): \(given.userIDs.count) users × \(given.itemIDs.count) items, \(given.train.nonZeroCount) train, \(validation), \(given.test.nonZeroCount) test ratings")
+        case .vaeCFSplit:
+            throw DataRequestError.invalidValue(option: "--format", value: format.rawValue,
+                                                expected: "a ratings file for --task rating (a vae_cf split holds clicks)")
+        default:
+            let interactions = try DataRequest.interactions(path: path, format: format)
+            return dataset(.ratings(interactions, validationFraction: validationFraction), splitNote: perSeed, builtIn: false,
+                           description: "\(path): \(interactions.userCount) users × \(interactions.itemCount) items, \(interactions.count) ratings")
+        }
+    }
+
+    private func dataset(_ source: RatingSplitSource, splitNote: String, builtIn: Bool,
+                         description: String) -> TaskDataset<RatingSplit> {
+        TaskDataset(description: description, splitNote: splitNote, isBuiltIn: builtIn) { seed in source.split(seed: seed) }
+    }
+
+    /// Validation RMSE with the training ratings as the known ones; nil without validation ratings
+    /// (`--validation-fraction 0`: the last epoch is kept).
+    public func validation(on split: RatingSplit) -> TaskValidation? {
+        guard split.validation.nonZeroCount > 0 else { return nil }
+        let validation = split.validation, train = split.train
+        return TaskValidation(metric: Self.rmse) { model in Self.errors(of: model, test: validation, train: train).rmse }
+    }
+
+    /// RMSE and MAE on the test ratings, and how many were predicted 3 for an unseen user or item.
+    public func evaluate(_ model: any Recommender, on split: RatingSplit) -> TaskReport {
+        let report = Self.errors(of: model, test: split.test, train: split.train)
+        return TaskReport(values: ["rmse": MeanWithError(mean: report.rmse, standardError: .nan),
+                                   "mae": MeanWithError(mean: report.mae, standardError: .nan)],
+                          evaluatedCount: report.count, counts: ["defaulted": report.defaultedCount])
+    }
+
+    /// RMSE and MAE of `model` on the ratings of `test`, with `train` as the known ratings:
+    /// predictions clipped to 1…5, and a rating whose user or item has no training rating predicted
+    /// as 3 (`RatingEvaluation.autoRecDefaultRating`).
+    public static func errors(of model: any Recommender, test: SparseMatrix, train: SparseMatrix) -> RatingReport {
+        precondition(test.rows == train.rows && test.columns == train.columns,
+                     "RatingTask: test \(test.rows)×\(test.columns), train \(train.rows)×\(train.columns)")
+        var predictions = model.scores(at: test, known: train)
+        precondition(predictions.count == test.nonZeroCount,
+                     "RatingTask: \(predictions.count) predictions for \(test.nonZeroCount) ratings")
+        var itemSeen = [Bool](repeating: false, count: train.columns)
+        for column in train.columnIndices { itemSeen[Int(column)] = true }
+        var defaulted = 0
+        for user in 0..<test.rows {
+            let userSeen = train.count(inRow: user) > 0
+            for position in test.range(ofRow: user) where !(userSeen && itemSeen[Int(test.columnIndices[position])]) {
+                predictions[position] = RatingEvaluation.autoRecDefaultRating
+                defaulted += 1
+            }
+        }
+        return RatingEvaluation.errors(predictions: predictions, targets: test.values, range: 1...5, defaultedCount: defaulted)
+    }
+}

@@ -1,0 +1,164 @@
+import TensorCore
+
+/// What a comparison asks of models and how it scores them: how the data is prepared and split,
+/// what the model is asked, the validation metric and its direction, the evaluator and the
+/// table's columns. Ranking (top-N from implicit feedback) and rating prediction are two tasks;
+/// a third is a new type conforming to this protocol, registered in the task catalog, with no
+/// change to the comparison runner (Documentation/Architecture.md).
+public protocol Task: Sendable {
+    /// One split of the data: the training matrix and the held-out parts.
+    associatedtype Split: TaskSplit
+    /// The name on the command line, in checkpoints and on zoo entries.
+    var name: TaskName { get }
+    /// One line for `--help`.
+    var summary: String { get }
+    /// The table's metric columns, in order.
+    var metrics: [MetricDefinition] { get }
+    /// The metric that selects epochs (validation) and marks the best model (test).
+    var validationMetric: MetricDefinition { get }
+    /// What the test metrics average over, plural (`users`, `ratings`).
+    var evaluatedUnit: String { get }
+    /// A line under the table on how the metrics were computed, or nil.
+    var tableNote: String? { get }
+    /// The data `request` names (a file or folder; the built-in set when it names none), ready to split.
+    func load(_ request: DataRequest, log: (String) -> Void) throws -> TaskDataset<Split>
+    /// The validation rule on `split`'s validation part; nil when the split has none.
+    func validation(on split: Split) -> TaskValidation?
+    /// The model's metrics on `split`'s test part.
+    func evaluate(_ model: any Recommender, on split: Split) -> TaskReport
+}
+
+/// A task's name (`ranking`, `rating`); each task declares its own as a static constant.
+public struct TaskName: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The name as written.
+    public let rawValue: String
+    /// The name `rawValue`.
+    public init(rawValue: String) { self.rawValue = rawValue }
+    /// The name `name`.
+    public init(_ name: String) { self.rawValue = name }
+    public var description: String { rawValue }
+}
+
+/// One split of a task's data, as models and checkpoints see it.
+public protocol TaskSplit: Sendable {
+    /// Users × items the models are built for.
+    var shape: DataShape { get }
+    /// The matrix the models train on (users × items).
+    var train: SparseMatrix { get }
+    /// The original id of every training row.
+    var trainUserIDs: [Int64] { get }
+    /// The original id of every item column.
+    var itemIDs: [Int64] { get }
+}
+
+/// A metric of a task's table: its name, its key in JSON and CSV, and its direction.
+public struct MetricDefinition: Sendable, Hashable, Codable {
+    /// As printed (`NDCG@100`, `RMSE`).
+    public var name: String
+    /// As stored (`ndcg100`, `rmse`).
+    public var key: String
+    /// Whether larger values are better.
+    public var higherIsBetter: Bool
+
+    /// A metric with the given name, key and direction.
+    public init(name: String, key: String, higherIsBetter: Bool) {
+        self.name = name
+        self.key = key
+        self.higherIsBetter = higherIsBetter
+    }
+
+    /// Whether `value` is better than `other` in this metric's direction.
+    public func isBetter(_ value: Double, than other: Double) -> Bool {
+        higherIsBetter ? value > other : value < other
+    }
+}
+
+/// A mean with its standard error (NaN when there is none to give; JSON writes it as null).
+public struct MeanWithError: Sendable, Codable, Equatable {
+    /// The mean.
+    public var mean: Double
+    /// The standard error of that mean (or, over seeds, the spread the table states).
+    public var standardError: Double
+
+    /// A mean and its standard error.
+    public init(mean: Double, standardError: Double) {
+        self.mean = mean
+        self.standardError = standardError
+    }
+
+    private enum CodingKeys: String, CodingKey { case mean, standardError }
+
+    /// Reads null as NaN.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        mean = try container.decodeIfPresent(Double.self, forKey: .mean) ?? .nan
+        standardError = try container.decodeIfPresent(Double.self, forKey: .standardError) ?? .nan
+    }
+
+    /// Writes a value that is not finite as null (JSON has no NaN).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(mean.isFinite ? mean : nil, forKey: .mean)
+        try container.encode(standardError.isFinite ? standardError : nil, forKey: .standardError)
+    }
+
+    public static func == (left: MeanWithError, right: MeanWithError) -> Bool {
+        left.mean.bitPattern == right.mean.bitPattern && left.standardError.bitPattern == right.standardError.bitPattern
+    }
+}
+
+/// A model's test metrics on one split.
+public struct TaskReport: Sendable, Equatable {
+    /// Each metric's mean and standard error over the evaluated units (users, ratings), by key.
+    public var values: [String: MeanWithError]
+    /// Each metric's per-user values where the task keeps them (ranking: one per test user), by key.
+    public var perUser: [String: [Double]]
+    /// The number of evaluated units: test users (ranking) or test ratings (rating).
+    public var evaluatedCount: Int
+    /// Counts worth reporting, by name (rating: `defaulted` predictions for unseen users or items).
+    public var counts: [String: Int]
+
+    /// A report with the given values.
+    public init(values: [String: MeanWithError], perUser: [String: [Double]] = [:], evaluatedCount: Int,
+                counts: [String: Int] = [:]) {
+        self.values = values
+        self.perUser = perUser
+        self.evaluatedCount = evaluatedCount
+        self.counts = counts
+    }
+}
+
+/// How a fit scores a model on a split's validation part: the metric (with its direction) and
+/// the scoring itself.
+public struct TaskValidation {
+    /// The metric.
+    public var metric: MetricDefinition
+    /// The metric of a model as its parameters are now.
+    public var score: (any Recommender) -> Double
+
+    /// A rule scoring `metric` with `score`.
+    public init(metric: MetricDefinition, score: @escaping (any Recommender) -> Double) {
+        self.metric = metric
+        self.score = score
+    }
+}
+
+/// A task's data, loaded and ready to split once per seed.
+public struct TaskDataset<Split: TaskSplit>: Sendable {
+    /// One line for the table's title, e.g. `ml-1m vae_cf split: 4,834 train users, …`.
+    public var description: String
+    /// How seeds split it, for the title (`random 90/10 split per seed`), or nil for one fixed split.
+    public var splitNote: String?
+    /// Whether this is the built-in synthetic set (models use their small-data settings).
+    public var isBuiltIn: Bool
+    /// The split for a seed.
+    public var split: @Sendable (UInt64) throws -> Split
+
+    /// A dataset with the given parts.
+    public init(description: String, splitNote: String?, isBuiltIn: Bool, split: @escaping @Sendable (UInt64) throws -> Split) {
+        self.description = description
+        self.splitNote = splitNote
+        self.isBuiltIn = isBuiltIn
+        self.split = split
+    }
+}

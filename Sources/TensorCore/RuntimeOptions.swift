@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Every run-time switch of the package, read from the environment once, in this one place.
+///
+/// The switches only change speed or diagnostics, never a model's results, except the two that
+/// pick data or arithmetic (`AUTOENCODERZOO_DATA`, `AUTOENCODERZOO_SUBNORMALS`). The table:
+///
+/// | variable | field | effect |
+/// |---|---|---|
+/// | `AUTOENCODERZOO_KERNELS` | `kernels` | `builtin` or `blas` forces the GEMM backend (default: BLAS when it loads) |
+/// | `AUTOENCODERZOO_THREADS` | `threads` | threads of our kernels (default: the processors online) |
+/// | `AUTOENCODERZOO_SUBNORMALS` | `keepsSubnormals` | `keep` leaves gradual underflow on (default: flush to zero) |
+/// | `AUTOENCODERZOO_BLAS_PARTITION` | `partitionsProducts` | `0` gives OpenBLAS its own threading back |
+/// | `AUTOENCODERZOO_HUGE_PAGES` | `hugePages` | `0` stops large matrices asking for 2 MiB pages |
+/// | `AUTOENCODERZOO_DEFERRED_GRADIENTS` | `defersGradients` | `0` writes the sparse layer's weight gradient eagerly |
+/// | `AUTOENCODERZOO_LBFGS_TRACE` | `tracesLineSearch` | `1` prints every L-BFGS iteration on stderr |
+/// | `AUTOENCODERZOO_DATA` | `dataDirectory` | the folder of real data sets (tests, benchmarks) |
+/// | `OPENBLAS_CORETYPE` | `openBLASCoreType` | the user's choice of OpenBLAS kernels, left alone when set |
+/// | `OPENBLAS_THREAD_TIMEOUT` | `openBLASThreadTimeout` | the user's OpenBLAS thread timeout, left alone when set |
+///
+/// Each field's parsing is a pure function of the text (`init(environment:)`), so tests check the
+/// rules without touching the process environment; `current` is the process's value.
+public struct RuntimeOptions: Sendable, Equatable {
+    /// `AUTOENCODERZOO_KERNELS` as given (parsed by `KernelBackend.request`), or nil.
+    public var kernels: String?
+    /// `AUTOENCODERZOO_THREADS` when a positive integer, else nil.
+    public var threads: Int?
+    /// `AUTOENCODERZOO_SUBNORMALS=keep`.
+    public var keepsSubnormals: Bool
+    /// Anything but `AUTOENCODERZOO_BLAS_PARTITION=0` (spaces ignored).
+    public var partitionsProducts: Bool
+    /// Anything but `AUTOENCODERZOO_HUGE_PAGES=0`, on Linux only.
+    public var hugePages: Bool
+    /// Anything but `AUTOENCODERZOO_DEFERRED_GRADIENTS=0`.
+    public var defersGradients: Bool
+    /// `AUTOENCODERZOO_LBFGS_TRACE` set to anything but empty or `0`.
+    public var tracesLineSearch: Bool
+    /// `AUTOENCODERZOO_DATA`, or nil.
+    public var dataDirectory: String?
+    /// `OPENBLAS_CORETYPE` as the user set it before the process started, or nil.
+    public var openBLASCoreType: String?
+    /// `OPENBLAS_THREAD_TIMEOUT` as the user set it before the process started, or nil.
+    public var openBLASThreadTimeout: String?
+
+    /// The variables read, by name.
+    public enum Variable {
+        public static let kernels = "AUTOENCODERZOO_KERNELS", threads = "AUTOENCODERZOO_THREADS"
+        public static let subnormals = "AUTOENCODERZOO_SUBNORMALS", blasPartition = "AUTOENCODERZOO_BLAS_PARTITION"
+        public static let hugePages = "AUTOENCODERZOO_HUGE_PAGES", deferredGradients = "AUTOENCODERZOO_DEFERRED_GRADIENTS"
+        public static let lineSearchTrace = "AUTOENCODERZOO_LBFGS_TRACE", data = "AUTOENCODERZOO_DATA"
+        public static let openBLASCoreType = "OPENBLAS_CORETYPE", openBLASThreadTimeout = "OPENBLAS_THREAD_TIMEOUT"
+        /// Every name above.
+        public static let all = [kernels, threads, subnormals, blasPartition, hugePages, deferredGradients,
+                                 lineSearchTrace, data, openBLASCoreType, openBLASThreadTimeout]
+    }
+
+    /// The switches for the given variables (absent ones take their defaults).
+    public init(environment: [String: String]) {
+        func trimmed(_ name: String) -> String? { environment[name].map { String($0.filter { !$0.isWhitespace }) } }
+        kernels = environment[Variable.kernels]
+        threads = trimmed(Variable.threads).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        keepsSubnormals = environment[Variable.subnormals] == "keep"
+        partitionsProducts = trimmed(Variable.blasPartition) != "0"
+        #if os(Linux)
+        hugePages = environment[Variable.hugePages] != "0"
+        #else
+        hugePages = false
+        #endif
+        defersGradients = environment[Variable.deferredGradients] != "0"
+        tracesLineSearch = environment[Variable.lineSearchTrace].map { !$0.isEmpty && $0 != "0" } ?? false
+        dataDirectory = environment[Variable.data]
+        openBLASCoreType = environment[Variable.openBLASCoreType]
+        openBLASThreadTimeout = environment[Variable.openBLASThreadTimeout]
+    }
+
+    /// This process's switches, read once at first use (before the BLAS library is opened, which
+    /// may itself set `OPENBLAS_CORETYPE` and `OPENBLAS_THREAD_TIMEOUT` for OpenBLAS to read).
+    public static let current: RuntimeOptions = {
+        var values: [String: String] = [:]
+        for name in Variable.all {
+            if let pointer = getenv(name) { values[name] = String(cString: pointer) }
+        }
+        return RuntimeOptions(environment: values)
+    }()
+}
