@@ -108,7 +108,10 @@ extension AutoRec {
     public static let itemZooEntry = ModelEntry(
         name: "i-autorec",
         summary: "I-AutoRec: item-based autoencoder on observed ratings, 500 sigmoid units (Sedhain et al., WWW 2015)",
-        task: .rating, testOverrides: ["hidden": "8", "iterations": "3"]
+        task: .rating, testOverrides: ["hidden": "8", "iterations": "3"],
+        parameterCount: { shape, options in
+            try parameterCount(shape, try .from(options, base: .itemBased, model: "i-autorec"), model: "i-autorec")
+        }
     ) { shape, options in
         AutoRec(userCount: shape.users, itemCount: shape.items,
                 configuration: try .from(options, base: .itemBased, model: "i-autorec"))
@@ -118,9 +121,24 @@ extension AutoRec {
     public static let userZooEntry = ModelEntry(
         name: "u-autorec",
         summary: "U-AutoRec: user-based autoencoder on observed ratings, 500 sigmoid units, mini-batch Adam (Sedhain et al., WWW 2015)",
-        task: .rating, testOverrides: ["hidden": "8", "lr": "0.01", "batch": "16"]
+        task: .rating, testOverrides: ["hidden": "8", "lr": "0.01", "batch": "16"],
+        parameterCount: { shape, options in
+            try parameterCount(shape, try .from(options, base: .userBased, model: "u-autorec"), model: "u-autorec")
+        }
     ) { shape, options in
         AutoRec(userCount: shape.users, itemCount: shape.items,
                 configuration: try .from(options, base: .userBased, model: "u-autorec"))
+    }
+
+    /// V [width, H], μ, W [width, H], b for the rows AutoRec encodes (items: width = users).
+    static func parameterCount(_ shape: DataShape, _ c: AutoRecConfiguration, model: String) throws -> Int {
+        guard shape.users > 0 && shape.items > 0 else {
+            throw ModelZooError.tooLarge(model: model, detail: "a \(shape.users) × \(shape.items) rating matrix has nothing to encode")
+        }
+        let width = c.orientation == .item ? shape.users : shape.items
+        var count = ParameterCount(model: model)
+        try count.dense(width, c.hiddenSize)                                                       // encoder
+        try count.dense(c.hiddenSize, width)                                                       // decoder
+        return count.total
     }
 }

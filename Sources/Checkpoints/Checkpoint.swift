@@ -107,8 +107,20 @@ public struct Checkpoint: Sendable {
         guard entry.task == task else {
             throw CheckpointError.badMetadata(file: source, key: "task", value: task.rawValue, expected: entry.task.rawValue)
         }
+        // The stored settings size the model: count its parameters first, so settings that would need
+        // more than the file stores (a corrupted `hidden`, say) are an error before anything is allocated.
+        let shape = DataShape(users: userCount, items: itemCount)
         let made: any ZooModel
-        do { made = try entry.make(DataShape(users: userCount, items: itemCount), options) } catch let error as ModelZooError {
+        do {
+            let expected = try entry.parameterCount(shape, options)
+            let stored = parameters.values.reduce(0) { $0 + $1.count }
+            guard expected <= stored else {
+                throw CheckpointError.badMetadata(
+                    file: source, key: "overrides", value: Self.json(options.overrides),
+                    expected: "settings whose \(expected) parameters (for \(userCount) users × \(itemCount) items) fit the \(stored) stored")
+            }
+            made = try entry.make(shape, options)
+        } catch let error as ModelZooError {
             throw CheckpointError.badMetadata(file: source, key: "overrides", value: Self.json(options.overrides), expected: error.description)
         }
         try restore(into: made)

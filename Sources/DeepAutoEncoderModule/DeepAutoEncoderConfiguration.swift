@@ -66,7 +66,20 @@ extension DeepAutoEncoder {
     public static let zooEntry = ModelEntry(
         name: "deep-ae",
         summary: "Deep SELU autoencoder: n-512-512-1024 mirrored, code dropout 0.8, dense re-feeding (Kuchaiev & Ginsburg 2017)",
-        task: .rating, testOverrides: ["hidden": "8,4", "batch": "16", "dropout": "0.2", "lr": "0.05"]
+        task: .rating, testOverrides: ["hidden": "8,4", "batch": "16", "dropout": "0.2", "lr": "0.05"],
+        parameterCount: { shape, options in
+            let c = try DeepAutoEncoderConfiguration.from(options)
+            guard shape.users > 0 && shape.items > 0 else {
+                throw ModelZooError.tooLarge(model: "deep-ae", detail: "a \(shape.users) × \(shape.items) rating matrix")
+            }
+            let sizes = [shape.items] + c.hiddenSizes
+            var count = ParameterCount(model: "deep-ae")
+            try count.chain(sizes)                                                                 // encoder
+            for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {                               // mirrored decoder
+                if c.constrainedDecoder { try count.tensor(1, inputs) } else { try count.dense(outputs, inputs) }
+            }
+            return count.total
+        }
     ) { shape, options in
         DeepAutoEncoder(userCount: shape.users, itemCount: shape.items, configuration: try .from(options))
     }

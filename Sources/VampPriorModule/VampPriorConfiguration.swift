@@ -149,6 +149,30 @@ enum VampPriorLayers {
         [AnyLayer(dense(inputSize, 2 * latent, name: name, rng: &rng)), AnyLayer(LogVarianceClamp(bounds: bounds))]
     }
 
+    /// The trainable scalars of the VampPrior VAE (`layerCount`-deep networks, one latent) or, when
+    /// `hierarchical`, of H+Vamp (the parts built by their initialisers), pseudo-inputs included.
+    static func parameterCount(items: Int, _ c: VampPriorConfiguration, model: String) throws -> Int {
+        var count = ParameterCount(model: model)
+        let h = c.hiddenSize, blocks = c.gated ? 2 : 1
+        func block(_ inputs: Int, _ outputs: Int, times: Int = 1) throws {
+            for _ in 0..<(max(0, times) * blocks) { try count.dense(inputs, outputs) }
+        }
+        if model == "vampprior-vae" {
+            try block(items, h); try block(h, h, times: c.layerCount - 1); try count.dense(h, 2 * c.latentSize)  // q(z|x)
+            try block(c.latentSize, h); try block(h, h, times: c.layerCount - 1); try count.dense(h, items)      // p(x|z)
+        } else {
+            try block(items, h); try block(h, h, times: c.layerCount - 1); try count.dense(h, 2 * c.latentSize)  // q(z₂|x)
+            try block(items, h); try block(c.latentSize, h); try block(2 * h, h)                                 // q(z₁|x, z₂)
+            try block(h, h, times: c.layerCount - 2); try count.dense(h, 2 * c.lowerLatentSize)
+            try block(c.latentSize, h); try block(h, h, times: c.layerCount - 1)                                 // p(z₁|z₂)
+            try count.dense(h, 2 * c.lowerLatentSize)
+            try block(c.lowerLatentSize, h); try block(c.latentSize, h); try block(2 * h, h)                     // p(x|z₁, z₂)
+            try block(h, h, times: c.layerCount - 2); try count.dense(h, items)
+        }
+        try count.tensor(c.componentCount, items)                                                               // pseudo-inputs
+        return count.total
+    }
+
     /// The first layer of an encoder on the sparse click batch, I → H (gated, or tanh).
     static func sparseInput(_ inputSize: Int, _ outputSize: Int, name: String, gated: Bool,
                             rng: inout RandomGenerator) -> SparseHiddenLayer {
@@ -165,7 +189,11 @@ extension VampPriorVAE {
         summary: "VampPrior VAE: Mult-VAE [I-600-200-600-I] with a VampPrior of K=1000 pseudo-inputs (Kim & Suh, RecSys 2019; Tomczak & Welling 2018)",
         task: .ranking,
         builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
-        testOverrides: ["hidden": "32", "latent": "8", "components": "10", "batch": "50", "warm-up": "0"]
+        testOverrides: ["hidden": "32", "latent": "8", "components": "10", "batch": "50", "warm-up": "0"],
+        parameterCount: { shape, options in
+            try VampPriorLayers.parameterCount(items: shape.items, try .from(options, model: "vampprior-vae", base: .vampPrior),
+                                               model: "vampprior-vae")
+        }
     ) { shape, options in
         VampPriorVAE(itemCount: shape.items, configuration: try .from(options, model: "vampprior-vae", base: .vampPrior))
     }
@@ -178,7 +206,11 @@ extension HierarchicalVampPriorVAE {
         summary: "H+Vamp: hierarchical VAE z1|z2, VampPrior on z2 (K=1000), tanh, hidden 600, z 200+200 (Kim & Suh, RecSys 2019)",
         task: .ranking,
         builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
-        testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"]
+        testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"],
+        parameterCount: { shape, options in
+            try VampPriorLayers.parameterCount(items: shape.items, try .from(options, model: "h-vamp", base: .hierarchical),
+                                               model: "h-vamp")
+        }
     ) { shape, options in
         HierarchicalVampPriorVAE(itemCount: shape.items, configuration: try .from(options, model: "h-vamp", base: .hierarchical))
     }
@@ -189,7 +221,11 @@ extension HierarchicalVampPriorVAE {
         summary: "H+Vamp (Gated): H+Vamp with gated linear units (x·W+b)⊙σ(x·V+c) (Kim & Suh, RecSys 2019)",
         task: .ranking,
         builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
-        testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"]
+        testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"],
+        parameterCount: { shape, options in
+            try VampPriorLayers.parameterCount(items: shape.items, try .from(options, model: "h-vamp-gated", base: .hierarchicalGated),
+                                               model: "h-vamp-gated")
+        }
     ) { shape, options in
         HierarchicalVampPriorVAE(itemCount: shape.items,
                                  configuration: try .from(options, model: "h-vamp-gated", base: .hierarchicalGated))

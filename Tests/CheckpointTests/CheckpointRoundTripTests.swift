@@ -53,14 +53,42 @@ import ZooCatalog
         let name = try #require(model.parameters.first?.name)
         let weight = try #require(checkpoint.parameters[name])
         checkpoint.parameters[name] = nil
+        // Fewer stored scalars than the settings need: refused before the model is built.
+        #expect {
+            _ = try checkpoint.makeModel(zoo: .standard)
+        } throws: { error in
+            guard case CheckpointError.badMetadata(_, "overrides", _, let expected)? = error as? CheckpointError else { return false }
+            return expected.contains("fit the")
+        }
+        // As many scalars under another name: the missing tensor is named.
+        checkpoint.parameters["renamed"] = weight
         #expect(throws: CheckpointError.missingTensor(file: "<memory>", tensor: name)) {
             _ = try checkpoint.makeModel(zoo: .standard)
         }
+        checkpoint.parameters["renamed"] = nil
         checkpoint.parameters[name] = Matrix(rows: weight.rows, columns: weight.columns + 1)
         #expect(throws: CheckpointError.shapeMismatch(file: "<memory>", tensor: name,
                                                       expected: [weight.rows, weight.columns],
                                                       found: [weight.rows, weight.columns + 1])) {
             _ = try checkpoint.makeModel(zoo: .standard)
+        }
+    }
+
+    /// Settings read from the file size nothing before they are checked: an override that would
+    /// allocate far more than the file stores (or overflow) is a typed error naming the key, for
+    /// every entry (its first integer-list or integer option made huge).
+    @Test(arguments: names)
+    func hugeSizeSettingsAreRefusedBeforeAllocating(name: String) throws {
+        let (entry, model) = try Toy.make(name, epochs: 1)
+        for value in ["9223372036854775807", "100000000", "150000"] {
+            var checkpoint = Toy.checkpoint(model, entry: entry, epochs: 1)
+            checkpoint.options.overrides["hidden"] = value
+            #expect {
+                _ = try checkpoint.makeModel(zoo: .standard)
+            } throws: { error in
+                guard case CheckpointError.badMetadata(_, "overrides", _, _)? = error as? CheckpointError else { return false }
+                return true
+            }
         }
     }
 

@@ -23,8 +23,12 @@ import TensorCore
 
     /// The standard zoo plus `fails-in-training` (ranking) and `rating-fails-in-training`.
     static let zoo = ModelZoo(ModelZoo.standard.entries + [
-        ModelEntry(name: "fails-in-training", summary: "test double", task: .ranking) { _, _ in FailsInTraining() },
-        ModelEntry(name: "rating-fails-in-training", summary: "test double", task: .rating) { _, _ in FailsInTraining() },
+        ModelEntry(name: "fails-in-training", summary: "test double", task: .ranking, parameterCount: { _, _ in 0 }) { _, _ in
+            FailsInTraining()
+        },
+        ModelEntry(name: "rating-fails-in-training", summary: "test double", task: .rating, parameterCount: { _, _ in 0 }) { _, _ in
+            FailsInTraining()
+        },
     ])
 
     /// Runs `arguments` + `--output` into a fresh path; returns the exit status, the log and the path.

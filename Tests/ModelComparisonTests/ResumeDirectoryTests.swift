@@ -39,7 +39,8 @@ import TensorCore
     static func zoo(stopping name: String, after epochs: Int) throws -> ModelZoo {
         let standard = try ModelZoo.standard.entry(named: name)
         return ModelZoo(ModelZoo.standard.entries.filter { $0.name != name } + [
-            ModelEntry(name: name, summary: "stops after \(epochs) epochs", task: standard.task) { shape, options in
+            ModelEntry(name: name, summary: "stops after \(epochs) epochs", task: standard.task,
+                       parameterCount: standard.parameterCount) { shape, options in
                 StopsAfter(try standard.make(shape, options), stopAfter: epochs)
             },
         ])

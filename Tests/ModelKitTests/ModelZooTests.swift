@@ -25,8 +25,12 @@ private final class CountingRecommender: ZooModel {
 
 @Suite struct ModelZooTests {
     static let zoo = ModelZoo([
-        ModelEntry(name: "counting", summary: "test double", task: .ranking) { shape, _ in CountingRecommender(itemCount: shape.items) },
-        ModelEntry(name: "other", summary: "test double", task: .rating) { shape, _ in CountingRecommender(itemCount: shape.items) },
+        ModelEntry(name: "counting", summary: "test double", task: .ranking, parameterCount: { shape, _ in shape.items }) { shape, _ in
+            CountingRecommender(itemCount: shape.items)
+        },
+        ModelEntry(name: "other", summary: "test double", task: .rating, parameterCount: { shape, _ in shape.items }) { shape, _ in
+            CountingRecommender(itemCount: shape.items)
+        },
     ])
 
     @Test func unknownNameListsKnownNames() {
@@ -56,6 +60,18 @@ private final class CountingRecommender: ZooModel {
         #expect(try Self.zoo.entry(named: "counting").task == .ranking)
         #expect(try Self.zoo.entry(named: "other").task == .rating)
         #expect(ModelZooError.wrongTask(model: "other", task: .rating).description.contains("--task rating"))
+    }
+
+    @Test func parameterCountsOverflowIntoATypedError() throws {
+        var count = ParameterCount(model: "m")
+        try count.dense(3, 4)
+        try count.chain([4, 5, 2])
+        #expect(count.total == 3 * 4 + 4 + 4 * 5 + 5 + 5 * 2 + 2)
+        #expect(throws: ModelZooError.self) { try count.tensor(1 << 40, 1 << 40) }
+        #expect(throws: ModelZooError.self) { try count.tensor(-1, 2) }
+        var reader = OptionReader(model: "m", options: ModelOptions(overrides: ["hidden": "9223372036854775807", "n": "1099511627777"]))
+        #expect(throws: ModelZooError.self) { _ = try reader.intList("hidden", default: [1]) }
+        #expect(throws: ModelZooError.self) { _ = try reader.int("n", default: 1) }
     }
 
     @Test func optionReaderParsesAndRejects() throws {

@@ -65,10 +65,12 @@ import ZooCatalog
         let entry = try ModelZoo.standard.entry(named: name)
         let shape = ToyData.split(for: entry.task).shape
         for overrides in [[:], entry.builtInDataOverrides, entry.testOverrides] {
-            let model = try entry.make(shape, ModelOptions(seed: 1, epochs: 1, overrides: overrides))
+            let options = ModelOptions(seed: 1, epochs: 1, overrides: overrides)
+            let model = try entry.make(shape, options)
             let names = model.parameters.map(\.name)
             #expect(Set(names).count == names.count, "\(name): duplicate parameter names")
             #expect(model.parameterCount > 0)
+            #expect(try entry.parameterCount(shape, options) == model.parameterCount, "\(name) \(overrides): counted ≠ built")
         }
         #expect(throws: ModelZooError.self) {
             _ = try entry.make(shape, ModelOptions(seed: 1, overrides: ["no-such-option": "1"]))

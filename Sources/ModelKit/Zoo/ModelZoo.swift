@@ -32,18 +32,23 @@ public struct ModelEntry: Sendable {
     /// Settings that make the model tiny for the test suites (a few seconds on toy data); every
     /// catalog-wide test builds the entry with them.
     public let testOverrides: [String: String]
+    /// The model's trainable scalars for data of `shape`, counted without building it; bad options
+    /// or a shape the model cannot serve throw `ModelZooError`.
+    public let parameterCount: @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> Int
     /// Makes a fresh, untrained model for data of `shape`; bad options throw `ModelZooError`.
     public let make: @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> any ZooModel
 
     /// An entry; `name` must be unique within a zoo.
     public init(name: String, summary: String, task: TaskName, builtInDataOverrides: [String: String] = [:],
                 testOverrides: [String: String] = [:],
+                parameterCount: @escaping @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> Int,
                 make: @escaping @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> any ZooModel) {
         self.name = name
         self.summary = summary
         self.task = task
         self.builtInDataOverrides = builtInDataOverrides
         self.testOverrides = testOverrides
+        self.parameterCount = parameterCount
         self.make = make
     }
 }
@@ -58,6 +63,8 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
     case unknownOption(model: String, key: String, known: [String])
     /// A model was asked for a task it does not do; `task` is the one it does.
     case wrongTask(model: String, task: TaskName)
+    /// The model's settings or data shape give a size it cannot have (an overflow, no users or items).
+    case tooLarge(model: String, detail: String)
 
     public var description: String {
         switch self {
@@ -69,6 +76,8 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
             return "model '\(model)': unknown option '\(key)'; known options: \(known.joined(separator: ", "))"
         case let .wrongTask(model, task):
             return "model '\(model)' is a \(task) model; use it with --task \(task)"
+        case let .tooLarge(model, detail):
+            return "model '\(model)': \(detail)"
         }
     }
 }

@@ -51,12 +51,17 @@ public struct OptionReader {
         return parsed
     }
 
-    /// An integer setting, at least `minimum`.
-    public mutating func int(_ key: String, default value: Int, minimum: Int = Int.min) throws -> Int {
+    /// The largest integer setting accepted (2⁴⁰): far above any real size or count, and small
+    /// enough that products of a few of them cannot overflow unnoticed.
+    public static let largestInteger = 1 << 40
+
+    /// An integer setting in `minimum`…`largestInteger`.
+    public mutating func int(_ key: String, default value: Int, minimum: Int = 0) throws -> Int {
         known.append(key)
         guard let text = overrides[key] else { return value }
-        guard let parsed = Int(text), parsed >= minimum else {
-            throw ModelZooError.invalidOption(model: model, key: key, value: text, expected: "an integer ≥ \(minimum)")
+        guard let parsed = Int(text), parsed >= minimum, parsed <= Self.largestInteger else {
+            throw ModelZooError.invalidOption(model: model, key: key, value: text,
+                                              expected: "an integer in \(minimum)…\(Self.largestInteger)")
         }
         return parsed
     }
@@ -66,9 +71,9 @@ public struct OptionReader {
         known.append(key)
         guard let text = overrides[key] else { return value }
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: " ")) }
-        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= Self.largestInteger }) else {
             throw ModelZooError.invalidOption(model: model, key: key, value: text,
-                                              expected: "comma-separated positive integers")
+                                              expected: "comma-separated integers in 1…\(Self.largestInteger)")
         }
         return parts.compactMap { $0 }
     }
