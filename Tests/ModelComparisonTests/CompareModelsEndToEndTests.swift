@@ -3,24 +3,14 @@ import Testing
 import ModelKit
 import RecCore
 import TensorCore
+import TestSupport
 @testable import ModelComparison
 @testable import ZooCatalog
 
 /// Runs the whole `CompareModels` program on a toy ratings file and reads its table.
 @Suite struct CompareModelsEndToEndTests {
-    /// A toy CSV (`user,item,rating` with header) from the synthetic generator, ratings 4 or 5.
-    static func writeToyFile() throws -> String {
-        let clicks = SyntheticClicks(userCount: 160, itemCount: 60, clusterCount: 3, clicksPerUser: 10, seed: 3).generate()
-        var lines = ["user_id,item_id,rating"]
-        for user in 0..<clicks.rows {
-            for item in clicks.columns(inRow: user) { lines.append("\(user + 1),\(item + 100),\(4 + (user + Int(item)) % 2)") }
-        }
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("compare-models-\(UUID().uuidString).csv").path
-        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+    /// A toy CSV (`user,item,rating` with header), as `TestSupport` writes it.
+    static func writeToyFile() throws -> String { try ToyData.writeRatingsFile() }
 
     @Test func printsATableListingEveryModel() throws {
         let path = try Self.writeToyFile()

@@ -7,6 +7,7 @@ import ModelKit
 import NeuralNet
 import ZooCatalog
 import Checkpoints
+import TestSupport
 @testable import Recommendation
 
 /// Tiny trained checkpoints of catalog entries (with their test settings) on toy data, with item
@@ -16,12 +17,7 @@ enum ToyCheckpoint {
     static let rankingNames = ModelZoo.standard.entries.filter { $0.task == .ranking }.map(\.name)
     static let ratingNames = ModelZoo.standard.entries.filter { $0.task == .rating }.map(\.name)
 
-    static let split: StrongGeneralizationSplit = {
-        let matrix = SyntheticClicks(userCount: 200, itemCount: 60, clusterCount: 3, clicksPerUser: 8, seed: 5).generate()
-        let interactions = Interactions(ratings: matrix, userIDs: (0..<200).map { Int64(1_000 + $0) },
-                                        itemIDs: (0..<60).map { Int64(10 * $0 + 7) })
-        return StrongGeneralizationSplit.make(from: interactions, heldOutUsers: 20, ratingAbove: 0, seed: 1)
-    }()
+    static var split: StrongGeneralizationSplit { ToyData.clicks }
 
     static func folder() throws -> String {
         let path = NSTemporaryDirectory() + "recommend-tests-\(UUID().uuidString)"

@@ -47,6 +47,19 @@ public enum ToyData {
         return clicks.withValues(clicks.values.indices.map { Float(1 + ($0 * 7) % 5) })
     }
 
+    /// A ratings file as users have them: `user_id,item_id,rating` with a header, ratings 4 or 5 of
+    /// 160 users × 60 items of clustered clicks, original ids offset; returns its (temporary) path.
+    public static func writeRatingsFile() throws -> String {
+        let clicks = SyntheticClicks(userCount: 160, itemCount: 60, clusterCount: 3, clicksPerUser: 10, seed: 3).generate()
+        var lines = ["user_id,item_id,rating"]
+        for user in 0..<clicks.rows {
+            for item in clicks.columns(inRow: user) { lines.append("\(user + 1),\(item + 100),\(4 + (user + Int(item)) % 2)") }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ratings-\(UUID().uuidString).csv").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// The task value named `name`.
     public static func task(_ name: TaskName) -> any Task {
         name == .rating ? RatingTask() : RankingTask()
