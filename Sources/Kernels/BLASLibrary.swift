@@ -54,15 +54,9 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
 
     init(name: String, path: String, threads: Int?, partitionParts: Int? = nil, coreName: String? = nil,
          coreNote: String? = nil, sgemm32: Sgemm32?, sgemm64: Sgemm64?, setThreads: SetThreads? = nil) {
-        self.name = name
-        self.path = path
-        self.threads = threads
-        self.partitionParts = partitionParts
-        self.coreName = coreName
-        self.coreNote = coreNote
-        self.sgemm32 = sgemm32
-        self.sgemm64 = sgemm64
-        self.setThreads = setThreads
+        (self.name, self.path, self.threads) = (name, path, threads)
+        (self.partitionParts, self.coreName, self.coreNote) = (partitionParts, coreName, coreNote)
+        (self.sgemm32, self.sgemm64, self.setThreads) = (sgemm32, sgemm64, setThreads)
     }
 
     /// Why no system BLAS could be used.

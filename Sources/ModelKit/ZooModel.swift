@@ -38,11 +38,8 @@ public struct FitRequest {
     /// A request with the given parts.
     public init(train: SparseMatrix, validation: TaskValidation? = nil, resume: TrainingState? = nil,
                 onEpochEnd: ((TrainingState) throws -> Void)? = nil, progress: @escaping (EpochReport) -> Void = { _ in }) {
-        self.train = train
-        self.validation = validation
-        self.resume = resume
-        self.onEpochEnd = onEpochEnd
-        self.progress = progress
+        (self.train, self.validation, self.resume) = (train, validation, resume)
+        (self.onEpochEnd, self.progress) = (onEpochEnd, progress)
     }
 }
 

@@ -12,8 +12,7 @@ public struct Dense: OutputReusingLayer {
     public init(weight: Parameter, bias: Parameter) {
         precondition(bias.value.rows == 1 && bias.value.columns == weight.value.columns,
                      "Dense: weight \(weight.value.shapeDescription) needs bias 1×\(weight.value.columns), got \(bias.value.shapeDescription)")
-        self.weight = weight
-        self.bias = bias
+        (self.weight, self.bias) = (weight, bias)
     }
 
     /// A fresh layer named `name` (parameters `name.weight`, `name.bias`), initialised from `rng`.

@@ -18,8 +18,7 @@ public struct GatedDense: Layer {
     public init(linear: Dense, gate: Dense) {
         precondition(linear.weight.value.rows == gate.weight.value.rows && linear.outputSize == gate.outputSize,
                      "GatedDense: linear \(linear.weight.value.shapeDescription), gate \(gate.weight.value.shapeDescription)")
-        self.linear = linear
-        self.gate = gate
+        (self.linear, self.gate) = (linear, gate)
     }
 
     /// A fresh gated layer with parameters `name.linear.*` and `name.gate.*`.

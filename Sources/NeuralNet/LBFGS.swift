@@ -55,10 +55,8 @@ public struct LBFGS: FullBatchOptimizer {
         precondition(historySize > 0, "LBFGS: history size must be positive, got \(historySize)")
         precondition(sufficientDecrease > 0 && sufficientDecrease < curvatureCondition && curvatureCondition < 1,
                      "LBFGS: need 0 < c1 < c2 < 1, got c1 \(sufficientDecrease), c2 \(curvatureCondition)")
-        self.historySize = historySize
-        self.sufficientDecrease = sufficientDecrease
-        self.maximumBacktracks = maximumBacktracks
-        self.lineSearch = lineSearch
+        (self.historySize, self.sufficientDecrease) = (historySize, sufficientDecrease)
+        (self.maximumBacktracks, self.lineSearch) = (maximumBacktracks, lineSearch)
         self.curvatureCondition = curvatureCondition
         self.maximumLineSearchEvaluations = max(1, maximumLineSearchEvaluations)
     }

@@ -77,20 +77,15 @@ public struct Adam: Optimizer {
         public var step: Int
         /// A state with the given values.
         public init(firstMoment: Matrix, secondMoment: Matrix, step: Int) {
-            self.firstMoment = firstMoment
-            self.secondMoment = secondMoment
-            self.step = step
+            (self.firstMoment, self.secondMoment, self.step) = (firstMoment, secondMoment, step)
         }
     }
 
     /// Adam with the given hyper-parameters (defaults from Kingma & Ba 2015).
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 weightDecay: Float = 0) {
-        self.learningRate = learningRate
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        self.weightDecay = weightDecay
+        (self.learningRate, self.beta1, self.beta2) = (learningRate, beta1, beta2)
+        (self.epsilon, self.weightDecay) = (epsilon, weightDecay)
     }
 
     /// One Adam step for every parameter.
@@ -171,9 +166,7 @@ public struct SGD: Optimizer {
 
     /// SGD with the given hyper-parameters.
     public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
-        self.learningRate = learningRate
-        self.momentum = momentum
-        self.weightDecay = weightDecay
+        (self.learningRate, self.momentum, self.weightDecay) = (learningRate, momentum, weightDecay)
     }
 
     /// One SGD step for every parameter.

@@ -14,10 +14,7 @@ public struct Divergence {
 
     /// A divergence with its gradients.
     public init(value: Double, mean: Matrix, logVariance: Matrix, sample: Matrix) {
-        self.value = value
-        self.mean = mean
-        self.logVariance = logVariance
-        self.sample = sample
+        (self.value, self.mean, self.logVariance, self.sample) = (value, mean, logVariance, sample)
     }
 }
 

@@ -22,11 +22,8 @@ public struct Rprop: Optimizer {
     /// Rprop with torch's defaults.
     public init(learningRate: Float = 0.01, etaMinus: Float = 0.5, etaPlus: Float = 1.2,
                 minimumStep: Float = 1e-6, maximumStep: Float = 50) {
-        self.learningRate = learningRate
-        self.etaMinus = etaMinus
-        self.etaPlus = etaPlus
-        self.minimumStep = minimumStep
-        self.maximumStep = maximumStep
+        (self.learningRate, self.etaMinus, self.etaPlus) = (learningRate, etaMinus, etaPlus)
+        (self.minimumStep, self.maximumStep) = (minimumStep, maximumStep)
     }
 
     /// One Rprop step for every parameter (weight decay, if any, must already be in the gradient).

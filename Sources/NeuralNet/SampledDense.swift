@@ -19,8 +19,7 @@ public struct SampledDense {
     public init(weight: Parameter, bias: Parameter) {
         precondition(bias.value.rows == 1 && bias.value.columns == weight.value.rows,
                      "SampledDense: weight \(weight.value.shapeDescription) needs bias 1×\(weight.value.rows), got \(bias.value.shapeDescription)")
-        self.weight = weight
-        self.bias = bias
+        (self.weight, self.bias) = (weight, bias)
     }
 
     /// A fresh layer In → Out named `name` (parameters `name.weight` [Out, In], `name.bias` zero):

@@ -13,8 +13,7 @@ public struct TiedDense: Layer {
     public init(tiedWeight: Parameter, bias: Parameter) {
         precondition(bias.value.rows == 1 && bias.value.columns == tiedWeight.value.rows,
                      "TiedDense: tied weight \(tiedWeight.value.shapeDescription) needs bias 1×\(tiedWeight.value.rows), got \(bias.value.shapeDescription)")
-        self.tiedWeight = tiedWeight
-        self.bias = bias
+        (self.tiedWeight, self.bias) = (tiedWeight, bias)
     }
 
     /// The transpose of `layer`, with a fresh bias `name.bias` drawn from `rng`.

@@ -17,12 +17,8 @@ public struct TrainingStep: Sendable, Equatable {
 
     /// A step with the given coordinates.
     public init(epoch: Int, batch: Int, update: Int, klWeight: Double, learningRate: Float, trainingRowCount: Int = 0) {
-        self.epoch = epoch
-        self.batch = batch
-        self.update = update
-        self.klWeight = klWeight
-        self.learningRate = learningRate
-        self.trainingRowCount = trainingRowCount
+        (self.epoch, self.batch, self.update) = (epoch, batch, update)
+        (self.klWeight, self.learningRate, self.trainingRowCount) = (klWeight, learningRate, trainingRowCount)
     }
 }
 

@@ -30,11 +30,8 @@ public struct TrainingRecipe {
     /// A recipe with the given parts.
     public init(epochs: Int, stepping: Stepping, klSchedule: KLSchedule = .constant(0),
                 learningRateSchedule: LearningRateSchedule = .constant, patience: Int? = nil) {
-        self.epochs = epochs
-        self.stepping = stepping
-        self.klSchedule = klSchedule
-        self.learningRateSchedule = learningRateSchedule
-        self.patience = patience
+        (self.epochs, self.stepping, self.klSchedule) = (epochs, stepping, klSchedule)
+        (self.learningRateSchedule, self.patience) = (learningRateSchedule, patience)
     }
 }
 
@@ -100,9 +97,7 @@ public struct Validation {
 
     /// A rule scoring with `evaluate`.
     public init(metricName: String, higherIsBetter: Bool, evaluate: @escaping () throws -> Double) {
-        self.metricName = metricName
-        self.higherIsBetter = higherIsBetter
-        self.evaluate = evaluate
+        (self.metricName, self.higherIsBetter, self.evaluate) = (metricName, higherIsBetter, evaluate)
     }
 
     /// Whether `value` is finite and better than `best` (any finite value beats none).

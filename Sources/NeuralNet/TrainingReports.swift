@@ -20,14 +20,8 @@ public struct EpochReport: Sendable, Equatable {
     /// A report with the given values.
     public init(epoch: Int, epochCount: Int, loss: Double, validationMetric: Double?, seconds: Double,
                 updates: Int = 0, klWeight: Double = 0, learningRate: Float = 0) {
-        self.epoch = epoch
-        self.epochCount = epochCount
-        self.loss = loss
-        self.validationMetric = validationMetric
-        self.seconds = seconds
-        self.updates = updates
-        self.klWeight = klWeight
-        self.learningRate = learningRate
+        (self.epoch, self.epochCount, self.loss, self.validationMetric) = (epoch, epochCount, loss, validationMetric)
+        (self.seconds, self.updates, self.klWeight, self.learningRate) = (seconds, updates, klWeight, learningRate)
     }
 }
 
@@ -47,11 +41,8 @@ public struct TrainingHistory: Sendable, Equatable {
     /// A history with the given values.
     public init(epochs: [EpochReport], bestEpoch: Int, bestValidationMetric: Double?, stoppedEarly: Bool = false,
                 optimizerSteps: Int = 0) {
-        self.epochs = epochs
-        self.bestEpoch = bestEpoch
-        self.bestValidationMetric = bestValidationMetric
-        self.stoppedEarly = stoppedEarly
-        self.optimizerSteps = optimizerSteps
+        (self.epochs, self.bestEpoch, self.bestValidationMetric) = (epochs, bestEpoch, bestValidationMetric)
+        (self.stoppedEarly, self.optimizerSteps) = (stoppedEarly, optimizerSteps)
     }
 }
 

@@ -31,13 +31,8 @@ public struct GivenRatingSplit: Sendable, Equatable {
             precondition(part.rows == userIDs.count && part.columns == itemIDs.count,
                          "GivenRatingSplit: a \(part.rows)×\(part.columns) part for \(userIDs.count) users × \(itemIDs.count) items")
         }
-        self.folder = folder
-        self.userIDs = userIDs
-        self.itemIDs = itemIDs
-        self.train = train
-        self.test = test
-        self.validation = validation
-        self.validationFraction = validationFraction
+        (self.folder, self.userIDs, self.itemIDs, self.train) = (folder, userIDs, itemIDs, train)
+        (self.test, self.validation, self.validationFraction) = (test, validation, validationFraction)
     }
 
     /// The split used with `seed`: the given validation file, or round(`validationFraction` · n) of the

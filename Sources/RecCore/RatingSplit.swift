@@ -79,11 +79,7 @@ public struct RatingSplit: Sendable, Equatable {
         precondition(train.rows == validation.rows && train.rows == test.rows && train.rows == userIDs.count
                      && train.columns == validation.columns && train.columns == test.columns && train.columns == itemIDs.count,
                      "RatingSplit: train \(train.rows)×\(train.columns), validation \(validation.rows)×\(validation.columns), test \(test.rows)×\(test.columns), \(userIDs.count) user ids, \(itemIDs.count) item ids")
-        self.train = train
-        self.validation = validation
-        self.test = test
-        self.userIDs = userIDs
-        self.itemIDs = itemIDs
+        (self.train, self.validation, self.test, self.userIDs, self.itemIDs) = (train, validation, test, userIDs, itemIDs)
         droppedCount = 0
     }
 

@@ -49,7 +49,6 @@ public struct DataShape: Sendable, Equatable, Codable {
 
     /// A shape of `users` × `items`.
     public init(users: Int, items: Int) {
-        self.users = users
-        self.items = items
+        (self.users, self.items) = (users, items)
     }
 }

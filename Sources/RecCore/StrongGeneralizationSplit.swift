@@ -13,9 +13,7 @@ public struct HeldOutUsers: Sendable, Equatable {
     public init(foldIn: SparseMatrix, target: SparseMatrix, userIDs: [Int64]) {
         precondition(foldIn.rows == target.rows && foldIn.columns == target.columns && userIDs.count == foldIn.rows,
                      "HeldOutUsers: fold-in \(foldIn.rows)×\(foldIn.columns), target \(target.rows)×\(target.columns), \(userIDs.count) ids")
-        self.foldIn = foldIn
-        self.target = target
-        self.userIDs = userIDs
+        (self.foldIn, self.target, self.userIDs) = (foldIn, target, userIDs)
     }
 
     /// Number of held-out users.
@@ -42,11 +40,8 @@ public struct StrongGeneralizationSplit: Sendable, Equatable {
         precondition(train.columns == itemIDs.count && validation.foldIn.columns == itemIDs.count
                      && test.foldIn.columns == itemIDs.count && trainUserIDs.count == train.rows,
                      "StrongGeneralizationSplit: train \(train.rows)×\(train.columns), validation \(validation.foldIn.columns) and test \(test.foldIn.columns) columns, \(itemIDs.count) items")
-        self.train = train
-        self.trainUserIDs = trainUserIDs
-        self.validation = validation
-        self.test = test
-        self.itemIDs = itemIDs
+        (self.train, self.trainUserIDs, self.validation) = (train, trainUserIDs, validation)
+        (self.test, self.itemIDs) = (test, itemIDs)
     }
 
     /// Number of items (columns).

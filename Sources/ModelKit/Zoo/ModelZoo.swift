@@ -11,9 +11,7 @@ public struct ModelOptions: Sendable {
 
     /// Options with a seed, optional epoch count and overrides.
     public init(seed: UInt64 = 0, epochs: Int? = nil, overrides: [String: String] = [:]) {
-        self.seed = seed
-        self.epochs = epochs
-        self.overrides = overrides
+        (self.seed, self.epochs, self.overrides) = (seed, epochs, overrides)
     }
 }
 
@@ -43,13 +41,8 @@ public struct ModelEntry: Sendable {
                 testOverrides: [String: String] = [:],
                 parameterCount: @escaping @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> Int,
                 make: @escaping @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> any ZooModel) {
-        self.name = name
-        self.summary = summary
-        self.task = task
-        self.builtInDataOverrides = builtInDataOverrides
-        self.testOverrides = testOverrides
-        self.parameterCount = parameterCount
-        self.make = make
+        (self.name, self.summary, self.task, self.builtInDataOverrides) = (name, summary, task, builtInDataOverrides)
+        (self.testOverrides, self.parameterCount, self.make) = (testOverrides, parameterCount, make)
     }
 }
 

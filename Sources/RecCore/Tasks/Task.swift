@@ -62,9 +62,7 @@ public struct MetricDefinition: Sendable, Hashable, Codable {
 
     /// A metric with the given name, key and direction.
     public init(name: String, key: String, higherIsBetter: Bool) {
-        self.name = name
-        self.key = key
-        self.higherIsBetter = higherIsBetter
+        (self.name, self.key, self.higherIsBetter) = (name, key, higherIsBetter)
     }
 
     /// Whether `value` is better than `other` in this metric's direction.
@@ -82,8 +80,7 @@ public struct MeanWithError: Sendable, Codable, Equatable {
 
     /// A mean and its standard error.
     public init(mean: Double, standardError: Double) {
-        self.mean = mean
-        self.standardError = standardError
+        (self.mean, self.standardError) = (mean, standardError)
     }
 
     private enum CodingKeys: String, CodingKey { case mean, standardError }
@@ -121,10 +118,7 @@ public struct TaskReport: Sendable, Equatable {
     /// A report with the given values.
     public init(values: [String: MeanWithError], perUser: [String: [Double]] = [:], evaluatedCount: Int,
                 counts: [String: Int] = [:]) {
-        self.values = values
-        self.perUser = perUser
-        self.evaluatedCount = evaluatedCount
-        self.counts = counts
+        (self.values, self.perUser, self.evaluatedCount, self.counts) = (values, perUser, evaluatedCount, counts)
     }
 }
 
@@ -138,8 +132,7 @@ public struct TaskValidation {
 
     /// A rule scoring `metric` with `score`.
     public init(metric: MetricDefinition, score: @escaping (any Recommender) -> Double) {
-        self.metric = metric
-        self.score = score
+        (self.metric, self.score) = (metric, score)
     }
 }
 
@@ -156,9 +149,6 @@ public struct TaskDataset<Split: TaskSplit>: Sendable {
 
     /// A dataset with the given parts.
     public init(description: String, splitNote: String?, isBuiltIn: Bool, split: @escaping @Sendable (UInt64) throws -> Split) {
-        self.description = description
-        self.splitNote = splitNote
-        self.isBuiltIn = isBuiltIn
-        self.split = split
+        (self.description, self.splitNote, self.isBuiltIn, self.split) = (description, splitNote, isBuiltIn, split)
     }
 }
