@@ -110,6 +110,9 @@ public struct Checkpoint: Sendable {
         // The stored settings size the model: count its parameters first, so settings that would need
         // more than the file stores (a corrupted `hidden`, say) are an error before anything is allocated.
         let shape = DataShape(users: userCount, items: itemCount)
+        guard itemCount > 0 else {
+            throw CheckpointError.badMetadata(file: source, key: "item_count", value: "0", expected: "at least one item")
+        }
         let made: any ZooModel
         do {
             let expected = try entry.parameterCount(shape, options)

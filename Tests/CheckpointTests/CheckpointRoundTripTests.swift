@@ -92,6 +92,23 @@ import ZooCatalog
         }
     }
 
+    /// A checkpoint of no items, or a rating model's of no users, is a typed error, not a crash of
+    /// the model's initialiser (an I-AutoRec file with `user_count` 0 tripped a precondition).
+    @Test(arguments: names)
+    func emptyShapesAreTypedErrors(name: String) throws {
+        let (entry, model) = try Toy.make(name, epochs: 1)
+        var noItems = Toy.checkpoint(model, entry: entry, epochs: 1)
+        noItems.itemCount = 0
+        #expect(throws: CheckpointError.self) { _ = try noItems.makeModel(zoo: .standard) }
+        var noUsers = Toy.checkpoint(model, entry: entry, epochs: 1)
+        noUsers.userCount = 0
+        if entry.task == .rating {
+            #expect(throws: CheckpointError.self) { _ = try noUsers.makeModel(zoo: .standard) }
+        } else {
+            _ = try noUsers.makeModel(zoo: .standard)                            // a ranking model needs no users
+        }
+    }
+
     @Test func writingIntoAMissingFolderIsATypedError() throws {
         let (entry, model) = try Toy.make(Self.first, epochs: 1)
         let path = "/nonexistent-folder-\(UUID().uuidString)/model.safetensors"

@@ -21,6 +21,19 @@ import TensorCore
         func scores(for histories: SparseMatrix) -> Matrix { Matrix(rows: histories.rows, columns: histories.columns) }
     }
 
+    /// A model whose loss turns NaN in its second epoch.
+    final class LossTurnsNaN: StepTrainedModel {
+        let weight = Parameter(name: "w", value: Matrix([[1]]))
+        var parameters: [Parameter] { [weight] }
+        var recipe: TrainingRecipe { TrainingRecipe(epochs: 3, stepping: .miniBatch(batchSize: 50, optimizer: SGD(learningRate: 0.1))) }
+        func makeTrainingContext() -> ForwardContext { ForwardContext(mode: .training, seed: 1) }
+        func lossAndGradients(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext) -> Double {
+            weight.gradient = Matrix([[0.1]])
+            return step.epoch == 1 ? .nan : 1
+        }
+        func scores(for histories: SparseMatrix) -> Matrix { Matrix(rows: histories.rows, columns: histories.columns) }
+    }
+
     /// The standard zoo plus `fails-in-training` (ranking) and `rating-fails-in-training`.
     static let zoo = ModelZoo(ModelZoo.standard.entries + [
         ModelEntry(name: "fails-in-training", summary: "test double", task: .ranking, parameterCount: { _, _ in 0 }) { _, _ in
@@ -28,6 +41,9 @@ import TensorCore
         },
         ModelEntry(name: "rating-fails-in-training", summary: "test double", task: .rating, parameterCount: { _, _ in 0 }) { _, _ in
             FailsInTraining()
+        },
+        ModelEntry(name: "nan-in-epoch-2", summary: "test double", task: .ranking, parameterCount: { _, _ in 1 }) { _, _ in
+            LossTurnsNaN()
         },
     ])
 
@@ -54,6 +70,21 @@ import TensorCore
         #expect(saved.first?.runs.map(\.seed) == [1, 2])
         let csv = try String(contentsOfFile: ResultsFiles.csvPath(for: result.json), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 3)                 // header + one line per seed
+    }
+
+    /// A non-finite loss stops the run with the model's name and the epoch and batch counted from 1
+    /// (as the progress lines count), and the models that finished are still printed.
+    @Test func aNonFiniteLossNamesTheModelAndTheEpochAndKeepsTheTable() throws {
+        let data = try CompareModelsEndToEndTests.writeToyFile()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        var output: [String] = [], log: [String] = []
+        let status = CompareModelsCommand.main(
+            arguments: ["--data", data, "--format", "csv", "--heldout-users", "20", "--epochs", "1",
+                        "--models", "\(Self.ranking),nan-in-epoch-2"] + CatalogPicks.tiny([Self.ranking]),
+            zoo: Self.zoo, output: { output.append($0) }, log: { log.append($0) })
+        #expect(status == 1)
+        #expect(log.last?.contains("training nan-in-epoch-2 failed: non-finite loss nan in epoch 2, batch 1") == true, "\(log)")
+        #expect(output.joined(separator: "\n").contains(" \(Self.ranking) "), "\(output)")
     }
 
     @Test func aBadOptionForTheLastModelFailsBeforeAnyTraining() throws {
