@@ -74,7 +74,13 @@ struct TrainingStateFiles {
             try save(Checkpoint(model, name: entry, task: task, options: options, shape: split.shape, itemIDs: split.itemIDs,
                                 history: split.train, userIDs: split.trainUserIDs, training: state))
         }
-        return (try model.fit(request), resume?.seconds ?? 0)
+        do {
+            return (try model.fit(request), resume?.seconds ?? 0)
+        } catch TrainingError.invalidResumeState(let field, let value, let expected) {
+            // Only a resumed fit checks a state: the file it came from is the one to name.
+            throw CheckpointError.badMetadata(file: path(entry: entry, seed: options.seed), key: "training.\(field)",
+                                              value: value, expected: expected)
+        }
     }
 
     /// Writes `checkpoint` (a model's current weights with its `training` state after an epoch) to

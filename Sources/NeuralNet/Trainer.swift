@@ -34,9 +34,13 @@ public struct Trainer {
         var optimizer = ActiveOptimizer(recipe.stepping)
         if let resume {
             try resume.check(against: recipe, parameters: parameters)
-            loop = LoopState(resume, bestValues: try resume.bestValues(for: parameters))
+            do {
+                loop = LoopState(resume, bestValues: try resume.bestValues(for: parameters))
+                try optimizer.restore(resume.optimizer)
+            } catch TrainingError.invalidConfiguration(let setting, let value) {
+                throw TrainingError.invalidResumeState(field: setting, value: value, expected: "what this run's model and optimizer save")
+            }
             context.rng = resume.generator
-            try optimizer.restore(resume.optimizer)
             // A run saved after the epoch that triggered early stopping has finished: continuing it
             // must not train on (as the uninterrupted run did not).
             if shouldStop(after: resume.nextEpoch - 1, bestEpoch: resume.bestEpoch) {
