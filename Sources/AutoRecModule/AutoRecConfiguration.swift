@@ -6,7 +6,7 @@ import TensorCore
 /// Every setting of AutoRec; `.itemBased` / `.userBased` hold the paper's architecture and optimiser with λ chosen on ML-1M validation data
 /// (Sedhain et al., "AutoRec: Autoencoders Meet Collaborative Filtering", WWW 2015; see
 /// Documentation/Models/AutoRec.md).
-public struct AutoRecConfiguration: Sendable, Equatable {
+public struct AutoRecConfiguration: TrainingConfiguration, Equatable {
     /// Which vectors are encoded.
     public enum Orientation: String, Sendable, CaseIterable {
         /// I-AutoRec: each item's vector of user ratings (the paper's better variant).
@@ -80,26 +80,15 @@ public struct AutoRecConfiguration: Sendable, Equatable {
 
     /// `base` with `options` applied (`--set i-autorec.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, base: AutoRecConfiguration, model: String) throws -> AutoRecConfiguration {
-        var reader = OptionReader(model: model, options: options)
-        var c = base
-        let activations = Activation.allCases.map(\.rawValue)
-        c.hiddenSize = try reader.int("hidden", default: c.hiddenSize, minimum: 1)
-        c.encoderActivation = Activation(rawValue: try reader.choice("g", default: c.encoderActivation.rawValue,
-                                                                     among: activations)) ?? c.encoderActivation
-        c.decoderActivation = Activation(rawValue: try reader.choice("f", default: c.decoderActivation.rawValue,
-                                                                     among: activations)) ?? c.decoderActivation
-        c.lambda = try reader.nonNegative("lambda", default: c.lambda)
-        c.optimizer = OptimizerKind(rawValue: try reader.choice("optimizer", default: c.optimizer.rawValue,
-                                                                among: OptimizerKind.allCases.map(\.rawValue))) ?? c.optimizer
-        c.lineSearch = LBFGS.LineSearch(rawValue: try reader.choice("line-search", default: c.lineSearch.rawValue,
-                                                                   among: LBFGS.LineSearch.allCases.map(\.rawValue))) ?? c.lineSearch
-        c.iterationsPerEpoch = try reader.int("iterations", default: c.iterationsPerEpoch, minimum: 1)
-        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
-        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
-        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
-        try reader.finish()
-        c.seed = options.seed
-        return c
+        try base.applying(options, model: model) { reader, c in
+            c.hiddenSize = try reader.int("hidden", default: c.hiddenSize, minimum: 1)
+            c.encoderActivation = try reader.choice("g", default: c.encoderActivation)
+            c.decoderActivation = try reader.choice("f", default: c.decoderActivation)
+            c.lambda = try reader.nonNegative("lambda", default: c.lambda)
+            c.optimizer = try reader.choice("optimizer", default: c.optimizer)
+            c.lineSearch = try reader.choice("line-search", default: c.lineSearch)
+            c.iterationsPerEpoch = try reader.int("iterations", default: c.iterationsPerEpoch, minimum: 1)
+        }
     }
 }
 

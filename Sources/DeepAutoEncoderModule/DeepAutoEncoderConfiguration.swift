@@ -5,7 +5,7 @@ import TensorCore
 /// Every setting of the deep autoencoder, with the paper's values as `.paper` (Kuchaiev & Ginsburg,
 /// "Training Deep AutoEncoders for Collaborative Filtering", 2017, and NVIDIA DeepRecommender's
 /// `run.py` / README Netflix command; see Documentation/Models/DeepAutoEncoder.md).
-public struct DeepAutoEncoderConfiguration: Sendable, Equatable {
+public struct DeepAutoEncoderConfiguration: TrainingConfiguration, Equatable {
     /// Encoder sizes after the item layer: 512, 512, 1024 (the Netflix model, §3); the decoder mirrors them.
     public var hiddenSizes: [Int]
     /// The activation of every layer (SELU, §2.1 and Figure 2).
@@ -41,23 +41,16 @@ public struct DeepAutoEncoderConfiguration: Sendable, Equatable {
 
     /// The paper's settings with `options` applied (`--set deep-ae.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, model: String = "deep-ae") throws -> DeepAutoEncoderConfiguration {
-        var reader = OptionReader(model: model, options: options)
-        var c = DeepAutoEncoderConfiguration.paper
-        c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
-        c.activation = Activation(rawValue: try reader.choice("activation", default: c.activation.rawValue,
-                                                              among: Activation.allCases.map(\.rawValue))) ?? c.activation
-        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout), in: 0..<1))
-        c.constrainedDecoder = try reader.int("constrained", default: c.constrainedDecoder ? 1 : 0, minimum: 0) != 0
-        c.linearLastLayer = try reader.int("linear-last", default: c.linearLastLayer ? 1 : 0, minimum: 0) != 0
-        c.augmentationSteps = try reader.int("aug-steps", default: c.augmentationSteps, minimum: 0)
-        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
-        c.momentum = Float(try reader.double("momentum", default: Double(c.momentum)))
-        c.weightDecay = Float(try reader.double("weight-decay", default: Double(c.weightDecay)))
-        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
-        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
-        try reader.finish()
-        c.seed = options.seed
-        return c
+        try paper.applying(options, model: model) { reader, c in
+            c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
+            c.activation = try reader.choice("activation", default: c.activation)
+            c.dropout = try reader.probability("dropout", default: c.dropout)
+            c.constrainedDecoder = try reader.int("constrained", default: c.constrainedDecoder ? 1 : 0, minimum: 0) != 0
+            c.linearLastLayer = try reader.int("linear-last", default: c.linearLastLayer ? 1 : 0, minimum: 0) != 0
+            c.augmentationSteps = try reader.int("aug-steps", default: c.augmentationSteps, minimum: 0)
+            c.momentum = Float(try reader.double("momentum", default: Double(c.momentum)))
+            c.weightDecay = Float(try reader.double("weight-decay", default: Double(c.weightDecay)))
+        }
     }
 }
 

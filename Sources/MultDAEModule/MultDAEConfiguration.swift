@@ -3,7 +3,7 @@ import RecCore
 
 /// Every setting of Mult-DAE, with the paper's values as `.paper` (Liang et al. 2018 and the
 /// authors' reference code; see Documentation/Models/MultDAE.md).
-public struct MultDAEConfiguration: Sendable, Equatable {
+public struct MultDAEConfiguration: TrainingConfiguration, Equatable {
     /// Hidden sizes after the item layer: [200].
     public var hiddenSizes: [Int]
     /// Probability of dropping an input entry (the reference keeps 0.5).
@@ -29,17 +29,11 @@ public struct MultDAEConfiguration: Sendable, Equatable {
 
     /// The paper's settings with `options` applied (`--set mult-dae.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, model: String = "mult-dae") throws -> MultDAEConfiguration {
-        var reader = OptionReader(model: model, options: options)
-        var c = MultDAEConfiguration.paper
-        c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
-        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout), in: 0..<1))
-        c.lambda = try reader.nonNegative("lambda", default: c.lambda)
-        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
-        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
-        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
-        try reader.finish()
-        c.seed = options.seed
-        return c
+        try paper.applying(options, model: model) { reader, c in
+            c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
+            c.dropout = try reader.probability("dropout", default: c.dropout)
+            c.lambda = try reader.nonNegative("lambda", default: c.lambda)
+        }
     }
 }
 

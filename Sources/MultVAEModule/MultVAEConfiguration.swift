@@ -3,7 +3,7 @@ import RecCore
 
 /// Every setting of Mult-VAE, with the paper's values as `.paper` (Liang et al. 2018 and the
 /// authors' reference code; see Documentation/Models/MultVAE.md).
-public struct MultVAEConfiguration: Sendable, Equatable {
+public struct MultVAEConfiguration: TrainingConfiguration, Equatable {
     /// Encoder hidden sizes after the item layer, the last one being the latent size Z: [600, 200].
     public var hiddenSizes: [Int]
     /// Probability of dropping an input entry (the reference keeps 0.5).
@@ -28,18 +28,12 @@ public struct MultVAEConfiguration: Sendable, Equatable {
 
     /// The paper's settings with `options` applied (`--set mult-vae.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, model: String = "mult-vae") throws -> MultVAEConfiguration {
-        var reader = OptionReader(model: model, options: options)
-        var c = MultVAEConfiguration.paper
-        c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
-        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout), in: 0..<1))
-        c.betaCap = try reader.nonNegative("beta-cap", default: c.betaCap)
-        c.annealSteps = try reader.int("anneal-steps", default: c.annealSteps, minimum: 0)
-        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
-        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
-        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
-        try reader.finish()
-        c.seed = options.seed
-        return c
+        try paper.applying(options, model: model) { reader, c in
+            c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
+            c.dropout = try reader.probability("dropout", default: c.dropout)
+            c.betaCap = try reader.nonNegative("beta-cap", default: c.betaCap)
+            c.annealSteps = try reader.int("anneal-steps", default: c.annealSteps, minimum: 0)
+        }
     }
 }
 

@@ -6,7 +6,7 @@ import TensorCore
 /// Every setting of the VampPrior VAE and H+Vamp (Gated), with the defaults of Kim & Suh's
 /// reference code (`psywaves/EVCF`, RecSys 2019) where their paper is silent; see
 /// Documentation/Models/VampPrior.md for each source and every deviation.
-public struct VampPriorConfiguration: Sendable, Equatable {
+public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
     /// Width of every hidden layer (`--hidden_size 600`).
     public var hiddenSize: Int
     /// Size of z (VampPrior VAE) or of the top latent z₂ that carries the VampPrior (`--z2_size 200`).
@@ -86,35 +86,32 @@ public struct VampPriorConfiguration: Sendable, Equatable {
 
     /// `base` with `options` applied (`--set NAME.KEY=VALUE`); unknown keys throw, listing the known ones.
     public static func from(_ options: ModelOptions, model: String, base: VampPriorConfiguration) throws -> VampPriorConfiguration {
-        var reader = OptionReader(model: model, options: options)
-        var c = base
-        c.hiddenSize = try reader.int("hidden", default: c.hiddenSize, minimum: 1)
-        c.latentSize = try reader.int("latent", default: c.latentSize, minimum: 1)
-        c.lowerLatentSize = try reader.int("latent-1", default: c.lowerLatentSize, minimum: 1)
-        c.layerCount = try reader.int("layers", default: c.layerCount, minimum: 1)
-        c.componentCount = try reader.int("components", default: c.componentCount, minimum: 1)
-        c.pseudoInputMean = Float(try reader.double("pseudo-mean", default: Double(c.pseudoInputMean)))
-        c.pseudoInputStandardDeviation = Float(try reader.nonNegative("pseudo-std", default: Double(c.pseudoInputStandardDeviation)))
-        c.pseudoInputDropout = try reader.choice("pseudo-dropout", default: c.pseudoInputDropout ? "on" : "off",
-                                                 among: ["on", "off"]) == "on"
-        c.dropout = Float(try reader.double("dropout", default: Double(c.dropout), in: 0..<1))
-        c.betaCap = try reader.nonNegative("beta-cap", default: c.betaCap)
-        c.warmUpEpochs = try reader.int("warm-up", default: c.warmUpEpochs, minimum: 0)
-        c.learningRate = Float(try reader.positive("lr", default: Double(c.learningRate)))
-        c.normalizesGradients = try reader.choice("optimizer", default: c.normalizesGradients ? "adam-normgrad" : "adam",
-                                                  among: ["adam", "adam-normgrad"]) == "adam-normgrad"
-        c.batchSize = try reader.int("batch", default: c.batchSize, minimum: 1)
-        c.epochs = try reader.int("epochs", default: options.epochs ?? c.epochs, minimum: 1)
-        let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)
-        c.patience = patience > 0 ? patience : nil
-        let low = try reader.double("logvar-min", default: Double(c.logVarianceBounds.lowerBound))
-        let high = try reader.double("logvar-max", default: Double(c.logVarianceBounds.upperBound))
-        try reader.finish()
-        guard low < high else {
-            throw ModelZooError.invalidOption(model: model, key: "logvar-min", value: "\(low)", expected: "a number below logvar-max (\(high))")
+        var bounds = (low: 0.0, high: 0.0)   // checked once every key is read, so an unknown key is reported first
+        var c = try base.applying(options, model: model) { reader, c in
+            c.hiddenSize = try reader.int("hidden", default: c.hiddenSize, minimum: 1)
+            c.latentSize = try reader.int("latent", default: c.latentSize, minimum: 1)
+            c.lowerLatentSize = try reader.int("latent-1", default: c.lowerLatentSize, minimum: 1)
+            c.layerCount = try reader.int("layers", default: c.layerCount, minimum: 1)
+            c.componentCount = try reader.int("components", default: c.componentCount, minimum: 1)
+            c.pseudoInputMean = Float(try reader.double("pseudo-mean", default: Double(c.pseudoInputMean)))
+            c.pseudoInputStandardDeviation = Float(try reader.nonNegative("pseudo-std", default: Double(c.pseudoInputStandardDeviation)))
+            c.pseudoInputDropout = try reader.choice("pseudo-dropout", default: c.pseudoInputDropout ? "on" : "off",
+                                                     among: ["on", "off"]) == "on"
+            c.dropout = try reader.probability("dropout", default: c.dropout)
+            c.betaCap = try reader.nonNegative("beta-cap", default: c.betaCap)
+            c.warmUpEpochs = try reader.int("warm-up", default: c.warmUpEpochs, minimum: 0)
+            c.normalizesGradients = try reader.choice("optimizer", default: c.normalizesGradients ? "adam-normgrad" : "adam",
+                                                      among: ["adam", "adam-normgrad"]) == "adam-normgrad"
+            let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)
+            c.patience = patience > 0 ? patience : nil
+            bounds = (try reader.double("logvar-min", default: Double(c.logVarianceBounds.lowerBound)),
+                      try reader.double("logvar-max", default: Double(c.logVarianceBounds.upperBound)))
         }
-        c.logVarianceBounds = Float(low)...Float(high)
-        c.seed = options.seed
+        guard bounds.low < bounds.high else {
+            throw ModelZooError.invalidOption(model: model, key: "logvar-min", value: "\(bounds.low)",
+                                              expected: "a number below logvar-max (\(bounds.high))")
+        }
+        c.logVarianceBounds = Float(bounds.low)...Float(bounds.high)
         return c
     }
 }

@@ -51,6 +51,11 @@ public struct OptionReader {
         return parsed
     }
 
+    /// A probability in [0, 1) (a dropout rate), as the `Float` the models use.
+    public mutating func probability(_ key: String, default value: Float) throws -> Float {
+        Float(try double(key, default: Double(value), in: 0..<1))
+    }
+
     /// The largest integer setting accepted (2⁴⁰): far above any real size or count, and small
     /// enough that products of a few of them cannot overflow unnoticed.
     public static let largestInteger = 1 << 40
@@ -87,6 +92,12 @@ public struct OptionReader {
                                               expected: "one of \(choices.joined(separator: ", "))")
         }
         return text
+    }
+
+    /// A setting naming one case of `Value` by its raw value (an activation, an optimizer).
+    public mutating func choice<Value: RawRepresentable & CaseIterable>(_ key: String, default value: Value) throws -> Value
+        where Value.RawValue == String {
+        Value(rawValue: try choice(key, default: value.rawValue, among: Value.allCases.map(\.rawValue))) ?? value
     }
 
     /// Throws for any override key that was never read.
