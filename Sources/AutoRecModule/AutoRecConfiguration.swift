@@ -94,29 +94,23 @@ public struct AutoRecConfiguration: TrainingConfiguration, Equatable {
 
 extension AutoRec {
     /// The zoo entry `i-autorec`.
-    public static let itemZooEntry = ModelEntry(
-        name: "i-autorec",
-        summary: "I-AutoRec: item-based autoencoder on observed ratings, 500 sigmoid units (Sedhain et al., WWW 2015)",
-        task: .rating, testOverrides: ["hidden": "8", "iterations": "3"],
-        parameterCount: { shape, options in
-            try parameterCount(shape, try .from(options, base: .itemBased, model: "i-autorec"), model: "i-autorec")
-        }
-    ) { shape, options in
-        AutoRec(userCount: shape.users, itemCount: shape.items,
-                configuration: try .from(options, base: .itemBased, model: "i-autorec"))
-    }
+    public static let itemZooEntry = zooEntry(
+        name: "i-autorec", base: .itemBased, testOverrides: ["hidden": "8", "iterations": "3"],
+        summary: "I-AutoRec: item-based autoencoder on observed ratings, 500 sigmoid units (Sedhain et al., WWW 2015)")
 
     /// The zoo entry `u-autorec`.
-    public static let userZooEntry = ModelEntry(
-        name: "u-autorec",
-        summary: "U-AutoRec: user-based autoencoder on observed ratings, 500 sigmoid units, mini-batch Adam (Sedhain et al., WWW 2015)",
-        task: .rating, testOverrides: ["hidden": "8", "lr": "0.01", "batch": "16"],
-        parameterCount: { shape, options in
-            try parameterCount(shape, try .from(options, base: .userBased, model: "u-autorec"), model: "u-autorec")
+    public static let userZooEntry = zooEntry(
+        name: "u-autorec", base: .userBased, testOverrides: ["hidden": "8", "lr": "0.01", "batch": "16"],
+        summary: "U-AutoRec: user-based autoencoder on observed ratings, 500 sigmoid units, mini-batch Adam (Sedhain et al., WWW 2015)")
+
+    /// A rating entry `name` whose settings are `base` with the options applied.
+    static func zooEntry(name: String, base: AutoRecConfiguration, testOverrides: [String: String],
+                         summary: String) -> ModelEntry {
+        ModelEntry(name: name, summary: summary, task: .rating, testOverrides: testOverrides,
+                   configuration: { try .from($0, base: base, model: name) },
+                   parameterCount: { shape, c in try parameterCount(shape, c, model: name) }) { shape, c in
+            AutoRec(userCount: shape.users, itemCount: shape.items, configuration: c)
         }
-    ) { shape, options in
-        AutoRec(userCount: shape.users, itemCount: shape.items,
-                configuration: try .from(options, base: .userBased, model: "u-autorec"))
     }
 
     /// V [width, H], μ, W [width, H], b for the rows AutoRec encodes (items: width = users).

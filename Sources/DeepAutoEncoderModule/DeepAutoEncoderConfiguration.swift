@@ -60,8 +60,8 @@ extension DeepAutoEncoder {
         name: "deep-ae",
         summary: "Deep SELU autoencoder: n-512-512-1024 mirrored, code dropout 0.8, dense re-feeding (Kuchaiev & Ginsburg 2017)",
         task: .rating, testOverrides: ["hidden": "8,4", "batch": "16", "dropout": "0.2", "lr": "0.05"],
-        parameterCount: { shape, options in
-            let c = try DeepAutoEncoderConfiguration.from(options)
+        configuration: { try DeepAutoEncoderConfiguration.from($0) },
+        parameterCount: { shape, c in
             guard shape.users > 0 && shape.items > 0 else {
                 throw ModelZooError.tooLarge(model: "deep-ae", detail: "a \(shape.users) × \(shape.items) rating matrix")
             }
@@ -73,7 +73,7 @@ extension DeepAutoEncoder {
             }
             return count.total
         }
-    ) { shape, options in
-        DeepAutoEncoder(userCount: shape.users, itemCount: shape.items, configuration: try .from(options))
+    ) { shape, c in
+        DeepAutoEncoder(userCount: shape.users, itemCount: shape.items, configuration: c)
     }
 }

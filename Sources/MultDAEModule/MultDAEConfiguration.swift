@@ -43,13 +43,13 @@ extension MultDAE {
         name: "mult-dae",
         summary: "Mult-DAE: multinomial denoising autoencoder, [I-200-I], dropout 0.5 (Liang et al., WWW 2018)",
         task: .ranking, testOverrides: ["hidden": "16", "batch": "50"],
-        parameterCount: { shape, options in
-            let c = try MultDAEConfiguration.from(options)
+        configuration: { try MultDAEConfiguration.from($0) },
+        parameterCount: { shape, c in
             var count = ParameterCount(model: "mult-dae")
             try count.chain([shape.items] + c.hiddenSizes + c.hiddenSizes.dropLast().reversed() + [shape.items])
             return count.total
         }
-    ) { shape, options in
-        MultDAE(itemCount: shape.items, configuration: try MultDAEConfiguration.from(options))
+    ) { shape, c in
+        MultDAE(itemCount: shape.items, configuration: c)
     }
 }

@@ -43,14 +43,15 @@ extension MultVAE {
         name: "mult-vae",
         summary: "Mult-VAE: multinomial VAE, [I-600-200-600-I], β annealed to 0.2 (Liang et al., WWW 2018)",
         task: .ranking, testOverrides: ["hidden": "32,8", "batch": "50", "anneal-steps": "20"],
-        parameterCount: { shape, options in
-            let c = try MultVAEConfiguration.from(options), latent = c.hiddenSizes[c.hiddenSizes.count - 1]
+        configuration: { try MultVAEConfiguration.from($0) },
+        parameterCount: { shape, c in
+            let latent = c.hiddenSizes[c.hiddenSizes.count - 1]
             var count = ParameterCount(model: "mult-vae")
             try count.chain([shape.items] + c.hiddenSizes.dropLast() + [2 * latent])                   // encoder
             try count.chain([latent] + c.hiddenSizes.dropLast().reversed() + [shape.items])            // decoder
             return count.total
         }
-    ) { shape, options in
-        MultVAE(itemCount: shape.items, configuration: try MultVAEConfiguration.from(options))
+    ) { shape, c in
+        MultVAE(itemCount: shape.items, configuration: c)
     }
 }

@@ -179,52 +179,49 @@ enum VampPriorLayers {
     }
 }
 
+extension VampPriorLayers {
+    /// An entry of the VampPrior family: `base` with the options applied, K = 100 pseudo-inputs on
+    /// the built-in data, the parameters counted by `parameterCount(items:_:model:)`.
+    static func zooEntry(name: String, summary: String, base: VampPriorConfiguration, testOverrides: [String: String],
+                         make: @escaping @Sendable (DataShape, VampPriorConfiguration) -> any ZooModel) -> ModelEntry {
+        ModelEntry(name: name, summary: summary, task: .ranking,
+                   builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
+                   testOverrides: testOverrides,
+                   configuration: { try .from($0, model: name, base: base) },
+                   parameterCount: { shape, c in try parameterCount(items: shape.items, c, model: name) },
+                   make: make)
+    }
+}
+
 extension VampPriorVAE {
     /// The zoo entry `vampprior-vae`.
-    public static let zooEntry = ModelEntry(
+    public static let zooEntry = VampPriorLayers.zooEntry(
         name: "vampprior-vae",
         summary: "VampPrior VAE: Mult-VAE [I-600-200-600-I] with a VampPrior of K=1000 pseudo-inputs (Kim & Suh, RecSys 2019; Tomczak & Welling 2018)",
-        task: .ranking,
-        builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
-        testOverrides: ["hidden": "32", "latent": "8", "components": "10", "batch": "50", "warm-up": "0"],
-        parameterCount: { shape, options in
-            try VampPriorLayers.parameterCount(items: shape.items, try .from(options, model: "vampprior-vae", base: .vampPrior),
-                                               model: "vampprior-vae")
-        }
-    ) { shape, options in
-        VampPriorVAE(itemCount: shape.items, configuration: try .from(options, model: "vampprior-vae", base: .vampPrior))
+        base: .vampPrior, testOverrides: ["hidden": "32", "latent": "8", "components": "10", "batch": "50", "warm-up": "0"]
+    ) { shape, c in
+        VampPriorVAE(itemCount: shape.items, configuration: c)
     }
 }
 
 extension HierarchicalVampPriorVAE {
     /// The zoo entry `h-vamp`: tanh layers.
-    public static let zooEntry = ModelEntry(
-        name: "h-vamp",
-        summary: "H+Vamp: hierarchical VAE z1|z2, VampPrior on z2 (K=1000), tanh, hidden 600, z 200+200 (Kim & Suh, RecSys 2019)",
-        task: .ranking,
-        builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
-        testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"],
-        parameterCount: { shape, options in
-            try VampPriorLayers.parameterCount(items: shape.items, try .from(options, model: "h-vamp", base: .hierarchical),
-                                               model: "h-vamp")
-        }
-    ) { shape, options in
-        HierarchicalVampPriorVAE(itemCount: shape.items, configuration: try .from(options, model: "h-vamp", base: .hierarchical))
-    }
+    public static let zooEntry = hierarchicalZooEntry(
+        name: "h-vamp", base: .hierarchical,
+        summary: "H+Vamp: hierarchical VAE z1|z2, VampPrior on z2 (K=1000), tanh, hidden 600, z 200+200 (Kim & Suh, RecSys 2019)")
 
     /// The zoo entry `h-vamp-gated`: gated linear units in place of tanh.
-    public static let gatedZooEntry = ModelEntry(
-        name: "h-vamp-gated",
-        summary: "H+Vamp (Gated): H+Vamp with gated linear units (x·W+b)⊙σ(x·V+c) (Kim & Suh, RecSys 2019)",
-        task: .ranking,
-        builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
-        testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"],
-        parameterCount: { shape, options in
-            try VampPriorLayers.parameterCount(items: shape.items, try .from(options, model: "h-vamp-gated", base: .hierarchicalGated),
-                                               model: "h-vamp-gated")
+    public static let gatedZooEntry = hierarchicalZooEntry(
+        name: "h-vamp-gated", base: .hierarchicalGated,
+        summary: "H+Vamp (Gated): H+Vamp with gated linear units (x·W+b)⊙σ(x·V+c) (Kim & Suh, RecSys 2019)")
+
+    /// An H+Vamp entry `name` whose settings are `base` with the options applied.
+    static func hierarchicalZooEntry(name: String, base: VampPriorConfiguration, summary: String) -> ModelEntry {
+        VampPriorLayers.zooEntry(
+            name: name, summary: summary, base: base,
+            testOverrides: ["hidden": "16", "latent": "8", "latent-1": "8", "components": "10", "batch": "50", "warm-up": "0"]
+        ) { shape, c in
+            HierarchicalVampPriorVAE(itemCount: shape.items, configuration: c)
         }
-    ) { shape, options in
-        HierarchicalVampPriorVAE(itemCount: shape.items,
-                                 configuration: try .from(options, model: "h-vamp-gated", base: .hierarchicalGated))
     }
 }

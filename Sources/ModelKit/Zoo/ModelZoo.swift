@@ -46,6 +46,23 @@ public struct ModelEntry: Sendable {
     }
 }
 
+extension ModelEntry {
+    /// An entry whose settings are one configuration value: `configuration` reads it from the
+    /// options (bad options throw `ModelZooError`), and `parameterCount` and `make` are given it.
+    public init<Configuration>(
+        name: String, summary: String, task: TaskName, builtInDataOverrides: [String: String] = [:],
+        testOverrides: [String: String] = [:],
+        configuration: @escaping @Sendable (_ options: ModelOptions) throws -> Configuration,
+        parameterCount: @escaping @Sendable (_ shape: DataShape, _ configuration: Configuration) throws -> Int,
+        make: @escaping @Sendable (_ shape: DataShape, _ configuration: Configuration) throws -> any ZooModel
+    ) {
+        self.init(name: name, summary: summary, task: task, builtInDataOverrides: builtInDataOverrides,
+                  testOverrides: testOverrides,
+                  parameterCount: { shape, options in try parameterCount(shape, try configuration(options)) },
+                  make: { shape, options in try make(shape, try configuration(options)) })
+    }
+}
+
 /// Errors from looking models up in a zoo or configuring them.
 public enum ModelZooError: Error, CustomStringConvertible, Equatable {
     /// No entry has this name; lists the known names.
