@@ -129,6 +129,26 @@ import TensorCore
         #expect(users.log.contains { $0.contains(file) && ($0.contains("training data") || $0.contains("items:")) }, "\(users.log)")
     }
 
+    /// A state whose counts no run of these options could have written (beyond the epochs, negative)
+    /// is refused naming the file and the field: it crashed, or trained extra epochs, before.
+    @Test(arguments: [99, -2])
+    func aStateBeyondThePlanIsRefusedNamingTheFileAndField(nextEpoch: Int) throws {
+        let (data, folder) = try Self.scratch()
+        defer { Self.remove(data, folder) }
+        let name = CatalogPicks.first(.ranking)
+        let arguments = ["--epochs", "2", "--heldout-users", "20", "--models", name, "--quiet", "--resume-dir", folder]
+            + CatalogPicks.tiny([name])
+        #expect(try Self.run(data, arguments).status == 0)
+        let file = folder + "/\(name)-seed1.training.safetensors"
+        var saved = try Checkpoint.load(from: file)
+        saved.training?.nextEpoch = nextEpoch
+        try saved.save(to: file)
+        let refused = try Self.run(data, arguments)
+        #expect(refused.status == 1)
+        #expect(refused.log.contains { $0.contains(file) && $0.contains("training.next_epoch") && $0.contains("\(nextEpoch)") },
+                "\(refused.log)")
+    }
+
     @Test func aFinishedRatingRunIsOnlyRescored() throws {
         let (data, folder) = try Self.scratch()
         defer { Self.remove(data, folder) }
