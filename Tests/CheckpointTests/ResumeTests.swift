@@ -19,6 +19,10 @@ import ZooCatalog
     func resumedRunEqualsUninterruptedRun(name: String) throws {
         let total = 4, stop = 2
         let (entry, uninterrupted) = try Toy.make(name, epochs: total)
+        guard uninterrupted is any StepTrainedModel else {
+            print("ResumeTests: \(name) fits in closed form, in one step: it has no epochs to resume")
+            return
+        }
         let straight = try ZooTesting.fit(uninterrupted, task: entry.task)
 
         let folder = try Toy.temporaryFolder()

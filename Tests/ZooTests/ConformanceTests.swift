@@ -7,9 +7,10 @@ import TensorCore
 import TestSupport
 import ZooCatalog
 
-/// Every catalog entry, on the toy data of its task with its own tiny settings: it trains (the
-/// loss falls, every figure is finite), answers in both forms, never recommends a seen item, and
-/// the same seed gives the same numbers. No model is named here: the list is the catalog.
+/// Every catalog entry, on the toy data of its task with its own tiny settings: it trains (a
+/// gradient-trained model's loss falls; a closed-form one reports its fit), every figure is finite,
+/// it answers in both forms, never recommends a seen item, and the same seed gives the same numbers.
+/// No model is named here: the list is the catalog.
 @Suite struct ConformanceTests {
     static let names = ModelZoo.standard.names
 
@@ -20,10 +21,12 @@ import ZooCatalog
         let untrained = ZooTesting.evaluate(try ZooTesting.make(entry), task: entry.task)
         var losses: [Double] = []
         let history = try ZooTesting.fit(model, task: entry.task, progress: { losses.append($0.loss) })
-        #expect(history.epochs.count == 6 && losses.count == 6)
-        #expect(history.epochs.allSatisfy { $0.validationMetric?.isFinite == true })
-        #expect(losses.allSatisfy { $0.isFinite })
-        #expect(losses.last! < losses.first!, "\(name): loss did not fall: \(losses)")
+        #expect(history.epochs.allSatisfy { $0.validationMetric?.isFinite == true } && !history.epochs.isEmpty)
+        #expect(losses.allSatisfy { $0.isFinite } && losses.count == history.epochs.count)
+        if model is any StepTrainedModel {
+            #expect(history.epochs.count == 6)
+            #expect(losses.last! < losses.first!, "\(name): loss did not fall: \(losses)")
+        }
 
         // The test metrics are finite, and the trained model beats the untrained one on the headline.
         let task = ToyData.task(entry.task)
@@ -55,7 +58,9 @@ import ZooCatalog
         for model in [first, second, other] { try ZooTesting.fit(model, task: entry.task, validate: false) }
         let outputs = [first, second, other].map { ZooTesting.outputs($0, task: entry.task) }
         #expect(outputs[0].map(\.bitPattern) == outputs[1].map(\.bitPattern))
-        #expect(outputs[0] != outputs[2])
+        if first is any StepTrainedModel {                       // a seeded model differs with the seed
+            #expect(outputs[0] != outputs[2])
+        }
     }
 
     /// The paper defaults, the small-data settings `CompareModels` applies on its built-in data, and
@@ -81,6 +86,6 @@ import ZooCatalog
         let names = ModelZoo.standard.names
         #expect(Set(names).count == names.count && !names.isEmpty)
         #expect(ModelZoo.standard.entries.allSatisfy { [TaskName.ranking, .rating].contains($0.task) })
-        #expect(ModelZoo.standard.entries.allSatisfy { !$0.summary.isEmpty && !$0.testOverrides.isEmpty })
+        #expect(ModelZoo.standard.entries.allSatisfy { !$0.summary.isEmpty })
     }
 }
