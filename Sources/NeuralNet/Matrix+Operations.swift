@@ -10,6 +10,14 @@ extension Matrix {
     /// [self | other]: the columns of `other` after those of `self` (same row count).
     public func concatenatingColumns(_ other: Matrix) -> Matrix { Kernels.concatenateColumns(self, other) }
 
+    /// This [1, C] row repeated `count` times, [count, C] (a score vector every user shares).
+    public func repeatedAsRows(_ count: Int) -> Matrix {
+        precondition(rows == 1 && count >= 0, "repeatedAsRows: \(shapeDescription) is not one row, or count \(count) < 0")
+        var result = Matrix(rows: count, columns: columns)
+        Kernels.fillRows(&result, with: self)
+        return result
+    }
+
     /// The transpose, [R, C] → [C, R].
     public func transposed() -> Matrix { Kernels.transpose(self) }
 
@@ -24,6 +32,13 @@ extension SparseMatrix {
     /// Each row divided by its L2 norm (empty rows stay empty): Mult-VAE's input normalisation
     /// x/‖x‖₂ (Liang et al. 2018, reference code).
     public func l2NormalizedRows() -> SparseMatrix { Kernels.l2NormalizeRows(self) }
+
+    /// The sum of each column's stored values, [1, C] (`withValues(1)` first counts the entries).
+    public func columnSums() -> Matrix {
+        var sums = Matrix(rows: 1, columns: columns)
+        Kernels.addSparseColumnSums(of: self, to: &sums)
+        return sums
+    }
 
     /// `values` given in the CSR order of `transposed()` (one per stored entry), put in this
     /// matrix's CSR order: what a model that works on the transpose computed, for this matrix.
