@@ -22,6 +22,15 @@ public enum LossReduction: Sendable, Equatable {
         case .meanOverEntries: return entries > 0 ? 1 / Double(entries) : 0
         }
     }
+
+    /// A summing loss kernel reduced: `kernel` receives this reduction's factor for `rows` rows and
+    /// `entries` counted entries as its gradient scale, and the sum it returns is scaled alike.
+    func reduce<Gradient>(rows: Int, entries: Int,
+                          _ kernel: (_ gradientScale: Float) -> (Double, Gradient)) -> (loss: Double, gradient: Gradient) {
+        let factor = scale(rows: rows, entries: entries)
+        let (sum, gradient) = kernel(Float(factor))
+        return (sum * factor, gradient)
+    }
 }
 
 /// A fused negative log-likelihood of data given a decoder output, with its gradient w.r.t. that output.
@@ -59,10 +68,9 @@ public struct MultinomialLikelihood: Likelihood, Sendable {
 
     /// Loss and ∂/∂logits = scale·(softmax·Σx − x); entries counted are the stored clicks.
     public func negativeLogLikelihood(_ output: Matrix, target: SparseMatrix) -> (loss: Double, gradient: Matrix) {
-        let scale = reduction.scale(rows: output.rows, entries: target.nonZeroCount)
-        let (total, gradient) = Kernels.multinomialNegativeLogLikelihood(logits: output, targets: target,
-                                                                          gradientScale: Float(scale))
-        return (total * scale, gradient)
+        reduction.reduce(rows: output.rows, entries: target.nonZeroCount) {
+            Kernels.multinomialNegativeLogLikelihood(logits: output, targets: target, gradientScale: $0)
+        }
     }
 
     /// The same loss, with the gradient written over `output` (the logits are consumed: no [B, I]
@@ -85,9 +93,9 @@ public struct GaussianLikelihood: Likelihood, Sendable {
 
     /// Loss and ∂/∂p = scale·2(p − t).
     public func negativeLogLikelihood(_ output: Matrix, target: Matrix) -> (loss: Double, gradient: Matrix) {
-        let scale = reduction.scale(rows: output.rows, entries: output.count)
-        let (total, gradient) = Kernels.squaredError(prediction: output, target: target, gradientScale: Float(scale))
-        return (total * scale, gradient)
+        reduction.reduce(rows: output.rows, entries: output.count) {
+            Kernels.squaredError(prediction: output, target: target, gradientScale: $0)
+        }
     }
 }
 
@@ -102,9 +110,9 @@ public struct MaskedGaussianLikelihood: Likelihood, Sendable {
 
     /// Loss and ∂/∂p = scale·2(p − t) on observed entries, 0 elsewhere.
     public func negativeLogLikelihood(_ output: Matrix, target: SparseMatrix) -> (loss: Double, gradient: Matrix) {
-        let scale = reduction.scale(rows: output.rows, entries: target.nonZeroCount)
-        let (total, gradient) = Kernels.maskedSquaredError(prediction: output, target: target, gradientScale: Float(scale))
-        return (total * scale, gradient)
+        reduction.reduce(rows: output.rows, entries: target.nonZeroCount) {
+            Kernels.maskedSquaredError(prediction: output, target: target, gradientScale: $0)
+        }
     }
 }
 
@@ -118,9 +126,9 @@ public struct BernoulliLikelihood: Likelihood, Sendable {
 
     /// Loss and ∂/∂l = scale·(σ(l) − t) for dense 0/1 targets.
     public func negativeLogLikelihood(_ output: Matrix, target: Matrix) -> (loss: Double, gradient: Matrix) {
-        let scale = reduction.scale(rows: output.rows, entries: output.count)
-        let (total, gradient) = Kernels.logisticLoss(logits: output, targets: target, gradientScale: Float(scale))
-        return (total * scale, gradient)
+        reduction.reduce(rows: output.rows, entries: output.count) {
+            Kernels.logisticLoss(logits: output, targets: target, gradientScale: $0)
+        }
     }
 }
 
@@ -138,9 +146,9 @@ public struct ObservedGaussianLikelihood: Likelihood, Sendable {
         precondition(output.rows == target.rows && output.columns == target.columns && output.rowPointers == target.rowPointers
                      && output.columnIndices == target.columnIndices,
                      "ObservedGaussianLikelihood: output \(output.rows)×\(output.columns) (\(output.nonZeroCount) entries) and target \(target.rows)×\(target.columns) (\(target.nonZeroCount)) need one pattern")
-        let scale = reduction.scale(rows: output.rows, entries: target.nonZeroCount)
-        let (total, gradient) = Kernels.squaredError(predictions: output.values, targets: target.values,
-                                                     gradientScale: Float(scale))
-        return (total * scale, output.withValues(gradient))
+        let (loss, gradient) = reduction.reduce(rows: output.rows, entries: target.nonZeroCount) {
+            Kernels.squaredError(predictions: output.values, targets: target.values, gradientScale: $0)
+        }
+        return (loss, output.withValues(gradient))
     }
 }
