@@ -59,11 +59,7 @@ public final class HierarchicalVampPriorVAE: StepTrainedModel {
                              + L.blocks(c.layerCount - 2, size: h, name: "px.hidden", gated: gated, rng: &rng)
                              + [AnyLayer(L.dense(h, itemCount, name: "px.logits", rng: &rng))])
         inputDropout = Dropout(keepProbability: 1 - c.dropout)
-        let pseudoDropout = c.pseudoInputDropout && c.dropout > 0 ? [AnyLayer(inputDropout)] : []
-        prior = VampPrior(componentCount: c.componentCount, inputSize: itemCount,
-                          encoder: AnyLayer(Chain(pseudoDropout + topInput.denseLayers + [AnyLayer(topTail)])),
-                          name: "prior.pseudoinputs", initialMean: c.pseudoInputMean,
-                          initialStandardDeviation: c.pseudoInputStandardDeviation, pseudoInputBounds: 0...1, rng: &rng)
+        prior = L.prior(c, itemCount: itemCount, dropout: inputDropout, encoder: topInput, topTail, rng: &rng)
         self.rng = rng
     }
 

@@ -146,6 +146,17 @@ enum VampPriorLayers {
         [AnyLayer(dense(inputSize, 2 * latent, name: name, rng: &rng)), AnyLayer(LogVarianceClamp(bounds: bounds))]
     }
 
+    /// The VampPrior over K pseudo-inputs (initialised from `rng`), running them through the encoder
+    /// it shares with q(z|x): [`dropout` →] the dense twin of the sparse `input` block → `tail`.
+    static func prior(_ c: VampPriorConfiguration, itemCount: Int, dropout: Dropout, encoder input: SparseHiddenLayer,
+                      _ tail: Chain, rng: inout RandomGenerator) -> VampPrior {
+        let pseudoDropout = c.pseudoInputDropout && c.dropout > 0 ? [AnyLayer(dropout)] : []
+        return VampPrior(componentCount: c.componentCount, inputSize: itemCount,
+                         encoder: AnyLayer(Chain(pseudoDropout + input.denseLayers + [AnyLayer(tail)])),
+                         name: "prior.pseudoinputs", initialMean: c.pseudoInputMean,
+                         initialStandardDeviation: c.pseudoInputStandardDeviation, pseudoInputBounds: 0...1, rng: &rng)
+    }
+
     /// The trainable scalars of the VampPrior VAE (`layerCount`-deep networks, one latent) or, when
     /// `hierarchical`, of H+Vamp (the parts built by their initialisers), pseudo-inputs included.
     static func parameterCount(items: Int, _ c: VampPriorConfiguration, model: String) throws -> Int {

@@ -39,11 +39,7 @@ public final class VampPriorVAE: StepTrainedModel {
                         + VampPriorLayers.blocks(c.layerCount - 1, size: c.hiddenSize, name: "p.hidden", gated: c.gated, rng: &rng)
                         + [AnyLayer(VampPriorLayers.dense(c.hiddenSize, itemCount, name: "p.logits", rng: &rng))])
         inputDropout = Dropout(keepProbability: 1 - c.dropout)
-        let pseudoDropout = c.pseudoInputDropout && c.dropout > 0 ? [AnyLayer(inputDropout)] : []
-        prior = VampPrior(componentCount: c.componentCount, inputSize: itemCount,
-                          encoder: AnyLayer(Chain(pseudoDropout + inputBlock.denseLayers + [AnyLayer(encoderTail)])),
-                          name: "prior.pseudoinputs", initialMean: c.pseudoInputMean,
-                          initialStandardDeviation: c.pseudoInputStandardDeviation, pseudoInputBounds: 0...1, rng: &rng)
+        prior = VampPriorLayers.prior(c, itemCount: itemCount, dropout: inputDropout, encoder: inputBlock, encoderTail, rng: &rng)
         self.rng = rng
     }
 
