@@ -14,6 +14,7 @@ let zooModules = [
     "VampPriorModule",
     "AutoRecModule",
     "DeepAutoEncoderModule",
+    "PopularityModule",
 ]
 
 /// What a model module may import: the framework, the data and task types, the zoo contract.
