@@ -104,14 +104,8 @@ public final class AutoRec: StepTrainedModel {
         precondition(queries.rows == userCount && queries.columns == itemCount && known.rows == userCount
                      && known.columns == itemCount,
                      "AutoRec: queries \(queries.rows)×\(queries.columns), known \(known.rows)×\(known.columns), model \(userCount)×\(itemCount)")
-        let inputRows = trainingRows(of: known), queryRows = trainingRows(of: queries)
-        var values: [Float] = []
-        values.reserveCapacity(queries.nonZeroCount)
-        for start in stride(from: 0, to: inputRows.rows, by: 1_000) {
-            let range = start..<min(inputRows.rows, start + 1_000)
-            let pattern = queryRows.rows(in: range)
-            guard pattern.nonZeroCount > 0 else { continue }
-            values.append(contentsOf: reconstruct(inputRows.rows(in: range), at: pattern))
+        let values = QueryBlocks.values(at: trainingRows(of: queries), known: trainingRows(of: known)) { rows, pattern in
+            reconstruct(rows, at: pattern)
         }
         return configuration.orientation == .item ? queries.valuesFromTransposedOrder(values) : values
     }

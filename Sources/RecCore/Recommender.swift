@@ -23,20 +23,32 @@ extension Recommender {
     public func scores(at queries: SparseMatrix, known: SparseMatrix) -> [Float] {
         precondition(queries.rows == known.rows && queries.columns == known.columns,
                      "Recommender: queries \(queries.rows)×\(queries.columns), known \(known.rows)×\(known.columns)")
-        var values: [Float] = []
-        values.reserveCapacity(queries.nonZeroCount)
-        for start in stride(from: 0, to: known.rows, by: 1_000) {
-            let range = start..<min(known.rows, start + 1_000)
-            let pattern = queries.rows(in: range)
-            guard pattern.nonZeroCount > 0 else { continue }
-            values.append(contentsOf: Kernels.gather(scores(for: known.rows(in: range)), at: pattern))
+        return QueryBlocks.values(at: queries, known: known) { rows, pattern in
+            Kernels.gather(scores(for: rows), at: pattern)
         }
-        return values
     }
 
     /// The `count` best-scoring items for each history row, excluding the items already in it.
     public func recommend(for histories: SparseMatrix, count: Int) -> [[Int32]] {
         Kernels.topK(scores(for: histories), k: count, excluding: histories)
+    }
+}
+
+/// Answers at the stored positions of a query pattern, computed a block of rows at a time.
+public enum QueryBlocks {
+    /// `answer(rows, pattern)` for consecutive blocks of `blockSize` rows of `known` and the same
+    /// rows of `queries`, concatenated in CSR order; blocks without queries are skipped.
+    public static func values(at queries: SparseMatrix, known: SparseMatrix, blockSize: Int = 1_000,
+                              _ answer: (_ rows: SparseMatrix, _ pattern: SparseMatrix) -> [Float]) -> [Float] {
+        var values: [Float] = []
+        values.reserveCapacity(queries.nonZeroCount)
+        for start in stride(from: 0, to: known.rows, by: blockSize) {
+            let range = start..<min(known.rows, start + blockSize)
+            let pattern = queries.rows(in: range)
+            guard pattern.nonZeroCount > 0 else { continue }
+            values.append(contentsOf: answer(known.rows(in: range), pattern))
+        }
+        return values
     }
 }
 
