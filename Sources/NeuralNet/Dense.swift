@@ -3,15 +3,12 @@ import Kernels
 
 /// Affine map y = x·W + b with W [In, Out] and b [1, Out].
 public struct Dense: OutputReusingLayer {
-    /// W, shape [In, Out]; decays.
-    public let weight: Parameter
-    /// b, shape [1, Out]; no decay.
-    public let bias: Parameter
+    /// W, shape [In, Out], decays; b, shape [1, Out], no decay.
+    public let weight: Parameter, bias: Parameter
 
     /// A layer around existing parameters (shared or restored ones).
     public init(weight: Parameter, bias: Parameter) {
-        precondition(bias.value.rows == 1 && bias.value.columns == weight.value.columns,
-                     "Dense: weight \(weight.value.shapeDescription) needs bias 1×\(weight.value.columns), got \(bias.value.shapeDescription)")
+        bias.requireBiasShape(width: weight.value.columns, of: "Dense", weight: weight)
         (self.weight, self.bias) = (weight, bias)
     }
 

@@ -58,3 +58,12 @@ extension Array where Element == Parameter {
         return filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 }
+
+extension Parameter {
+    /// Traps unless this bias is one row of `width` values, the output width of `layer`'s `weight`
+    /// (the check of every affine layer built around given parameters).
+    func requireBiasShape(width: Int, of layer: String, weight: Parameter) {
+        precondition(value.rows == 1 && value.columns == width,
+                     "\(layer): weight \(weight.value.shapeDescription) needs bias 1×\(width), got \(value.shapeDescription)")
+    }
+}

@@ -10,15 +10,12 @@ import TensorCore
 /// instead of the R·Out·In of a dense one, and its gradients are sparse × dense products.
 /// `forward(_:)` gives every output (dense), for scoring.
 public struct SampledDense {
-    /// W, shape [Out, In]; decays.
-    public let weight: Parameter
-    /// b, shape [1, Out]; no decay.
-    public let bias: Parameter
+    /// W, shape [Out, In], decays; b, shape [1, Out], no decay.
+    public let weight: Parameter, bias: Parameter
 
     /// A layer around existing parameters.
     public init(weight: Parameter, bias: Parameter) {
-        precondition(bias.value.rows == 1 && bias.value.columns == weight.value.rows,
-                     "SampledDense: weight \(weight.value.shapeDescription) needs bias 1×\(weight.value.rows), got \(bias.value.shapeDescription)")
+        bias.requireBiasShape(width: weight.value.rows, of: "SampledDense", weight: weight)
         (self.weight, self.bias) = (weight, bias)
     }
 

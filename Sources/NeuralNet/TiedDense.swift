@@ -4,15 +4,13 @@ import Kernels
 /// y = x·Wᵀ + b where W [Out, In] is *another* layer's weight (tied autoencoder weights): the
 /// gradient adds into that shared `Parameter`, so both uses train one matrix. The bias is its own.
 public struct TiedDense: Layer {
-    /// The shared weight W, shape [Out, In] (e.g. the encoder's Dense weight [I, H] used by a decoder H → I).
-    public let tiedWeight: Parameter
-    /// b, shape [1, Out].
-    public let bias: Parameter
+    /// The shared weight W, shape [Out, In] (e.g. the encoder's Dense weight [I, H] used by a decoder
+    /// H → I), and b, shape [1, Out].
+    public let tiedWeight: Parameter, bias: Parameter
 
     /// A layer computing x·Wᵀ + b with the shared `tiedWeight` and its own `bias`.
     public init(tiedWeight: Parameter, bias: Parameter) {
-        precondition(bias.value.rows == 1 && bias.value.columns == tiedWeight.value.rows,
-                     "TiedDense: tied weight \(tiedWeight.value.shapeDescription) needs bias 1×\(tiedWeight.value.rows), got \(bias.value.shapeDescription)")
+        bias.requireBiasShape(width: tiedWeight.value.rows, of: "TiedDense", weight: tiedWeight)
         (self.tiedWeight, self.bias) = (tiedWeight, bias)
     }
 
