@@ -15,14 +15,10 @@ public final class AutoRec: StepTrainedModel {
     public let configuration: AutoRecConfiguration
     /// Users and items of the rating matrix.
     public let userCount: Int, itemCount: Int
-    /// V and μ: encoder [width, H] reading the sparse rating rows.
-    let encoder: SparseDense
-    /// g.
-    let encoderActivation: ActivationLayer
-    /// W [width, H] and b [1, width], evaluated at the observed entries.
-    let decoder: SampledDense
-    /// f.
-    let decoderActivation: ActivationLayer
+    /// V and μ: encoder [width, H] reading the sparse rating rows, then g.
+    let encoder: SparseDense, encoderActivation: ActivationLayer
+    /// W [width, H] and b [1, width], evaluated at the observed entries, then f.
+    let decoder: SampledDense, decoderActivation: ActivationLayer
     /// Σ_O (h(r) − r)².
     let likelihood = ObservedGaussianLikelihood(reduction: .sum)
     /// λ/2·(‖W‖² + ‖V‖²).

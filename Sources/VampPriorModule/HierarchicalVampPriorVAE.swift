@@ -12,18 +12,13 @@ public final class HierarchicalVampPriorVAE: StepTrainedModel {
     /// The number of items (input and output width).
     public let itemCount: Int
     /// q(z₂|x): the sparse first layer, then hidden layers and the [μ₂ | logσ₂²] head.
-    let topInput: SparseHiddenLayer
-    let topTail: Chain
+    let topInput: SparseHiddenLayer, topTail: Chain
     /// q(z₁|x, z₂): its own sparse layer on x, a layer on z₂, then joint layers on the concatenation and the head.
-    let lowerInput: SparseHiddenLayer
-    let lowerFromTop: Chain
-    let lowerJoint: Chain
+    let lowerInput: SparseHiddenLayer, lowerFromTop: Chain, lowerJoint: Chain
     /// p(z₁|z₂): layers on z₂ and the [μ | logσ²] head.
     let conditionalPrior: ConditionalGaussianPrior
     /// p(x|z₁, z₂): a layer on each latent, joint layers on the concatenation, then I logits.
-    let decoderFromLower: Chain
-    let decoderFromTop: Chain
-    let decoderJoint: Chain
+    let decoderFromLower: Chain, decoderFromTop: Chain, decoderJoint: Chain
     /// The VampPrior on z₂, running [dropout →] `topInput`'s dense twin → `topTail` on its pseudo-inputs.
     let prior: VampPrior
     let inputDropout: Dropout
