@@ -132,21 +132,12 @@ extension Kernels {
     /// Each row of a dense matrix divided by its L2 norm (rows of norm 0 are left as they are;
     /// the norm is accumulated in Double).
     public static func l2NormalizeRows(_ x: Matrix) -> Matrix {
-        let rows = x.rows, columns = x.columns
-        return Matrix(rows: rows, columns: columns) { out in
-            x.withUnsafeBufferPointer { source in
-                guard let s = source.baseAddress, let d = out.baseAddress else { return }
-                let sp = SharedPointer(s), dp = SharedMutablePointer(d)
-                parallelRanges(rows, minimumPerChunk: max(1, 16_384 / max(1, columns))) { range in
-                    for r in range {
-                        let row = sp.base + r * columns, target = dp.base + r * columns
-                        var norm: Double = 0
-                        for c in 0..<columns { norm += Double(row[c]) * Double(row[c]) }
-                        let inverse: Float = norm > 0 ? Float(1 / norm.squareRoot()) : 1
-                        for c in 0..<columns { target[c] = row[c] * inverse }
-                    }
-                }
-            }
+        let columns = x.columns
+        return rowMap(x) { row, target, _ in
+            var norm: Double = 0
+            for c in 0..<columns { norm += Double(row[c]) * Double(row[c]) }
+            let inverse: Float = norm > 0 ? Float(1 / norm.squareRoot()) : 1
+            for c in 0..<columns { target[c] = row[c] * inverse }
         }
     }
 }
