@@ -10,10 +10,9 @@ public final class MultDAE: StepTrainedModel {
     public let configuration: MultDAEConfiguration
     /// The number of items.
     public let itemCount: Int
-    /// First layer, reading the sparse click batch: [I, H₁].
-    let inputLayer: SparseDense
-    /// tanh, then the rest: H₁ → … → I (identity logits).
-    let tail: Chain
+    /// The network: its first layer reads the sparse click batch ([I, H₁]); the tail is tanh, then
+    /// the rest: H₁ → … → I (identity logits).
+    let inputLayer: SparseDense, tail: Chain
     let inputDropout: Dropout
     let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
     /// The [B, I] logit buffer, reused by every training step (see `Workspace`).

@@ -10,10 +10,9 @@ public final class MultVAE: StepTrainedModel {
     public let configuration: MultVAEConfiguration
     /// The number of items (input and output width).
     public let itemCount: Int
-    /// First encoder layer, reading the sparse click batch: [I, H₁].
-    let inputLayer: SparseDense
-    /// The rest of the encoder: tanh, then Dense layers down to [μ | logσ²] (2Z wide, no activation).
-    let encoderTail: Chain
+    /// The encoder: its first layer reads the sparse click batch ([I, H₁]); the rest is tanh, then
+    /// Dense layers down to [μ | logσ²] (2Z wide, no activation).
+    let inputLayer: SparseDense, encoderTail: Chain
     /// The decoder: Z → … → H₁ → I with tanh between layers and identity logits.
     let decoder: MLP
     let inputDropout: Dropout

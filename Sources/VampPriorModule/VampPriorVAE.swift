@@ -11,10 +11,9 @@ public final class VampPriorVAE: StepTrainedModel {
     public let configuration: VampPriorConfiguration
     /// The number of items (input and output width).
     public let itemCount: Int
-    /// First encoder layer on the sparse batch, I → H.
-    let inputBlock: SparseHiddenLayer
-    /// The rest of q(z|x): hidden layers, then H → [μ | logσ²] with logσ² clamped.
-    let encoderTail: Chain
+    /// q(z|x): the first layer on the sparse batch (I → H), then hidden layers and H → [μ | logσ²]
+    /// with logσ² clamped.
+    let inputBlock: SparseHiddenLayer, encoderTail: Chain
     /// p(x|z): Z → H (→ H …) → I logits.
     let decoder: Chain
     /// The VampPrior, running [dropout →] the input block's dense twin → `encoderTail` on its pseudo-inputs.
