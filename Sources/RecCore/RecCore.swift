@@ -1,14 +1,15 @@
 import Foundation
+import TensorCore
 
 /// RecCore: recommender data (`Interactions`), loaders, splits, metrics and evaluation.
 public enum RecCore {
     /// The environment variable naming the folder of real data sets (default `../shared/data`).
-    public static let dataDirectoryVariable = "AUTOENCODERZOO_DATA"
+    public static let dataDirectoryVariable = RuntimeOptions.Variable.data
 
     /// The real-data folder: `$AUTOENCODERZOO_DATA` when set, else `../shared/data` beside
     /// `packageRoot`; nil when that folder does not exist.
     public static func dataDirectory(packageRoot: String) -> String? {
-        let environment = ProcessInfo.processInfo.environment[dataDirectoryVariable]
+        let environment = RuntimeOptions.current.dataDirectory
         let candidate = environment ?? ((packageRoot as NSString).appendingPathComponent("../shared/data") as NSString)
             .standardizingPath
         var isFolder: ObjCBool = false

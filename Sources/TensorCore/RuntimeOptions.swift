@@ -6,8 +6,10 @@ import Darwin
 
 /// Every run-time switch of the package, read from the environment once, in this one place.
 ///
-/// The switches only change speed or diagnostics, never a model's results, except the two that
-/// pick data or arithmetic (`AUTOENCODERZOO_DATA`, `AUTOENCODERZOO_SUBNORMALS`). The table:
+/// Most switches change speed or diagnostics only. Those that pick the arithmetic can change the
+/// last bits of results: the kernel backend and OpenBLAS's own threading (`AUTOENCODERZOO_KERNELS`,
+/// `AUTOENCODERZOO_BLAS_PARTITION`: other summation orders), and `AUTOENCODERZOO_SUBNORMALS`;
+/// `AUTOENCODERZOO_DATA` picks data. The table:
 ///
 /// | variable | field | effect |
 /// |---|---|---|
