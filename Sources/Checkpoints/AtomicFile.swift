@@ -8,12 +8,18 @@ import Darwin
 /// Crash-safe replacement of a file: the bytes go to a temporary file in the same folder, which is
 /// flushed to disk (`fsync`) and renamed over the target; the folder is then flushed so the rename
 /// itself survives a power cut. A reader sees either the old file or the new one, never a mix; a
-/// process killed mid-write leaves the old file intact and at worst a `.NAME.tmp-*` file beside it.
+/// process killed mid-write leaves the old file intact and at worst a `.NAME.tmp-PID-RANDOM` file
+/// beside it, which the next save into that folder removes once process PID has ended.
 public enum AtomicFile {
     /// Writes `data` to `path` atomically. `chunkBytes` and `pauseBetweenChunks` slow the write down
     /// (tests kill a writer mid-save with them); by default the data is written in 1 MiB chunks.
+    /// A target that is a folder, a device or a FIFO is refused (`CheckpointError.cannotWrite`).
     public static func write(_ data: Data, to path: String, chunkBytes: Int = 1 << 20,
                              pauseBetweenChunks: Duration? = nil) throws {
+        var existing = stat()
+        if lstat(path, &existing) == 0, case let kind = FileKind(existing), kind != .regular, kind != .symbolicLink {
+            throw CheckpointError.cannotWrite(file: path, reason: kind.refusal)
+        }
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -49,16 +55,53 @@ public enum AtomicFile {
             _ = fsync(folderDescriptor)              // make the rename durable; best effort on file systems that refuse
             close(folderDescriptor)
         }
+        removeStaleTemporaries(in: folder)
     }
 
-    /// The bytes of the file at `path`.
+    /// The bytes of the regular file at `path`. A missing file, a folder, a device (`/dev/zero`,
+    /// `/dev/null`), a FIFO or a socket is `CheckpointError.cannotRead` with a plain reason;
+    /// opening never waits for a FIFO's writer.
     public static func read(_ path: String) throws -> Data {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            throw CheckpointError.cannotRead(file: path, reason: errno == ENOENT ? "no such file" : errorText())
+        }
+        var status = stat()
+        let statusRead = fstat(descriptor, &status) == 0
+        close(descriptor)
+        guard statusRead else { throw CheckpointError.cannotRead(file: path, reason: errorText()) }
+        let kind = FileKind(status)
+        if kind != .regular { throw CheckpointError.cannotRead(file: path, reason: kind.refusal) }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            throw CheckpointError.cannotRead(file: path, reason: FileManager.default.fileExists(atPath: path)
-                                             ? error.localizedDescription : "no such file")
+            // The file changed between the check and the read (rare); say so plainly, not in Cocoa's words.
+            throw CheckpointError.cannotRead(file: path, reason: "the file could not be read (\(errorText()))")
         }
+    }
+
+    /// Removes the `.NAME.tmp-PID-RANDOM` files in `folder` that a save of this kind left behind
+    /// when its process was killed: only names of exactly that form, and only when process PID no
+    /// longer exists (a save still running in another process keeps its file; this process's own
+    /// files are left alone too). Best effort: a file that cannot be removed stays.
+    static func removeStaleTemporaries(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return }
+        let ownProcess = getpid()
+        for name in names {
+            guard let pid = temporaryOwner(name), pid != ownProcess else { continue }
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }            // alive, or not ours to judge
+            unlink((folder.isEmpty ? "." : folder) + "/" + name)
+        }
+    }
+
+    /// The process id in a name `.NAME.tmp-PID-RANDOM` written by `write`, or nil for any other name.
+    static func temporaryOwner(_ name: String) -> pid_t? {
+        guard name.hasPrefix("."), let marker = name.range(of: ".tmp-", options: .backwards),
+              marker.lowerBound > name.index(after: name.startIndex) else { return nil }
+        let parts = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let pid = pid_t(parts[0]), pid > 0, UInt32(parts[1]) != nil else { return nil }
+        return pid
     }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }
@@ -66,6 +109,23 @@ public enum AtomicFile {
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
+}
+
+/// What a path is, for plain refusals of anything but a regular file.
+enum FileKind: Equatable {
+    case regular, directory, symbolicLink, other
+
+    init(_ status: stat) {
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFDIR: self = .directory
+        case S_IFLNK: self = .symbolicLink
+        default: self = .other
+        }
+    }
+
+    /// The reason a checkpoint cannot be this: "is a directory" or "is not a regular file".
+    var refusal: String { self == .directory ? "is a directory" : "is not a regular file" }
 }
 
 #if canImport(Glibc)

@@ -85,27 +85,31 @@ extension Checkpoint {
             throw CheckpointError.badMetadata(file: path, key: "seed", value: seedText, expected: "an unsigned 64-bit integer")
         }
         let epochs = Int(epochsText)
-        guard epochsText.isEmpty || epochs != nil else {
-            throw CheckpointError.badMetadata(file: path, key: "epochs", value: epochsText, expected: "an integer or empty")
+        guard epochsText.isEmpty || (epochs ?? -1) >= 0 else {
+            throw CheckpointError.badMetadata(file: path, key: "epochs", value: epochsText, expected: "an integer ≥ 0 or empty")
         }
         guard let overrides = (try? JSONSerialization.jsonObject(with: Data(overridesText.utf8))) as? [String: String] else {
             throw CheckpointError.badMetadata(file: path, key: "overrides", value: overridesText, expected: "a JSON object of strings")
         }
+        try file.requireFiniteFloats(path: path)
         let itemCount = try count("item_count"), userCount = try count("user_count")
+        guard itemCount <= Int(Int32.max) else {
+            throw CheckpointError.badMetadata(file: path, key: "item_count", value: String(itemCount),
+                                              expected: "at most \(Int32.max) (item columns are 32-bit)")
+        }
         let itemIDs = try file.vector(Prefix.itemIDs, dtype: .i64, count: itemCount, path: path).elements(as: Int64.self)
+        try Self.requireDistinct(itemIDs, tensor: Prefix.itemIDs, path: path)
 
         var history: SparseMatrix? = nil
         var userIDs: [Int64]? = nil
         if file.tensors[Prefix.rowPointers] != nil {
-            let ids = try file.vector(Prefix.userIDs, dtype: .i64, count: nil, path: path).elements(as: Int64.self)
+            let ids = try file.vector(Prefix.userIDs, dtype: .i64, count: userCount, path: path).elements(as: Int64.self)
+            try Self.requireDistinct(ids, tensor: Prefix.userIDs, path: path)
             let pointers = try file.vector(Prefix.rowPointers, dtype: .i64, count: ids.count + 1, path: path)
                 .elements(as: Int64.self).map { Int($0) }
             let columns = try file.vector(Prefix.columns, dtype: .i32, count: nil, path: path).elements(as: Int32.self)
             let values = try file.vector(Prefix.values, dtype: .f32, count: columns.count, path: path).floatElements()
-            guard pointers.first == 0, pointers.last == columns.count, zip(pointers, pointers.dropFirst()).allSatisfy({ $0 <= $1 }),
-                  columns.allSatisfy({ $0 >= 0 && Int($0) < itemCount }) else {
-                throw CheckpointError.badHeader(file: path, reason: "the stored history is not a valid CSR matrix of \(itemCount) columns")
-            }
+            try Self.requireCSR(pointers: pointers, columns: columns, itemCount: itemCount, path: path)
             history = SparseMatrix(rows: ids.count, columns: itemCount, rowPointers: pointers, columnIndices: columns, values: values)
             userIDs = ids
         }
@@ -125,12 +129,45 @@ extension Checkpoint {
             }
             if state.bestValues != nil { state.bestValues = best }
             state.optimizer.tensors = moments
+            try TrainingMetadata.checkOptimizerCounts(state.optimizer, path: path)
             training = state
         }
         self.init(model: model, task: task, options: ModelOptions(seed: seed, epochs: epochs, overrides: overrides),
                   itemCount: itemCount, userCount: userCount, itemIDs: itemIDs, userIDs: userIDs, history: history,
                   parameters: parameters, training: training)
         source = path
+    }
+
+    /// Throws `badHeader` naming `tensor` when an id appears twice (a lookup by id would be ambiguous).
+    static func requireDistinct(_ ids: [Int64], tensor: String, path: String) throws {
+        var seen = Set<Int64>(minimumCapacity: ids.count)
+        for id in ids where !seen.insert(id).inserted {
+            throw CheckpointError.badHeader(file: path, reason: "tensor '\(tensor)': id \(id) appears more than once")
+        }
+    }
+
+    /// Throws `badHeader` unless the stored history is a CSR matrix of `itemCount` columns: row
+    /// pointers from 0 to the entry count, never decreasing, and in every row columns strictly
+    /// increasing within `0..<itemCount` (what `SparseMatrix` and top-K rely on).
+    static func requireCSR(pointers: [Int], columns: [Int32], itemCount: Int, path: String) throws {
+        func bad(_ what: String) -> CheckpointError {
+            CheckpointError.badHeader(file: path, reason: "the stored history is not a valid CSR matrix of \(itemCount) columns: \(what)")
+        }
+        guard pointers.first == 0, pointers.last == columns.count else {
+            throw bad("row pointers run from \(pointers.first ?? -1) to \(pointers.last ?? -1), not 0 to \(columns.count)")
+        }
+        for row in 0..<(pointers.count - 1) {
+            let start = pointers[row], end = pointers[row + 1]
+            guard start <= end else { throw bad("row \(row)'s pointers decrease (\(start) > \(end))") }
+            guard end <= columns.count else { throw bad("row \(row) ends at \(end), after the \(columns.count) entries") }
+            var previous: Int32 = -1
+            for column in columns[start..<end] {
+                guard column > previous, Int(column) < itemCount else {
+                    throw bad("row \(row): column \(column) out of order or outside 0..<\(itemCount)")
+                }
+                previous = column
+            }
+        }
     }
 
     /// Compact JSON text of a JSON-compatible value, keys sorted.

@@ -1,3 +1,5 @@
+import RecCore
+
 /// Why a checkpoint could not be written, read or applied; every case names the file, and where it
 /// applies the tensor and the expected versus the found value.
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
@@ -27,9 +29,14 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case wrongModel(file: String, expected: String, found: String)
     /// A metadata entry is missing or has a value that cannot be used.
     case badMetadata(file: String, key: String, value: String, expected: String)
+    /// A stored number is NaN or infinite (`index`: its position in the tensor, row-major).
+    case nonFiniteValue(file: String, tensor: String, index: Int, value: String)
 
-    /// A message naming the file, the tensor and the values.
-    public var description: String {
+    /// A message naming the file, the tensor and the values; control characters from the file
+    /// (tensor names, metadata) are escaped (`escapingControlCharacters`).
+    public var description: String { message.escapingControlCharacters }
+
+    private var message: String {
         switch self {
         case let .cannotRead(file, reason): return "\(file): cannot read checkpoint: \(reason)"
         case let .cannotWrite(file, reason): return "\(file): cannot write checkpoint: \(reason)"
@@ -53,6 +60,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "\(file): checkpoint holds model '\(found)', expected '\(expected)'"
         case let .badMetadata(file, key, value, expected):
             return "\(file): metadata '\(key)' = '\(value)' (expected \(expected))"
+        case let .nonFiniteValue(file, tensor, index, value):
+            return "\(file): tensor '\(tensor)': element \(index) is \(value); a checkpoint holds finite numbers only"
         }
     }
 }

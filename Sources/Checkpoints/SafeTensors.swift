@@ -106,8 +106,8 @@ public enum SafeTensors {
         var entries: [(name: String, dtype: DType, shape: [Int], begin: Int, end: Int)] = []
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any], let dtypeName = entry["dtype"] as? String,
-                  let shape = (entry["shape"] as? [Any])?.compactMap(integer), shape.count == (entry["shape"] as? [Any])?.count,
-                  let offsets = (entry["data_offsets"] as? [Any])?.compactMap(integer), offsets.count == 2 else {
+                  let shape = (entry["shape"] as? [Any])?.compactMap(exactInteger), shape.count == (entry["shape"] as? [Any])?.count,
+                  let offsets = (entry["data_offsets"] as? [Any])?.compactMap(exactInteger), offsets.count == 2 else {
                 throw CheckpointError.badHeader(file: path, reason: "tensor '\(name)' needs dtype, shape and two data_offsets")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
@@ -154,13 +154,6 @@ public enum SafeTensors {
         return file
     }
 
-    /// A JSON number that is an exact non-negative or negative integer, else nil.
-    private static func integer(_ value: Any) -> Int? {
-        guard let number = value as? NSNumber else { return nil }
-        let double = number.doubleValue
-        guard double.rounded() == double, abs(double) < 9.0e15 else { return nil }
-        return number.intValue
-    }
 
     /// `text` as a JSON string literal.
     static func quoted(_ text: String) -> String {
