@@ -6,6 +6,13 @@ import TensorCore
 struct IdentifierRanks: Sendable {
     /// Largest id served by the direct table (2²⁵ entries, 128 MiB at most).
     static let directLimit: UInt32 = 1 << 25
+
+    /// Whether ids up to `maximum` in a file of `rows` rows get the direct table: the table must
+    /// stay within the limit and within 8 slots per row (2¹⁶ at least), so a short file with one
+    /// large id costs a dictionary, not a table sized by the id.
+    static func usesTable(maximum: UInt32, rows: Int) -> Bool {
+        maximum < directLimit && Int(maximum) <= max(1 << 16, 8 * rows)
+    }
     private let table: [Int32]
     private let dictionary: [UInt32: Int32]
     /// The distinct ids, ascending (`ids[rank]`).
@@ -13,7 +20,7 @@ struct IdentifierRanks: Sendable {
 
     /// Ranks of every id in `column` of every part.
     init(parts: [ParsedSegment], maximum: UInt32, column: KeyPath<ParsedColumns.Block, UnsafeMutablePointer<UInt32>>) {
-        if maximum < Self.directLimit {
+        if Self.usesTable(maximum: maximum, rows: parts.reduce(0) { $0 + $1.columns.count }) {
             var table = [Int32](repeating: -1, count: Int(maximum) + 1)
             table.withUnsafeMutableBufferPointer { slots in
                 for part in parts {
@@ -114,7 +121,8 @@ struct ColumnBuilder {
         let matrix = SparseMatrix(rows: rows, columns: items.ids.count, rowPointers: pointers,
                                   columnIndices: columns, values: valueStorage)
         return .table(Interactions(ratings: matrix, userIDs: users.ids, itemIDs: items.ids,
-                                   timestampOffsets: timed ? timeStorage : nil, origin: Int64(origin)))
+                                   timestampOffsets: timed ? timeStorage : nil, origin: Int64(origin),
+                                   duplicateCount: total - finalCount))
     }
 }
 

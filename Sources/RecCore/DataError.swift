@@ -33,9 +33,20 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingTimestamps(source: String)
     /// Timestamps span more than 2³² seconds (136 years), more than the compact storage holds.
     case timestampRangeTooWide(file: String, minimum: Int64, maximum: Int64)
+    /// A line longer than `limit` bytes (`LineReader.maximumLineBytes`): not a ratings file, or a
+    /// file without line breaks. Reading stops there, so the cost is bounded.
+    case lineTooLong(file: String, line: Int, limit: Int)
+    /// A number that parses but lies outside what the format allows (`allowed` says what it allows):
+    /// a rating outside the format's scale, a negative identifier where ids are non-negative.
+    case valueOutOfRange(file: String, line: Int, text: String, column: String, value: String, allowed: String)
+    /// A held-out user of a split folder who is also a user of another part (`otherFile`, `otherLine`).
+    case overlappingUser(file: String, line: Int, text: String, user: Int64, otherFile: String, otherLine: Int)
 
-    /// A one-line message in `file:line: problem "text"` form.
-    public var description: String {
+    /// A one-line message in `file:line: problem "text"` form, control characters escaped
+    /// (`escapingControlCharacters`) so text from the file cannot steer the terminal.
+    public var description: String { message.escapingControlCharacters }
+
+    private var message: String {
         switch self {
         case let .cannotOpen(file, reason):
             return "\(file): cannot open (\(reason))"
@@ -67,6 +78,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(source): no timestamps, so a time-ordered split is impossible"
         case let .timestampRangeTooWide(file, minimum, maximum):
             return "\(file): timestamps span \(minimum)...\(maximum), more than 2^32 seconds"
+        case let .lineTooLong(file, line, limit):
+            return "\(file):\(line): line longer than \(limit) bytes (the limit for one line; is this a text file of ratings?)"
+        case let .valueOutOfRange(file, line, text, column, value, allowed):
+            return "\(file):\(line): \(column) \"\(value)\" is outside the allowed values (\(allowed)) in \"\(text)\""
+        case let .overlappingUser(file, line, text, user, otherFile, otherLine):
+            return "\(file):\(line): user \(user) in \"\(text)\" is also a user of \(otherFile) (line \(otherLine)); the parts of a split must not share users"
         }
     }
 
@@ -91,7 +108,11 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return .truncatedGzip(file: file, line: line + offset, text: text)
         case let .corruptGzip(file, line, reason):
             return .corruptGzip(file: file, line: line + offset, reason: reason)
-        case .cannotOpen, .emptyFile, .zlibUnavailable, .invalidSplitFolder, .missingTimestamps, .timestampRangeTooWide:
+        case let .lineTooLong(file, line, limit):
+            return .lineTooLong(file: file, line: line + offset, limit: limit)
+        case let .valueOutOfRange(file, line, text, column, value, allowed):
+            return .valueOutOfRange(file: file, line: line + offset, text: text, column: column, value: value, allowed: allowed)
+        case .overlappingUser, .cannotOpen, .emptyFile, .zlibUnavailable, .invalidSplitFolder, .missingTimestamps, .timestampRangeTooWide:
             return self
         }
     }

@@ -1,12 +1,14 @@
 /// How the columns of a delimited ratings file are laid out.
 ///
-/// Columns are 0-based. Identifiers must be integers; ratings are decimal numbers; timestamps are
+/// Columns are 0-based. Identifiers must be integers (non-negative unless
+/// `allowsNegativeIdentifiers`); ratings are decimal numbers within `ratingScale`; timestamps are
 /// integers (seconds) or `YYYY-MM-DD` dates. Without a rating column every row counts as
 /// `implicitRating`. Blank lines are skipped; every other line must parse or the load throws.
 public struct DelimitedFormat: Sendable, Equatable {
     /// Field separator, one or more bytes (`"\t"`, `","`, `"::"`).
     public var delimiter: String
-    /// Whether the first non-blank line is a header to skip.
+    /// Whether the file may start with a header: the first non-blank line is skipped as one when
+    /// neither its user nor its item field is an integer; a line with an integer id is data.
     public var hasHeader: Bool
     /// Column of the user id.
     public var userColumn: Int
@@ -22,11 +24,17 @@ public struct DelimitedFormat: Sendable, Equatable {
     public var implicitRating: Float
     /// What to do with repeated (user, item) pairs.
     public var duplicates: DuplicatePolicy
+    /// The values a rating may take; others are `DataError.valueOutOfRange` naming the line.
+    public var ratingScale: RatingScale
+    /// Whether ids may be negative (else a negative id is `DataError.valueOutOfRange`).
+    public var allowsNegativeIdentifiers: Bool
 
-    /// A format with the given layout; by default `user, item, rating, timestamp`, extra fields allowed.
+    /// A format with the given layout; by default `user, item, rating, timestamp`, extra fields
+    /// allowed, ratings on the generic scale (finite, |r| ≤ 10⁹), ids of any sign.
     public init(delimiter: String, hasHeader: Bool = false, userColumn: Int = 0, itemColumn: Int = 1,
                 ratingColumn: Int? = 2, timestampColumn: Int? = 3, fieldCount: Int? = nil,
-                implicitRating: Float = 1, duplicates: DuplicatePolicy = .keepLast) {
+                implicitRating: Float = 1, duplicates: DuplicatePolicy = .keepLast,
+                ratingScale: RatingScale = .generic, allowsNegativeIdentifiers: Bool = true) {
         precondition(!delimiter.isEmpty, "DelimitedFormat: the delimiter must not be empty")
         self.delimiter = delimiter
         self.hasHeader = hasHeader
@@ -37,14 +45,19 @@ public struct DelimitedFormat: Sendable, Equatable {
         self.fieldCount = fieldCount
         self.implicitRating = implicitRating
         self.duplicates = duplicates
+        self.ratingScale = ratingScale
+        self.allowsNegativeIdentifiers = allowsNegativeIdentifiers
     }
 
-    /// MovieLens 100K `u.data`: `user \t item \t rating \t timestamp`, no header.
-    public static let movieLens100K = DelimitedFormat(delimiter: "\t", fieldCount: 4)
-    /// MovieLens 1M / 10M `ratings.dat`: `UserID::MovieID::Rating::Timestamp`, no header.
-    public static let movieLensDat = DelimitedFormat(delimiter: "::", fieldCount: 4)
-    /// MovieLens 20M / 25M / latest `ratings.csv`: header `userId,movieId,rating,timestamp`.
-    public static let movieLensCSV = DelimitedFormat(delimiter: ",", hasHeader: true, fieldCount: 4)
+    /// MovieLens 100K `u.data`: `user \t item \t rating \t timestamp`, no header; whole stars 1–5.
+    public static let movieLens100K = DelimitedFormat(delimiter: "\t", fieldCount: 4, ratingScale: .wholeStars,
+                                                      allowsNegativeIdentifiers: false)
+    /// MovieLens 1M / 10M `ratings.dat`: `UserID::MovieID::Rating::Timestamp`, no header; half stars 0.5–5.
+    public static let movieLensDat = DelimitedFormat(delimiter: "::", fieldCount: 4, ratingScale: .halfStars,
+                                                     allowsNegativeIdentifiers: false)
+    /// MovieLens 20M / 25M / latest `ratings.csv`: header `userId,movieId,rating,timestamp`; half stars 0.5–5.
+    public static let movieLensCSV = DelimitedFormat(delimiter: ",", hasHeader: true, fieldCount: 4,
+                                                     ratingScale: .halfStars, allowsNegativeIdentifiers: false)
 
     /// The format MovieLens uses for a file of this name (`u.data`, `ratings.dat`, `ratings.csv`,
     /// optionally `.gz`), or nil for another name.
@@ -92,6 +105,16 @@ struct DelimitedLineParser {
         if fields.count < neededFields { try throwMissing(line, number: number, fields: fields.count) }
     }
 
+    /// Whether the first non-blank line of a file that may have a header is one: neither its user
+    /// nor its item field is an integer (or it has too few fields, which `checkHeader` reports).
+    /// A line with an integer id is data, parsed (and reported when bad), never skipped.
+    func isHeader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        let fields = fieldRanges(line)
+        guard fields.count > max(format.userColumn, format.itemColumn) else { return true }
+        return FieldParsing.integer(slice(line, fields[format.userColumn])) == nil
+            && FieldParsing.integer(slice(line, fields[format.itemColumn])) == nil
+    }
+
     /// Parses one non-blank data line or throws the `DataError` that names it.
     @inline(__always)
     func parse(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws -> Row {
@@ -131,19 +154,18 @@ struct DelimitedLineParser {
             throw DataError.malformedLine(file: path, line: number, text: DataError.excerpt(line),
                                           reason: "expected \(expected) fields separated by \(Self.name(format.delimiter)), found \(fields)")
         }
-        guard let userID = FieldParsing.integer(slice(line, user)) else {
-            throw DataError.invalidIdentifier(file: path, line: number, text: DataError.excerpt(line),
-                                              value: DataError.excerpt(slice(line, user)))
-        }
-        guard let itemID = FieldParsing.integer(slice(line, item)) else {
-            throw DataError.invalidIdentifier(file: path, line: number, text: DataError.excerpt(line),
-                                              value: DataError.excerpt(slice(line, item)))
-        }
+        let userID = try identifier(line, user, number: number, column: "user id")
+        let itemID = try identifier(line, item, number: number, column: "item id")
         var value = format.implicitRating
         if ratingColumn >= 0 {
             guard let parsed = FieldParsing.number(slice(line, rating)) else {
                 throw DataError.invalidRating(file: path, line: number, text: DataError.excerpt(line),
                                               value: DataError.excerpt(slice(line, rating)))
+            }
+            guard format.ratingScale.contains(parsed) else {
+                throw DataError.valueOutOfRange(file: path, line: number, text: DataError.excerpt(line), column: "rating",
+                                                value: DataError.excerpt(FieldParsing.trimmed(slice(line, rating))),
+                                                allowed: format.ratingScale.description)
             }
             value = parsed
         }
@@ -156,6 +178,21 @@ struct DelimitedLineParser {
             timestamp = parsed
         }
         return Row(user: userID, item: itemID, rating: value, timestamp: timestamp)
+    }
+
+    /// The integer id in `range` of `line`, checked against the format's sign rule.
+    @inline(__always)
+    private func identifier(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, number: Int,
+                            column: String) throws -> Int64 {
+        guard let id = FieldParsing.integer(slice(line, range)) else {
+            throw DataError.invalidIdentifier(file: path, line: number, text: DataError.excerpt(line),
+                                              value: DataError.excerpt(slice(line, range)))
+        }
+        if id < 0 && !format.allowsNegativeIdentifiers {
+            throw DataError.valueOutOfRange(file: path, line: number, text: DataError.excerpt(line), column: column,
+                                            value: String(id), allowed: "non-negative integers")
+        }
+        return id
     }
 
     @inline(__always)

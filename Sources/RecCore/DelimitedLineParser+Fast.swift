@@ -1,7 +1,8 @@
 /// A one-pass parser for the common line shape: a one-byte delimiter, ids and timestamps written
 /// as plain digits, ratings as short decimals (`4`, `3.5`). It reads each field while finding its
 /// end, and returns nil for anything else (signs, spaces, exponents, dates, long numbers, a wrong
-/// field count), so that `parse` decides those lines: its values and its errors are the reference.
+/// field count, a rating off the format's scale), so that `parse` decides those lines: its values
+/// and its errors are the reference.
 extension DelimitedLineParser {
     /// Whether `parseFast` can be used with this format.
     var allowsFastParse: Bool {
@@ -64,6 +65,8 @@ extension DelimitedLineParser {
         }
         let fields = field + 1
         guard fields >= neededFields, format.fieldCount.map({ $0 == fields }) ?? true else { return nil }
+        // A rating off the scale is left to `parse`, which names it (ids here are unsigned digits).
+        guard ratingColumn < 0 || format.ratingScale.contains(row.rating) else { return nil }
         return row
     }
 }

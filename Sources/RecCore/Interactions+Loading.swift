@@ -102,8 +102,10 @@ extension Interactions {
             if DelimitedLineParser.isBlank(line) { return }
             if headerPending {
                 headerPending = false
-                try parser.checkHeader(line, number: number)
-                return
+                if parser.isHeader(line) {
+                    try parser.checkHeader(line, number: number)
+                    return
+                }
             }
             let row = try parser.parse(line, number: number)
             rows += 1
@@ -114,7 +116,9 @@ extension Interactions {
 
     static func scanNetflix(path: String, _ visit: RowVisitor) throws {
         let parser = DelimitedLineParser(format: DelimitedFormat(delimiter: ",", itemColumn: 0, ratingColumn: 1,
-                                                                         timestampColumn: 2, fieldCount: 3),
+                                                                         timestampColumn: 2, fieldCount: 3,
+                                                                         ratingScale: .wholeStars,
+                                                                         allowsNegativeIdentifiers: false),
                                          path: path)
         let reader = try LineReader(path: path)
         var movie: Int64?
@@ -126,6 +130,10 @@ extension Interactions {
                 guard let id = FieldParsing.integer(UnsafeBufferPointer(rebasing: trimmed.dropLast())) else {
                     throw DataError.invalidIdentifier(file: path, line: number, text: DataError.excerpt(line),
                                                       value: DataError.excerpt(line))
+                }
+                guard id >= 0 else {
+                    throw DataError.valueOutOfRange(file: path, line: number, text: DataError.excerpt(line),
+                                                    column: "movie id", value: String(id), allowed: "non-negative integers")
                 }
                 movie = id
                 return

@@ -36,7 +36,9 @@ extension Interactions {
         Kernels.parallelFor(chunks: parts.count) { segment in
             let part = parts[segment]
             let reader = LineReader(path: path, reader: FileRangeReader(file: file, range: bounds[segment]..<bounds[segment + 1]))
-            var columns = ParsedColumns(timed: timed)
+            // The segment's own columns (already holding their first block): a fresh value here
+            // would drop that block unreleased, 64 KiB per segment per load.
+            var columns = part.columns
             do {
                 try reader.forEachLine { line, number in
                     let row: DelimitedLineParser.Row
@@ -91,6 +93,8 @@ extension Interactions {
             if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let line = UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])
             if !DelimitedLineParser.isBlank(line) {
+                // A first line with integer ids is data: read from the start of the file.
+                guard parser.isHeader(line) else { return 0 }
                 try parser.checkHeader(line, number: number)
                 return min(end + 1, size)
             }
@@ -106,21 +110,25 @@ extension Interactions {
         defer { probe.deallocate() }
         for k in 1..<count {
             var cut = max(bounds[bounds.count - 1], range.lowerBound + range.count / count * k)
-            // Move the cut just past the next newline at or after byte `cut - 1`.
-            var searching = cut > range.lowerBound
-            var offset = cut - 1
-            while searching && offset < range.upperBound {
-                let got = try file.read(into: probe, at: offset)
-                if got == 0 { offset = range.upperBound; break }
-                let bytes = UnsafeRawBufferPointer(rebasing: probe[0..<min(got, range.upperBound - offset)])
-                if let found = bytes.firstIndex(of: 0x0A) {
-                    offset += found + 1
-                    searching = false
-                } else {
-                    offset += bytes.count
+            // Move the cut just past the next newline at or after byte `cut - 1` (a cut at the
+            // start of the range already starts a line, and stays: a range shorter than `count`
+            // bytes gives empty segments, never a bound before the previous one).
+            if cut > range.lowerBound {
+                var searching = true
+                var offset = cut - 1
+                while searching && offset < range.upperBound {
+                    let got = try file.read(into: probe, at: offset)
+                    if got == 0 { offset = range.upperBound; break }
+                    let bytes = UnsafeRawBufferPointer(rebasing: probe[0..<min(got, range.upperBound - offset)])
+                    if let found = bytes.firstIndex(of: 0x0A) {
+                        offset += found + 1
+                        searching = false
+                    } else {
+                        offset += bytes.count
+                    }
                 }
+                cut = searching ? range.upperBound : min(offset, range.upperBound)
             }
-            cut = searching ? range.upperBound : min(offset, range.upperBound)
             bounds.append(cut)
         }
         bounds.append(range.upperBound)

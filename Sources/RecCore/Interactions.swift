@@ -18,6 +18,10 @@ public struct Interactions: Sendable, Equatable {
     public let userIDs: [Int64]
     /// Original id of every item column, ascending.
     public let itemIDs: [Int64]
+    /// Rows of the file dropped because they repeated an earlier row's (user, item) pair, as the
+    /// format's `DuplicatePolicy` resolved them (`.keepLast` by default); 0 for tables not loaded.
+    /// Loaders never drop a row silently: callers report this count.
+    public let duplicateCount: Int
 
     /// A table from its parts; `timestamps` (absolute, one per stored entry) are stored compactly.
     public init(ratings: SparseMatrix, userIDs: [Int64], itemIDs: [Int64], timestamps: [Int64]? = nil) {
@@ -26,6 +30,7 @@ public struct Interactions: Sendable, Equatable {
         self.ratings = ratings
         self.userIDs = userIDs
         self.itemIDs = itemIDs
+        duplicateCount = 0
         if let timestamps {
             precondition(timestamps.count == ratings.nonZeroCount,
                          "Interactions: \(timestamps.count) timestamps for \(ratings.nonZeroCount) ratings")
@@ -40,10 +45,12 @@ public struct Interactions: Sendable, Equatable {
     }
 
     /// A table from already compact parts (the loaders' path; no copying).
-    init(ratings: SparseMatrix, userIDs: [Int64], itemIDs: [Int64], timestampOffsets: [UInt32]?, origin: Int64) {
+    init(ratings: SparseMatrix, userIDs: [Int64], itemIDs: [Int64], timestampOffsets: [UInt32]?, origin: Int64,
+         duplicateCount: Int = 0) {
         self.ratings = ratings
         self.userIDs = userIDs
         self.itemIDs = itemIDs
+        self.duplicateCount = duplicateCount
         self.timestampOffsets = timestampOffsets
         self.timestampOrigin = origin
     }
@@ -95,7 +102,8 @@ public struct Interactions: Sendable, Equatable {
         let matrix = SparseMatrix(rows: userCount, columns: itemCount, rowPointers: pointers,
                                   columnIndices: columns, values: values)
         return Interactions(ratings: matrix, userIDs: userIDs, itemIDs: itemIDs,
-                            timestampOffsets: timestampOffsets == nil ? nil : offsets, origin: timestampOrigin)
+                            timestampOffsets: timestampOffsets == nil ? nil : offsets, origin: timestampOrigin,
+                            duplicateCount: duplicateCount)
     }
 
     private static func search(_ sorted: [Int64], _ id: Int64) -> Int? {

@@ -1,7 +1,7 @@
 import TensorCore
 
 /// What to do when a (user, item) pair appears more than once in a file.
-public enum DuplicatePolicy: Sendable, Equatable {
+public enum DuplicatePolicy: Sendable, Equatable, CaseIterable {
     /// Keep the latest entry: the one with the largest timestamp, and among equal (or absent)
     /// timestamps the one on the later line. The default (a re-rating replaces the old rating).
     case keepLast
@@ -71,8 +71,12 @@ struct InteractionsBuilder {
         users = IdentifierMap()
         items = IdentifierMap()
         let origin = timed ? minimumTime : 0
-        if timed && count > 0 && maximumTime - minimumTime > Int64(UInt32.max) {
-            throw DataError.timestampRangeTooWide(file: file, minimum: minimumTime, maximum: maximumTime)
+        if timed && count > 0 {
+            // Any two Int64 times may be read (Int64.min and 1 overflow a plain subtraction).
+            let (span, overflow) = maximumTime.subtractingReportingOverflow(minimumTime)
+            if overflow || span > Int64(UInt32.max) {
+                throw DataError.timestampRangeTooWide(file: file, minimum: minimumTime, maximum: maximumTime)
+            }
         }
         // Counting sort on users: row sizes, then offsets.
         var pointers = [Int](repeating: 0, count: userIDs.count + 1)
@@ -117,6 +121,6 @@ struct InteractionsBuilder {
         let matrix = SparseMatrix(rows: userIDs.count, columns: itemIDs.count, rowPointers: pointers,
                                   columnIndices: columns, values: values)
         return .table(Interactions(ratings: matrix, userIDs: userIDs, itemIDs: itemIDs,
-                                   timestampOffsets: offsets, origin: origin))
+                                   timestampOffsets: offsets, origin: origin, duplicateCount: total - finalCount))
     }
 }

@@ -16,18 +16,23 @@ final class FileReader: ByteReader, @unchecked Sendable {
     let path: String
     var descriptorForRanges: Int32 { descriptor }
 
-    /// Opens `path` for reading, or throws `DataError.cannotOpen` with the system's reason.
+    /// Opens `path` for reading, or throws `DataError.cannotOpen` with the system's reason, or with
+    /// "is a directory" / "is not a regular file" for folders, devices (`/dev/zero`), FIFOs and
+    /// sockets: data files are read in parallel ranges, and a device or FIFO might never end.
     init(path: String) throws {
         self.path = path
-        descriptor = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
+        descriptor = open(path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else {
             throw DataError.cannotOpen(file: path, reason: String(cString: strerror(errno)))
         }
         var status = stat()
-        if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+        let kind = fstat(descriptor, &status) == 0 ? status.st_mode & S_IFMT : 0
+        guard kind == S_IFREG else {
             close(descriptor)
-            throw DataError.cannotOpen(file: path, reason: "is a directory")
+            throw DataError.cannotOpen(file: path, reason: kind == S_IFDIR ? "is a directory" : "is not a regular file")
         }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
     }
 
     deinit { close(descriptor) }
@@ -110,7 +115,13 @@ extension FileReader {
 /// Splits a byte stream into lines without building a `String` per line: each line is handed to
 /// the caller as a buffer into one reused block (valid only during the call), with its 1-based
 /// number. `\n` and `\r\n` endings are accepted; a last line without a newline is still read.
+/// A line longer than `maximumLineBytes` throws `DataError.lineTooLong`, so memory stays at one
+/// 4 MiB block and every byte is scanned once: the cost is linear in the input whatever it holds.
 struct LineReader {
+    /// The longest line accepted, in bytes (1 MiB; ratings lines are under 100 bytes).
+    static let maximumLineBytes = 1 << 20
+    /// The block lines are read into (four times the longest line).
+    static let blockBytes = 1 << 22
     /// The path shown in errors.
     let path: String
     private let reader: ByteReader
@@ -129,39 +140,43 @@ struct LineReader {
 
     /// Calls `body(line, lineNumber)` for every line; `body` may throw to stop early.
     func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
-        var capacity = 1 << 22
-        var block = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        let capacity = Self.blockBytes, limit = Self.maximumLineBytes
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { block.deallocate() }
-        var filled = 0
+        guard let base = block.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        var filled = 0        // bytes in the block; [0, filled) is the start of the current line
+        var scanned = 0       // bytes of the current line already searched for a newline
         var lineNumber = 0
         while true {
             let count: Int
             do {
                 count = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: block[filled..<capacity]))
             } catch let failure as GzipFailure {
-                let pending = UnsafeBufferPointer(start: block.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                                  count: filled)
                 switch failure {
                 case .truncated:
+                    let pending = UnsafeBufferPointer(start: base, count: filled)
                     throw DataError.truncatedGzip(file: path, line: lineNumber + 1, text: DataError.excerpt(pending))
                 case let .corrupt(reason):
                     throw DataError.corruptGzip(file: path, line: lineNumber + 1, reason: reason)
                 }
             }
             filled += count
-            guard let base = block.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
             var start = 0
-            while start < filled,
-                  let found = memchr(base + start, 0x0A, filled - start) {
+            var searchFrom = scanned
+            while searchFrom < filled, let found = memchr(base + searchFrom, 0x0A, filled - searchFrom) {
                 let end = UnsafeMutableRawPointer(found).assumingMemoryBound(to: UInt8.self) - base
                 lineNumber += 1
+                if end - start > limit { throw DataError.lineTooLong(file: path, line: lineNumber, limit: limit) }
                 var lineEnd = end
                 if lineEnd > start && base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 try body(UnsafeBufferPointer(start: base + start, count: lineEnd - start), lineNumber)
                 start = end + 1
+                searchFrom = start
             }
+            let leftover = filled - start
+            if leftover > limit { throw DataError.lineTooLong(file: path, line: lineNumber + 1, limit: limit) }
             if count == 0 {
-                if start < filled {
+                if leftover > 0 {
                     lineNumber += 1
                     var lineEnd = filled
                     if base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
@@ -169,17 +184,9 @@ struct LineReader {
                 }
                 return
             }
-            let leftover = filled - start
             if leftover > 0 && start > 0 { memmove(base, base + start, leftover) }
             filled = leftover
-            if filled == capacity {
-                // One line longer than the block: grow it.
-                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * 2, alignment: 16)
-                if let source = block.baseAddress { bigger.baseAddress?.copyMemory(from: source, byteCount: filled) }
-                block.deallocate()
-                block = bigger
-                capacity *= 2
-            }
+            scanned = leftover
         }
     }
 }

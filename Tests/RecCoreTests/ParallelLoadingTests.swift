@@ -110,3 +110,26 @@ import Testing
         }
     }
 }
+
+/// Found by the delimited-loader fuzz target: a header that ends the file left a data range of 0
+/// bytes, and cutting it into several segments put a bound before the previous one (a trap).
+@Suite struct SegmentBoundsTests {
+    @Test(arguments: [1, 3, 8])
+    func aFileThatIsOnlyAHeaderCutIntoSegmentsIsEmpty(segments: Int) throws {
+        let folder = FixtureFolder()
+        let path = folder.write("r.csv", "user,item,rating")
+        #expect(throws: DataError.emptyFile(file: path)) {
+            try Interactions.load(path: path, format: DelimitedFormat(delimiter: ",", hasHeader: true, timestampColumn: nil),
+                                  segments: segments)
+        }
+    }
+
+    @Test(arguments: [2, 5, 16])
+    func moreSegmentsThanDataBytesStillReadEveryLine(segments: Int) throws {
+        let folder = FixtureFolder()
+        let path = folder.write("r.csv", "user,item,rating\n1,2,3")
+        let table = try Interactions.load(path: path, format: DelimitedFormat(delimiter: ",", hasHeader: true, timestampColumn: nil),
+                                          segments: segments)
+        #expect(table.count == 1 && table.userIDs == [1])
+    }
+}
