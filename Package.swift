@@ -58,7 +58,7 @@ let package = Package(
         // Top-K recommendations from a checkpoint (known and new users) and the Recommend program as a library.
         .target(name: "Recommendation", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "Checkpoints"],
                 path: "Sources/Recommendation"),
-        .executableTarget(name: "Recommend", dependencies: ["Recommendation", "ZooCatalog"], path: "Examples/Recommend"),
+        .executableTarget(name: "Recommend", dependencies: ["RecCore", "Recommendation", "ZooCatalog"], path: "Examples/Recommend"),
         // The CompareModels job as a library, so it is testable end to end.
         .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
                                                         "ZooCatalog", "Checkpoints"],

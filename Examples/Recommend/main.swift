@@ -1,5 +1,6 @@
 // Recommend: top-K items from a checkpoint for known users (by id) and new users (by item ids).
 import Foundation
+import RecCore
 import Recommendation
 import ZooCatalog
 
@@ -9,6 +10,6 @@ let command = RecommendCommand(zoo: .standard, output: { print($0) }, warn: { me
 do {
     try command.run(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    FileHandle.standardError.write(Data(("error: " + "\(error)".escapingControlCharacters + "\n").utf8))
     exit(1)
 }

@@ -1,38 +1,88 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Reads a text file line by line in 64 KiB chunks (constant memory), calling `body` with each line
-/// (without its `\n` / `\r\n`) and its 1-based number; `body` returns false to stop early.
+/// Reads a text file line by line in 64 KiB chunks, calling `body` with each line (without its
+/// `\n` / `\r\n`) and its 1-based number; `body` returns false to stop early. Memory is one block
+/// of `maximumLineBytes` + 64 KiB and every byte is searched for a newline once, so the cost is
+/// linear in the input whatever it holds; a longer line is `RecommendError.lineTooLong`. A regular
+/// file or a pipe/FIFO may be read (a FIFO is opened as `cat` would, waiting for its writer);
+/// a folder is refused as "is a directory", a device or socket as "is not a regular file or a pipe".
 struct LineStream {
+    /// The longest line accepted, in bytes (1 MiB).
+    static let maximumLineBytes = 1 << 20
+    static let chunkBytes = 1 << 16
     let path: String
 
     func forEachLine(encoding: String.Encoding = .utf8, _ body: (String, Int) throws -> Bool) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw RecommendError.cannotRead(file: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
-        }
-        defer { try? handle.close() }
-        var pending = Data()
-        var number = 0
-        func emit(_ bytes: Data) throws -> Bool {
+        let descriptor = try openChecked()
+        defer { close(descriptor) }
+        let limit = Self.maximumLineBytes, capacity = limit + Self.chunkBytes
+        let block = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { block.deallocate() }
+        var filled = 0, scanned = 0, number = 0
+        func emit(_ start: Int, _ end: Int) throws -> Bool {
             number += 1
-            var line = bytes
-            if line.last == 0x0D { line.removeLast() }
-            let text = String(data: line, encoding: encoding) ?? String(decoding: line, as: UTF8.self)
+            var end = end
+            if end > start && block[end - 1] == 0x0D { end -= 1 }
+            let bytes = UnsafeBufferPointer(start: block + start, count: end - start)
+            let text = String(bytes: bytes, encoding: encoding) ?? String(decoding: bytes, as: UTF8.self)
             return try body(text, number)
         }
         while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 16) ?? Data() } catch {
-                throw RecommendError.cannotRead(file: path, reason: error.localizedDescription)
+            let count = Self.readSome(descriptor, block + filled, min(Self.chunkBytes, capacity - filled))
+            guard count >= 0 else { throw RecommendError.cannotRead(file: path, reason: String(cString: strerror(errno))) }
+            filled += count
+            var start = 0
+            while scanned < filled, let found = memchr(block + scanned, 0x0A, filled - scanned) {
+                let end = UnsafeMutableRawPointer(found).assumingMemoryBound(to: UInt8.self) - block
+                if end - start > limit { throw RecommendError.lineTooLong(file: path, line: number + 1, limit: limit) }
+                guard try emit(start, end) else { return }
+                start = end + 1
+                scanned = start
             }
-            if chunk.isEmpty { break }
-            pending.append(chunk)
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: 0x0A) {
-                guard try emit(pending[start..<newline]) else { return }
-                start = newline + 1
+            let leftover = filled - start
+            if leftover > limit { throw RecommendError.lineTooLong(file: path, line: number + 1, limit: limit) }
+            if count == 0 {
+                if leftover > 0 { _ = try emit(start, filled) }
+                return
             }
-            pending = Data(pending[start...])
+            if start > 0 && leftover > 0 { memmove(block, block + start, leftover) }
+            filled = leftover
+            scanned = leftover
         }
-        if !pending.isEmpty { _ = try emit(pending) }
+    }
+
+    /// Opens `path` for reading after checking what it is (without waiting on a FIFO to do so).
+    private func openChecked() throws -> Int32 {
+        let probe = open(path, O_RDONLY | O_NONBLOCK)
+        guard probe >= 0 else {
+            throw RecommendError.cannotRead(file: path, reason: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
+        }
+        var status = stat()
+        let kind = fstat(probe, &status) == 0 ? status.st_mode & S_IFMT : 0
+        switch kind {
+        case S_IFREG:
+            _ = fcntl(probe, F_SETFL, fcntl(probe, F_GETFL) & ~O_NONBLOCK)
+            return probe
+        case S_IFIFO:
+            close(probe)
+            let descriptor = open(path, O_RDONLY)      // waits for a writer, as `cat` does
+            guard descriptor >= 0 else { throw RecommendError.cannotRead(file: path, reason: String(cString: strerror(errno))) }
+            return descriptor
+        default:
+            close(probe)
+            throw RecommendError.cannotRead(file: path, reason: kind == S_IFDIR ? "is a directory" : "is not a regular file or a pipe")
+        }
+    }
+
+    private static func readSome(_ descriptor: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+        while true {
+            let got = read(descriptor, buffer, count)
+            if got >= 0 || errno != EINTR { return got }
+        }
     }
 }

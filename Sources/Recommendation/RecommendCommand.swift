@@ -23,13 +23,11 @@ public struct RecommendCommand {
         if options.showHelp { output(RecommendOptions.usage); return }
         let path = options.checkpointPath ?? ""
         let checkpoint = try Checkpoint.load(from: path)
-        if let destination = options.debugSlowSavePath {
-            try checkpoint.save(to: destination, chunkBytes: 1_024, pauseBetweenChunks: .milliseconds(20))
-            return
-        }
         if let training = checkpoint.training {
-            let best = training.bestEpoch.map { "the best validation epoch's weights (epoch \($0 + 1))" } ?? "its last weights"
-            warn("note: \(path) holds a training state saved after epoch \(training.nextEpoch); recommending with \(best)")
+            // 1-based without overflow, whatever the state says (the reader already bounds it).
+            let best = training.bestEpoch.map { "the best validation epoch's weights (epoch \(UInt64(clamping: $0) + 1))" }
+                ?? "its last weights"
+            warn("note: \(path.escapingControlCharacters) holds a training state saved after epoch \(training.nextEpoch); recommending with \(best)")
         }
         let recommender = try CheckpointRecommender(checkpoint: checkpoint, zoo: zoo)
         let titles = try options.moviesPath.map { try MovieTitles(path: $0).titles } ?? [:]
@@ -41,7 +39,7 @@ public struct RecommendCommand {
                 if !result.unknownItems.isEmpty {
                     let ids = result.unknownItems.map(String.init)
                     if options.strict { throw RecommendError.unknownItems(source: source, line: line, ids: ids) }
-                    warn("warning: \(source):\(line): unknown item ids ignored: \(ids.joined(separator: ", "))")
+                    warn("warning: \(source.escapingControlCharacters):\(line): unknown item ids ignored: \(ids.joined(separator: ", "))")
                 }
                 printer.print(result)
             }
@@ -113,7 +111,7 @@ struct RecommendationPrinter {
             output("# \(who) — \(result.historySize) known items in history")
             output(titles.isEmpty ? "rank\titem\tscore" : "rank\titem\tscore\ttitle")
             for (rank, item) in result.items.enumerated() {
-                let title = titles.isEmpty ? "" : "\t" + (titles[item.id] ?? "?")
+                let title = titles.isEmpty ? "" : "\t" + (titles[item.id]?.escapingControlCharacters ?? "?")
                 output("\(rank + 1)\t\(item.id)\t\(String(format: "%.4f", item.score))\(title)")
             }
         case .jsonl:

@@ -1,3 +1,5 @@
+import RecCore
+
 /// Why a recommendation request failed; every case names the file (or `--flag`), line and value.
 public enum RecommendError: Error, Equatable, CustomStringConvertible {
     /// A command-line flag is missing its value or has a value that cannot be used.
@@ -16,9 +18,14 @@ public enum RecommendError: Error, Equatable, CustomStringConvertible {
     case malformedTitles(file: String, line: Int, text: String)
     /// A file cannot be opened or read.
     case cannotRead(file: String, reason: String)
+    /// A line of a requests or titles file is longer than `limit` bytes (reading stops there).
+    case lineTooLong(file: String, line: Int, limit: Int)
 
-    /// A message naming the place and the value.
-    public var description: String {
+    /// A message naming the place and the value, control characters escaped
+    /// (`escapingControlCharacters`) so text from a file or an argument cannot steer the terminal.
+    public var description: String { message.escapingControlCharacters }
+
+    private var message: String {
         switch self {
         case let .invalidOption(flag, value, expected): return "\(flag) '\(value)': expected \(expected)"
         case let .unknownUser(source, line, id): return "\(source):\(line): unknown user id '\(id)' (not a training user of the checkpoint)"
@@ -29,6 +36,8 @@ public enum RecommendError: Error, Equatable, CustomStringConvertible {
             return "model '\(model)' predicts ratings for its training users only; give a user id (user:ID)"
         case let .malformedTitles(file, line, text): return "\(file):\(line): cannot read a movie id and title from '\(text)'"
         case let .cannotRead(file, reason): return "\(file): cannot read: \(reason)"
+        case let .lineTooLong(file, line, limit):
+            return "\(file):\(line): line longer than \(limit) bytes (the limit for one line)"
         }
     }
 }

@@ -23,8 +23,6 @@ public struct RecommendOptions: Sendable, Equatable {
     public var batchSize = 1_000
     /// Print usage (`--help`).
     public var showHelp = false
-    /// Hidden test hook: re-save the checkpoint to this path slowly (1 KiB chunks, 20 ms apart).
-    public var debugSlowSavePath: String?
 
     /// Default options.
     public init() {}
@@ -83,7 +81,6 @@ public struct RecommendOptions: Sendable, Equatable {
             case "--strict": options.strict = true
             case "--batch-size": options.batchSize = try positive(flag)
             case "-h", "--help": options.showHelp = true
-            case "--debug-slow-save": options.debugSlowSavePath = try value(flag)
             default: throw RecommendError.invalidOption(flag: flag, value: flag, expected: "an option listed by --help")
             }
             index += 1
@@ -93,7 +90,7 @@ public struct RecommendOptions: Sendable, Equatable {
             throw RecommendError.invalidOption(flag: "--checkpoint", value: "", expected: "a checkpoint file")
         }
         let modes = [options.user, options.items, options.batchPath].compactMap { $0 }.count
-        guard modes == 1 || (modes == 0 && options.debugSlowSavePath != nil) else {
+        guard modes == 1 else {
             throw RecommendError.invalidOption(flag: "--user/--items/--batch", value: "\(modes) given", expected: "exactly one")
         }
         return options

@@ -52,6 +52,20 @@ import Glibc
         #expect(strict.status == 1 && strict.errors.contains("unknown item ids: 12345"))
     }
 
+    /// The environment variable that makes `slowSaveChild` run: "SOURCE\nTARGET".
+    static let slowSaveVariable = "AUTOENCODERZOO_TESTS_SLOW_SAVE"
+
+    /// Runs only as the child process of `aSaveKilledMidWriteLeavesThePreviousCheckpoint` (this
+    /// test binary started again with a filter): saves SOURCE over TARGET in 1 KiB chunks 20 ms
+    /// apart, so the parent can kill it mid-write. A test hook, not an option of any program.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[slowSaveVariable] != nil,
+                   "runs only as the child process of aSaveKilledMidWriteLeavesThePreviousCheckpoint"))
+    func slowSaveChild() throws {
+        let paths = (ProcessInfo.processInfo.environment[Self.slowSaveVariable] ?? "").components(separatedBy: "\n")
+        try #require(paths.count == 2)
+        try Checkpoint.load(from: paths[0]).save(to: paths[1], chunkBytes: 1_024, pauseBetweenChunks: .milliseconds(20))
+    }
+
     @Test func aSaveKilledMidWriteLeavesThePreviousCheckpoint() throws {
         let folder = try ToyCheckpoint.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -61,14 +75,15 @@ import Glibc
         let before = try Data(contentsOf: URL(fileURLWithPath: previous))
 
         let process = Process()
-        process.executableURL = try Self.executable()
-        process.arguments = ["--checkpoint", other, "--debug-slow-save", previous]
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])   // this test binary
+        process.arguments = ["--testing-library", "swift-testing", "--filter", "slowSaveChild"]
+        process.environment = ProcessInfo.processInfo.environment.merging([Self.slowSaveVariable: other + "\n" + previous]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Wait until the temporary file beside the target holds some bytes, then kill the writer.
         var temporary: String? = nil
-        for _ in 0..<2_000 where temporary == nil {
+        for _ in 0..<4_000 where temporary == nil && process.isRunning {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             if let name = names.first(where: { $0.hasPrefix(".\(first).safetensors.tmp-") }),
                let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/" + name))?[.size] as? Int, size >= 4_096 {
@@ -86,5 +101,23 @@ import Glibc
         let loaded = try Checkpoint.load(from: previous, expecting: first)
         let original = try Checkpoint(SafeTensors.decode(before, path: previous), path: previous)
         #expect(loaded.parameters == original.parameters)
+
+        // The killed save's temporary file is still there; the next save into the folder removes it.
+        let leftover = try #require(temporary)
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + leftover))
+        try loaded.save(to: folder + "/again.safetensors")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(!names.contains { $0.contains(".tmp-") }, "\(names)")
+    }
+
+    /// The slow re-save used to be a hidden `Recommend --debug-slow-save PATH` option that wrote
+    /// anywhere; it is no option of the program any more.
+    @Test func theSlowSaveHookIsNotAnOption() throws {
+        let folder = try ToyCheckpoint.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = try ToyCheckpoint.ranking(in: folder)
+        let result = try Self.run(["--checkpoint", path, "--debug-slow-save", folder + "/copy.safetensors"])
+        #expect(result.status == 1 && result.errors.contains("--debug-slow-save"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/copy.safetensors"))
     }
 }
