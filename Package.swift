@@ -100,6 +100,19 @@ let package = Package(
                                                            "ZooCatalog", "Checkpoints", "Recommendation", "Recommend",
                                                            "TestSupport"],
                     path: "Tests/RecommendTests"),
+
+        // Fuzz targets (issue 20): libFuzzer entry points for the readers of untrusted files. `.ci/fuzz`
+        // builds them with -sanitize=fuzzer -DFUZZING; a plain build makes each one replay the
+        // input files it is given (see Documentation/Testing.md, "Fuzzing").
+        .target(name: "FuzzSupport", path: "Tests/Fuzz/Support"),
+        .executableTarget(name: "FuzzDelimitedLoaders", dependencies: ["FuzzSupport", "TensorCore", "RecCore"],
+                          path: "Tests/Fuzz/DelimitedLoaders"),
+        .executableTarget(name: "FuzzVAECFSplit", dependencies: ["FuzzSupport", "TensorCore", "RecCore"],
+                          path: "Tests/Fuzz/VAECFSplit"),
+        .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzSupport", "TensorCore", "NeuralNet", "RecCore", "ModelKit", "Checkpoints"],
+                          path: "Tests/Fuzz/Checkpoint"),
+        .executableTarget(name: "FuzzTrainingState", dependencies: ["FuzzSupport", "TensorCore", "NeuralNet", "RecCore", "ModelKit", "Checkpoints"],
+                          path: "Tests/Fuzz/TrainingState"),
     ],
     swiftLanguageModes: [.v6]
 )
