@@ -15,7 +15,7 @@ public enum CompareModelsCommand {
         do {
             options = try ComparisonOptions.parse(arguments, tasks: tasks.names)
         } catch {
-            log("error: \(error)")
+            log("error: " + "\(error)".escapingControlCharacters)
             return 2
         }
         if options.showHelp {
@@ -26,7 +26,7 @@ public enum CompareModelsCommand {
             try execute(try tasks.task(for: options, zoo: zoo), options: options, zoo: zoo, output: output, log: log)
             return 0
         } catch {
-            log("error: \(error)")
+            log("error: " + "\(error)".escapingControlCharacters)
             return 1
         }
     }
@@ -38,7 +38,7 @@ public enum CompareModelsCommand {
         let runner = ComparisonRunner(zoo: zoo, options: options, log: log)
         _ = try runner.selectedEntries(for: task.name)              // a bad --models fails before loading data
         let dataset = try task.load(options.dataRequest, log: log)
-        log("data: \(dataset.description)")
+        log("data: " + dataset.description.escapingControlCharacters)
         let table = ResultsTable(task)
         var finished: [ModelResult] = []
         // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
@@ -58,7 +58,7 @@ public enum CompareModelsCommand {
             }
             throw error
         }
-        if let path = options.outputPath { log("wrote \(path) and \(ResultsFiles.csvPath(for: path))") }
+        if let path = options.outputPath { log("wrote \(path.escapingControlCharacters) and \(ResultsFiles.csvPath(for: path).escapingControlCharacters)") }
     }
 }
 

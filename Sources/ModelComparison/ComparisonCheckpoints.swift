@@ -19,7 +19,7 @@ enum ComparisonCheckpoints {
         try makeDirectory(directory, for: file)
         try Checkpoint(model, name: entry, task: task, options: options, shape: split.shape, itemIDs: split.itemIDs,
                        history: split.train, userIDs: split.trainUserIDs).save(to: file)
-        log("[\(entry)] checkpoint written to \(file)")
+        log("[\(entry)] checkpoint written to \(file.escapingControlCharacters)")
     }
 
     /// Creates `directory` (and its parents) for writing `file`; the error names the file.

@@ -39,9 +39,13 @@ public struct ComparisonOptions: Sendable, Equatable {
     /// Default options (built-in data, every model, one seed).
     public init() {}
 
+    /// `--duplicates keep-last|keep-first|reject`: a (user, item) pair listed twice in a ratings file.
+    public var duplicates: DuplicatePolicy = .keepLast
+
     /// The data options as a task reads them.
     public var dataRequest: DataRequest {
-        DataRequest(path: dataPath, format: format, heldOutUsers: heldOutUsers, validationFraction: validationFraction)
+        DataRequest(path: dataPath, format: format, heldOutUsers: heldOutUsers, validationFraction: validationFraction,
+                    duplicates: duplicates)
     }
 
     /// The usage text printed by `--help`.
@@ -73,6 +77,9 @@ public struct ComparisonOptions: Sendable, Equatable {
           --validation-fraction F  rating task: share of the training ratings held out per seed for
                                  validation and best-epoch selection (default 0.1); 0 trains on all
                                  of them and keeps the last epoch (as a peer without validation)
+          --duplicates POLICY    a (user, item) pair a ratings file lists twice: keep-last (default:
+                                 the latest timestamp, then the later line), keep-first, or reject
+                                 (an error naming both lines); the count dropped is reported
           --heldout-users N      validation and test users each for a raw-ratings split
                                  (default: 10% of users each, at most 10,000)
           --set MODEL.KEY=VALUE  a model option, e.g. --set mult-vae.dropout=0.5 (repeatable)
@@ -143,6 +150,13 @@ public struct ComparisonOptions: Sendable, Equatable {
                 }
                 options.task = TaskName(text)
             case "--heldout-users": options.heldOutUsers = try positiveInt(argument)
+            case "--duplicates":
+                let text = try value(argument)
+                guard let policy = DuplicatePolicy(argument: text) else {
+                    throw ComparisonError.invalidValue(flag: argument, value: text,
+                                                       expected: DuplicatePolicy.allCases.map(\.argument).joined(separator: ", "))
+                }
+                options.duplicates = policy
             case "--validation-fraction":
                 let text = try value(argument)
                 guard let fraction = Double(text), fraction >= 0, fraction < 1 else {

@@ -41,7 +41,7 @@ public struct ResultsTable: Sendable {
                         + [String(format: "%.1f", result.medianTrainingSeconds), Self.groupedInteger(result.parameterCount)])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = ["\(dataDescription) — " + (splitNote.map { "\($0), " } ?? "") + spread]
+        var lines = ["\(dataDescription.escapingControlCharacters) — " + (splitNote.map { "\($0), " } ?? "") + spread]
         for (index, row) in rows.enumerated() {
             let cells = row.enumerated().map { column, cell in
                 column <= 1 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)

@@ -59,31 +59,39 @@ public struct DataRequest: Sendable, Equatable {
     public var heldOutUsers: Int?
     /// Rating: the share of the training ratings held out per seed for validation (nil: 0.1).
     public var validationFraction: Double?
+    /// What to do with a (user, item) pair that a ratings file lists twice (default: keep the last).
+    public var duplicates: DuplicatePolicy
 
     /// A request with the given parts.
-    public init(path: String? = nil, format: DataFormat? = nil, heldOutUsers: Int? = nil, validationFraction: Double? = nil) {
-        self.path = path
-        self.format = format
-        self.heldOutUsers = heldOutUsers
-        self.validationFraction = validationFraction
+    public init(path: String? = nil, format: DataFormat? = nil, heldOutUsers: Int? = nil, validationFraction: Double? = nil,
+                duplicates: DuplicatePolicy = .keepLast) {
+        (self.path, self.format, self.heldOutUsers) = (path, format, heldOutUsers)
+        (self.validationFraction, self.duplicates) = (validationFraction, duplicates)
     }
 
     /// `format`, or the one guessed from `path`.
     public func resolvedFormat(path: String) throws -> DataFormat { try format ?? DataFormat.guess(path) }
 
-    /// The raw interactions of a ratings file at `path` in `format` (not for split folders).
-    public static func interactions(path: String, format: DataFormat) throws -> Interactions {
+    /// The raw interactions of the ratings file at `path` in `format` (not a split folder), duplicate
+    /// pairs treated by `duplicates`; how many were dropped goes to `log`.
+    public func interactions(path: String, format: DataFormat, log: (String) -> Void) throws -> Interactions {
+        var delimited: DelimitedFormat
         switch format {
-        case .movielens100k: return try Interactions.load(path: path, format: .movieLens100K)
-        case .movielens1m: return try Interactions.load(path: path, format: .movieLensDat)
-        case .movielens20m: return try Interactions.load(path: path, format: .movieLensCSV)
-        case .netflix: return try Interactions.loadNetflix(path: path)
-        case .csv:
-            return try Interactions.load(path: path, format: DelimitedFormat(
-                delimiter: ",", hasHeader: true, ratingColumn: 2, timestampColumn: nil))
+        case .movielens100k: delimited = .movieLens100K
+        case .movielens1m: delimited = .movieLensDat
+        case .movielens20m: delimited = .movieLensCSV
+        case .csv: delimited = DelimitedFormat(delimiter: ",", hasHeader: true, ratingColumn: 2, timestampColumn: nil)
+        case .netflix:
+            let interactions = try Interactions.loadNetflix(path: path, duplicates: duplicates)
+            if interactions.duplicateCount > 0 { log(duplicates.summary(droppedRows: interactions.duplicateCount)) }
+            return interactions
         case .vaeCFSplit, .ratingSplit:
             preconditionFailure("DataRequest.interactions: \(format.rawValue) is a split folder, not a ratings file")
         }
+        delimited.duplicates = duplicates
+        let interactions = try Interactions.load(path: path, format: delimited)
+        if interactions.duplicateCount > 0 { log(duplicates.summary(droppedRows: interactions.duplicateCount)) }
+        return interactions
     }
 }
 

@@ -52,7 +52,7 @@ public struct RankingTask: Task {
                                                        ratingAbove: 0, seed: 98765)
             return fixed(split, description: "built-in synthetic clicks (\(generator.userCount) users × \(generator.itemCount) items, \(generator.clusterCount) taste groups): ", builtIn: true)
         }
-        log("loading \(path) …")
+        log("loading \(path.escapingControlCharacters) …")
         let format = try request.resolvedFormat(path: path)
         switch format {
         case .vaeCFSplit:
@@ -61,7 +61,7 @@ public struct RankingTask: Task {
             throw DataRequestError.invalidValue(option: "--format", value: format.rawValue,
                                                 expected: "a ranking data set (rating-split is for --task rating)")
         default:
-            let interactions = try DataRequest.interactions(path: path, format: format)
+            let interactions = try request.interactions(path: path, format: format, log: log)
             let qualifying = StrongGeneralizationSplit.qualifyingUsers(in: interactions).count
             let heldOut = request.heldOutUsers ?? min(10_000, max(1, qualifying / 10))
             guard 2 * heldOut < qualifying else {

@@ -42,7 +42,7 @@ public struct RatingTask: Task {
             return dataset(.ratings(data.generate(), validationFraction: validationFraction), splitNote: perSeed, builtIn: true,
                            description: "built-in synthetic ratings (\(data.userCount) users × \(data.itemCount) items, rank \(data.rank))")
         }
-        log("loading \(path) …")
+        log("loading \(path.escapingControlCharacters) …")
         let format = try request.resolvedFormat(path: path)
         switch format {
         case .ratingSplit:
@@ -55,7 +55,7 @@ public struct RatingTask: Task {
             throw DataRequestError.invalidValue(option: "--format", value: format.rawValue,
                                                 expected: "a ratings file for --task rating (a vae_cf split holds clicks)")
         default:
-            let interactions = try DataRequest.interactions(path: path, format: format)
+            let interactions = try request.interactions(path: path, format: format, log: log)
             return dataset(.ratings(interactions, validationFraction: validationFraction), splitNote: perSeed, builtIn: false,
                            description: "\(path): \(interactions.userCount) users × \(interactions.itemCount) items, \(interactions.count) ratings")
         }
