@@ -1,10 +1,13 @@
 import TensorCore
 
 extension Trainer {
-    /// The recipe's optimizer while it runs, with what its stepping needs.
+    /// The recipe's optimizer between epochs, with what its stepping needs; `stepping` while an
+    /// epoch runs and the optimizer is out (held by the epoch alone, so Adam's moments, shared with
+    /// no other copy, are updated in place rather than copied on the first write of every epoch).
     enum ActiveOptimizer {
         case miniBatch(any Optimizer, baseRate: Float, batchSize: Int, shuffle: Bool)
         case fullBatch(any FullBatchOptimizer, iterations: Int)
+        case stepping
 
         init(_ stepping: TrainingRecipe.Stepping) {
             switch stepping {
@@ -20,6 +23,7 @@ extension Trainer {
             switch self {
             case .miniBatch(let optimizer, _, _, _): return optimizer.checkpointState
             case .fullBatch(let optimizer, _): return optimizer.checkpointState
+            case .stepping: preconditionFailure("Trainer: the optimizer's state was asked for during an epoch")
             }
         }
 
@@ -32,6 +36,8 @@ extension Trainer {
             case .fullBatch(var optimizer, let iterations):
                 try optimizer.restore(state)
                 self = .fullBatch(optimizer, iterations: iterations)
+            case .stepping:
+                preconditionFailure("Trainer: an optimizer was restored during an epoch")
             }
         }
     }

@@ -56,16 +56,20 @@ public struct Trainer {
             let loss: Double, rate: Float
             switch optimizer {
             case .miniBatch(var stepper, let baseRate, let batchSize, let shuffle):
+                optimizer = .stepping                // the stepper holds the only copy: its moments are never copied on write
                 stepper.learningRate = recipe.learningRateSchedule.learningRate(base: baseRate, epoch: epoch)
                 (loss, rate) = (try runMiniBatchEpoch(epoch, of: model, on: data, batchSize: batchSize, shuffle: shuffle,
                                                       parameters: parameters, optimizer: &stepper, loop: &loop,
                                                       context: &context), stepper.learningRate)
                 optimizer = .miniBatch(stepper, baseRate: baseRate, batchSize: batchSize, shuffle: shuffle)
             case .fullBatch(var stepper, let iterations):
+                optimizer = .stepping
                 (loss, rate) = (try runFullBatchEpoch(epoch, of: model, on: data, iterations: iterations,
                                                       parameters: parameters, optimizer: &stepper, loop: &loop,
                                                       context: &context), 0)
                 optimizer = .fullBatch(stepper, iterations: iterations)
+            case .stepping:
+                preconditionFailure("Trainer: the optimizer was not put back after an epoch")
             }
             var metric: Double? = nil
             if let validation {

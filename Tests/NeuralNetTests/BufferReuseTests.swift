@@ -32,8 +32,10 @@ import Kernels
         var context = ForwardContext(mode: .training, seed: 1)
         let (expected, cache) = chain.forward(x, context: &context)
         var output = Matrix(rows: 3, columns: 13)
+        let before = Self.storageAddress(output)
         let intoCache = chain.forward(x, into: &output, context: &context)
         #expect(output == expected)
+        #expect(Self.storageAddress(output) == before)        // the last Dense, through AnyLayer and MLP, wrote in place
         let dy = Kernels.randomNormal(rows: 3, columns: 13, using: &rng)
         let dx = chain.backward(dy, cache: cache)
         mlp.parameters.zeroGradients()
