@@ -69,10 +69,14 @@ struct LineStream {
             _ = fcntl(probe, F_SETFL, fcntl(probe, F_GETFL) & ~O_NONBLOCK)
             return probe
         case S_IFIFO:
-            close(probe)
-            let descriptor = open(path, O_RDONLY)      // waits for a writer, as `cat` does
-            guard descriptor >= 0 else { throw RecommendError.cannotRead(file: path, reason: String(cString: strerror(errno))) }
-            return descriptor
+            // Keep the probe: closing it and reopening would lose what a writer that connected in
+            // between wrote and closed (then the reopen waited for a writer forever). Reads block;
+            // the first waits in poll until a writer has connected, as `cat` does, since a read
+            // on a FIFO that no writer has opened yet returns end of file at once.
+            _ = fcntl(probe, F_SETFL, fcntl(probe, F_GETFL) & ~O_NONBLOCK)
+            var waiting = pollfd(fd: probe, events: Int16(POLLIN), revents: 0)
+            while poll(&waiting, 1, -1) < 0 && errno == EINTR {}
+            return probe
         default:
             close(probe)
             throw RecommendError.cannotRead(file: path, reason: kind == S_IFDIR ? "is a directory" : "is not a regular file or a pipe")

@@ -57,7 +57,11 @@ import Glibc
     }
 
     /// A FIFO is a stream of requests (e.g. `--batch <(generate)`): read to its end, as a file.
-    @Test func requestsCanComeFromAFIFO() throws {
+    /// Here the writer has connected, written and closed before Recommend opens the path (another
+    /// reader keeps the pipe's contents), as a fast generator can while Recommend looks at the
+    /// path: the requests must be read, not lost (Recommend used to close its look and reopen,
+    /// then wait for a second writer for ever).
+    @Test(.timeLimit(.minutes(1))) func requestsCanComeFromAFIFO() throws {
         let folder = try ToyCheckpoint.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let checkpoint = try ToyCheckpoint.ranking(in: folder)
@@ -65,10 +69,13 @@ import Glibc
         try #require(mkfifo(fifo, 0o600) == 0)
         let user = ToyCheckpoint.split.trainUserIDs[1]
         let text = "# two requests\nuser:\(user)\n17,27\n"
-        Thread.detachNewThread {
-            let writer = open(fifo, O_WRONLY)
-            if writer >= 0 { _ = text.withCString { write(writer, $0, strlen($0)) }; close(writer) }
-        }
+        let keeper = open(fifo, O_RDONLY | O_NONBLOCK)
+        try #require(keeper >= 0)
+        defer { close(keeper) }
+        let writer = open(fifo, O_WRONLY | O_NONBLOCK)
+        try #require(writer >= 0)
+        _ = text.withCString { write(writer, $0, strlen($0)) }
+        close(writer)
         let output = try ToyCheckpoint.run(["--checkpoint", checkpoint, "--batch", fifo, "--format", "jsonl"]).output
         #expect(output.count == 2 && output[0].contains("\"user\":\(user)"))
     }
