@@ -39,8 +39,9 @@ public final class EASE: ZooModel {
             let matrixBytes = itemCount * itemCount * MemoryLayout<Float>.stride
             request.log("ease: B is \(itemCount) × \(itemCount) floats = \(SystemMemory.describe(matrixBytes)) "
                         + "(≈ \(SystemMemory.describe(matrixBytes / 4 * 5)) at fit); Gram of \(request.train.nonZeroCount) clicks, λ = \(configuration.lambda)")
-            let method = try solve(request.train)
-            request.log("ease: Gram, inverse (\(method)) and B in \(Self.rounded(Self.seconds(clock.now - started))) s")
+            let (method, times) = try solve(request.train)
+            request.log("ease: Gram \(Self.rounded(times[0])) s, inverse \(Self.rounded(times[1])) s (\(method)), "
+                        + "B \(Self.rounded(times[2])) s")
         }
         let metric = request.validation.map { $0.score(self) }
         let report = EpochReport(epoch: 1, epochCount: 1, loss: 0, validationMetric: metric, seconds: Self.seconds(clock.now - started))
@@ -51,12 +52,16 @@ public final class EASE: ZooModel {
     }
 
     /// B from the clicks of `train`, written into the storage of `weights` (no second [I, I] matrix);
-    /// returns the inverse's method.
-    private func solve(_ train: SparseMatrix) throws -> String {
+    /// returns the inverse's method and the seconds of the Gram, the inverse and B.
+    private func solve(_ train: SparseMatrix) throws -> (method: String, seconds: [Double]) {
+        let clock = ContinuousClock()
+        var times: [Double] = [], mark = clock.now
+        func lap() { times.append(Self.seconds(clock.now - mark)); mark = clock.now }
         var matrix = weights.value
         weights.value = Matrix(rows: 0, columns: 0)                       // `matrix` now holds the only reference
         train.withValues(1).gram(into: &matrix)                           // G = XᵀX (X binarised)
         matrix.addToDiagonal(Float(configuration.lambda))                 // G + λI
+        lap()
         let method: String
         do {
             method = try matrix.invertSymmetricPositiveDefinite()        // P = (XᵀX + λI)⁻¹, in place
@@ -66,9 +71,11 @@ public final class EASE: ZooModel {
             throw TrainingError.invalidConfiguration(setting: "ease.lambda",
                                                      value: "\(configuration.lambda): XᵀX + λI failed: \(error); try a larger λ")
         }
+        lap()
         matrix.scaleColumnsByReciprocalDiagonal(multiplier: -1, diagonal: 0)   // B_ij = −P_ij / P_jj, B_jj = 0
         weights.value = matrix
-        return method
+        lap()
+        return (method, times)
     }
 
     /// x·B for every history row x (binarised), [rows, I].

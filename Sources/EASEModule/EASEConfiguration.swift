@@ -4,8 +4,8 @@ import TensorCore
 /// EASE's one setting, with the paper's value as `.paper` (Steck, "Embarrassingly Shallow
 /// Autoencoders for Sparse Data", WWW 2019; see Documentation/Models/EASE.md).
 public struct EASEConfiguration: Equatable, Sendable {
-    /// λ, the L2 penalty on B (500: the paper's value for ML-20M, §4; it reports 200–1000 across
-    /// its three data sets). Must be positive: it is what makes XᵀX + λI invertible.
+    /// λ, the L2 penalty on B (500: the paper's value for ML-20M). Must be positive: it is what
+    /// makes XᵀX + λI invertible. ML-1M's published split chose 800 on validation (EASE.md).
     public var lambda: Double
 
     /// The paper's setting.
