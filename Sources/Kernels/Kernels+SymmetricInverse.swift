@@ -32,16 +32,22 @@ extension Kernels {
     /// Rows and columns of each pivot block of the built-in inverse (the K of its GEMMs).
     public static let symmetricInverseBlockSize = 256
 
+    /// From this size up the LAPACK inverse runs on the library's own threads (`withLibraryThreading`);
+    /// below it, single-threaded, leaving the library's thread count alone: `withLibraryThreading`
+    /// is not for use while other threads call the library, which the test suites do in parallel.
+    public static let libraryThreadingRows = 2_048
+
     /// A ← A⁻¹ in place for a symmetric positive-definite A [n, n] (no n × n matrix is allocated;
     /// the built-in path holds three n × blockSize panels).
     ///
     /// With a BLAS backend whose library exports LAPACK (`BLASLibrary.hasSymmetricInverse`):
     /// `spotrf_` then `spotri_` on the upper triangle (LAPACK's column-major lower one), run on the
-    /// library's own threads, then the upper triangle is copied to the lower. Otherwise the built-in
-    /// block Gauss–Jordan sweep: for each pivot block K, P = A_KK⁻¹ (Cholesky in Double; a pivot that
-    /// is not positive throws), then A_ij −= A_iK·P·A_Kj by one GEMM on `backend`, A_Kj ← P·A_Kj,
-    /// A_iK ← −A_iK·P, A_KK ← P. The pivot blocks are Schur complements of an SPD matrix, so no
-    /// pivoting is needed; it does 2n³ flops (Cholesky + inverse: n³) but is one large GEMM per block.
+    /// library's own threads from `libraryThreadingRows` up, then the upper triangle is copied to
+    /// the lower. Otherwise the built-in block Gauss–Jordan sweep: for each pivot block K,
+    /// P = A_KK⁻¹ (Cholesky in Double; a pivot that is not positive throws), then A_ij −= A_iK·P·A_Kj
+    /// by one GEMM on `backend`, A_Kj ← P·A_Kj, A_iK ← −A_iK·P, A_KK ← P. The pivot blocks are Schur
+    /// complements of an SPD matrix, so no pivoting is needed; it does 2n³ flops (Cholesky +
+    /// inverse: n³) but is one large GEMM per block.
     @discardableResult
     public static func invertSymmetricPositiveDefinite(_ a: inout Matrix, backend: KernelBackend = activeBackend,
                                                        blockSize: Int = symmetricInverseBlockSize)
@@ -50,7 +56,8 @@ extension Kernels {
         precondition(blockSize > 0, "invertSymmetricPositiveDefinite: block size \(blockSize)")
         let n = a.rows
         if case .blas(let library) = backend, let lapack = library.lapack,
-           let info = library.withLibraryThreading({ invertWithLAPACK(lapack, &a) }) {
+           let info = n >= libraryThreadingRows ? library.withLibraryThreading({ invertWithLAPACK(lapack, &a) })
+                                                : invertWithLAPACK(lapack, &a) {
             guard info == 0 else {
                 precondition(info > 0, "spotrf/spotri: argument \(-info) was invalid (n = \(n))")
                 throw NotPositiveDefinite(size: n, row: info - 1, method: SymmetricInverseMethod.lapack.description)
