@@ -15,6 +15,7 @@ let zooModules = [
     "AutoRecModule",
     "DeepAutoEncoderModule",
     "PopularityModule",
+    "EASEModule",
 ]
 
 /// What a model module may import: the framework, the data and task types, the zoo contract.
@@ -90,6 +91,8 @@ let package = Package(
         .testTarget(name: "VampPriorTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
                                                            "VampPriorModule", "TestSupport"],
                     path: "Tests/VampPriorTests"),
+        .testTarget(name: "EASETests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "EASEModule"],
+                    path: "Tests/EASETests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                                  "Checkpoints", "ModelComparison", "TestSupport"],
                     path: "Tests/ModelComparisonTests"),

@@ -41,6 +41,9 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     let sgemm64: Sgemm64?
     /// `openblas_set_num_threads`, kept for `withLibraryThreading` (nil for other libraries).
     let setThreads: SetThreads?
+    /// LAPACK's Cholesky factorisation and inverse (`spotrf_`, `spotri_`) when the library exports
+    /// them (Debian's OpenBLAS does); nil otherwise (`BLASLibrary+LAPACK.swift`).
+    let lapack: LAPACKRoutines?
 
     /// One line such as `OpenBLAS 0.3.21 (SkylakeX kernels) via libopenblas.so.0 (2 threads)`.
     public var description: String {
@@ -53,10 +56,11 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
     }
 
     init(name: String, path: String, threads: Int?, partitionParts: Int? = nil, coreName: String? = nil,
-         coreNote: String? = nil, sgemm32: Sgemm32?, sgemm64: Sgemm64?, setThreads: SetThreads? = nil) {
+         coreNote: String? = nil, sgemm32: Sgemm32?, sgemm64: Sgemm64?, setThreads: SetThreads? = nil,
+         lapack: LAPACKRoutines? = nil) {
         (self.name, self.path, self.threads) = (name, path, threads)
         (self.partitionParts, self.coreName, self.coreNote) = (partitionParts, coreName, coreNote)
-        (self.sgemm32, self.sgemm64, self.setThreads) = (sgemm32, sgemm64, setThreads)
+        (self.sgemm32, self.sgemm64, self.setThreads, self.lapack) = (sgemm32, sgemm64, setThreads, lapack)
     }
 
     /// Why no system BLAS could be used.
@@ -128,7 +132,8 @@ public final class BLASLibrary: @unchecked Sendable, CustomStringConvertible {
                 name: name, path: path, threads: threadsSet, partitionParts: partitionParts,
                 coreName: opened.coreName, coreNote: coreNote,
                 sgemm32: wide ? nil : unsafeBitCast(opened.sgemm, to: Sgemm32.self),
-                sgemm64: wide ? unsafeBitCast(opened.sgemm, to: Sgemm64.self) : nil, setThreads: setThreads))
+                sgemm64: wide ? unsafeBitCast(opened.sgemm, to: Sgemm64.self) : nil, setThreads: setThreads,
+                lapack: LAPACKRoutines(handle: opened.handle, wideIntegers: wide)))
         }
         return .failure(LoadError(description: "no system BLAS (" + failures.joined(separator: "; ") + ")"))
     }

@@ -97,7 +97,8 @@ public struct ComparisonRunner {
             log(String(format: "[%@] epoch %d/%d  loss %.4g%@  %.1f s  ETA %@", label, report.epoch, report.epochCount,
                        report.loss, metric, report.seconds, Self.duration(remaining)))
         }
-        let request = FitRequest(train: split.train, validation: task.validation(on: split), progress: progress)
+        let request = FitRequest(train: split.train, validation: task.validation(on: split), progress: progress,
+                                 log: { line in if !options.quiet { log("[\(label)] \(line)") } })
         var earlierSeconds = 0.0
         let history: TrainingHistory
         do {

@@ -34,12 +34,16 @@ public struct FitRequest {
     public var onEpochEnd: ((TrainingState) throws -> Void)?
     /// Receives every epoch's report.
     public var progress: (EpochReport) -> Void
+    /// Receives a model's notes before and during its fit, one line each (e.g. EASE's memory
+    /// estimate and the inverse it used); `CompareModels` prints them with the progress lines.
+    public var log: (String) -> Void
 
     /// A request with the given parts.
     public init(train: SparseMatrix, validation: TaskValidation? = nil, resume: TrainingState? = nil,
-                onEpochEnd: ((TrainingState) throws -> Void)? = nil, progress: @escaping (EpochReport) -> Void = { _ in }) {
+                onEpochEnd: ((TrainingState) throws -> Void)? = nil, progress: @escaping (EpochReport) -> Void = { _ in },
+                log: @escaping (String) -> Void = { _ in }) {
         (self.train, self.validation, self.resume) = (train, validation, resume)
-        (self.onEpochEnd, self.progress) = (onEpochEnd, progress)
+        (self.onEpochEnd, self.progress, self.log) = (onEpochEnd, progress, log)
     }
 }
 

@@ -20,7 +20,14 @@ struct GradientStore {
     /// Whether `written` is known to hold only zeros (so a sole deferred gradient *is* the gradient).
     var writtenIsZero = true
 
-    init(rows: Int, columns: Int) { written = Matrix(rows: rows, columns: columns) }
+    /// The gradient's shape, kept for `allocate` (set at creation and by `zero`).
+    var shape: (rows: Int, columns: Int)
+
+    /// A zero gradient of `rows × columns`, or (not `allocated`) an empty one until `allocate()`.
+    init(rows: Int, columns: Int, allocated: Bool = true) {
+        shape = (rows, columns)
+        written = allocated ? Matrix(rows: rows, columns: columns) : Matrix(rows: 0, columns: 0)
+    }
 
     /// Adds the described parts into `written`, in order.
     mutating func materialize() {
@@ -31,14 +38,24 @@ struct GradientStore {
         writtenIsZero = false
     }
 
+    /// A zero gradient of `shape` when none is held (a parameter made with `allocatesGradient:
+    /// false`); nothing otherwise.
+    mutating func allocate() {
+        guard written.rows != shape.rows || written.columns != shape.columns else { return }
+        written = Matrix(rows: shape.rows, columns: shape.columns)     // described parts, if any, add into it
+        writtenIsZero = true
+    }
+
     mutating func replace(with value: Matrix) {
         deferred.removeAll()
+        shape = (value.rows, value.columns)
         written = value
         writtenIsZero = false
     }
 
     mutating func zero(rows: Int, columns: Int) {
         deferred.removeAll()
+        shape = (rows, columns)
         if written.rows == rows && written.columns == columns {
             if !writtenIsZero { Kernels.fill(&written, with: 0) }
         } else {

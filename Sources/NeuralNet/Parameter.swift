@@ -17,21 +17,26 @@ public final class Parameter {
     /// Where the gradient lives (written sum and any described parts).
     var store: GradientStore
 
-    /// A parameter with the given initial value and a zero gradient of the same shape.
-    public init(name: String, value: Matrix, decays: Bool = true) {
+    /// A parameter with the given initial value and a zero gradient of the same shape. With
+    /// `allocatesGradient` false the gradient is allocated on first use instead: a closed-form
+    /// model's [I, I] matrix (EASE) would otherwise double its memory with zeros it never reads.
+    public init(name: String, value: Matrix, decays: Bool = true, allocatesGradient: Bool = true) {
         self.name = name
         self.value = value
-        self.store = GradientStore(rows: value.rows, columns: value.columns)
+        self.store = GradientStore(rows: value.rows, columns: value.columns, allocated: allocatesGradient)
         self.decays = decays
     }
 
     /// dL/dvalue, accumulated by `backward` calls since the last `zeroGradient()`.
     public var gradient: Matrix {
         get {
+            store.allocate()                          // a gradient not allocated yet (never reads `value`:
+                                                      // optimizers hold it inout while they write the gradient)
             store.materialize()                       // described parts are written out on any read
             return store.written
         }
         _modify {
+            store.allocate()
             store.materialize()
             store.writtenIsZero = false
             yield &store.written

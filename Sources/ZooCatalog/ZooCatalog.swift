@@ -1,5 +1,6 @@
 import AutoRecModule
 import DeepAutoEncoderModule
+import EASEModule
 import MultDAEModule
 import MultVAEModule
 import PopularityModule
@@ -16,6 +17,7 @@ extension ModelZoo {
         HierarchicalVampPriorVAE.zooEntry,
         HierarchicalVampPriorVAE.gatedZooEntry,
         Popularity.zooEntry,
+        EASE.zooEntry,
         AutoRec.itemZooEntry,
         AutoRec.userZooEntry,
         DeepAutoEncoder.zooEntry,
