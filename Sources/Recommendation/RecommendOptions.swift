@@ -47,12 +47,6 @@ public struct RecommendOptions: Sendable, Equatable {
                             are a warning each up to 1 % of the lines read so far; past that the
                             run stops with an error naming the first such line (checked per
                             --batch-size chunk, before that chunk is printed)
-
-    IDS: a checkpoint speaks the ids of the data it was trained on, as the checkpoint's
-    __ids__/items and __ids__/users list them. For a ratings file those are its user and item ids.
-    For a vae_cf split (train.csv, ..., unique_sid.txt) items are the ids listed in unique_sid.txt,
-    not the row numbers (sid) that train.csv and the other split files use, and users are the uid
-    values of train.csv. The item id of a split's sid s is line s + 1 of unique_sid.txt.
       -k, --count K         items per user (default 10)
       --format FORMAT       table | jsonl (default table); each JSON line carries "line" (the
                             request's line in FILE; 1 for --user and --items) and, for user:ID,
@@ -64,6 +58,12 @@ public struct RecommendOptions: Sendable, Equatable {
                             without those ids, with a warning per line (never an error)
       --batch-size N        users scored together in batch mode (default 1000)
       -h, --help            this text
+
+    IDS: a checkpoint speaks the ids of the data it was trained on, as the checkpoint's
+    __ids__/items and __ids__/users list them. For a ratings file those are its user and item ids.
+    For a vae_cf split (train.csv, ..., unique_sid.txt) items are the ids listed in unique_sid.txt,
+    not the row numbers (sid) that train.csv and the other split files use, and users are the uid
+    values of train.csv. The item id of a split's sid s is line s + 1 of unique_sid.txt.
     """
 
     /// Parses `arguments` (without the program name).
