@@ -42,10 +42,13 @@ public struct ComparisonOptions: Sendable, Equatable {
     /// `--duplicates keep-last|keep-first|reject`: a (user, item) pair listed twice in a ratings file.
     public var duplicates: DuplicatePolicy = .keepLast
 
+    /// `--min-rating X|none`: ratings above X are clicks in a ranking split; nil: the file's default.
+    public var minimumRating: ClickThreshold?
+
     /// The data options as a task reads them.
     public var dataRequest: DataRequest {
         DataRequest(path: dataPath, format: format, heldOutUsers: heldOutUsers, validationFraction: validationFraction,
-                    duplicates: duplicates)
+                    duplicates: duplicates, minimumRating: minimumRating)
     }
 
     /// The usage text printed by `--help`.
@@ -61,8 +64,12 @@ public struct ComparisonOptions: Sendable, Equatable {
 
         OPTIONS:
           --data PATH            ratings file (.gz read transparently) or split folder
+                                 (a vae_cf split: train.csv, …, unique_sid.txt; its checkpoints
+                                 speak the ids listed in unique_sid.txt, see Recommend --help)
           --format FORMAT        \(DataFormat.allCases.map(\.rawValue).joined(separator: " | "))
-                                 (default: guessed from the path). rating-split: PATH is a folder
+                                 (default: guessed from the path). csv: user,item,rating[,...]
+                                 with optional header, or user,item alone (clicks, no ratings).
+                                 rating-split: PATH is a folder
                                  with train.csv and test.csv (user,item,rating with original ids,
                                  header optional, .gz allowed), optionally validation.csv; the test
                                  set is fixed, and without validation.csv each seed holds out 10%
@@ -82,6 +89,12 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  (an error naming both lines); the count dropped is reported
           --heldout-users N      validation and test users each for a raw-ratings split
                                  (default: 10% of users each, at most 10,000)
+          --min-rating X|none    ranking split of a ratings file: ratings strictly above X are
+                                 clicks, the others dropped; none keeps every row (default: 3.5,
+                                 as Liang et al. on MovieLens, where the file has ratings; none
+                                 for a click file: a --format csv file of two columns, user,item,
+                                 header optional, is clicks with no rating column); shown in the
+                                 data line
           --set MODEL.KEY=VALUE  a model option, e.g. --set mult-vae.dropout=0.5 (repeatable)
           --output FILE.json     also write results as JSON, and as CSV beside it; both are
                                  rewritten after every model and seed, so a stopped run keeps
@@ -150,6 +163,12 @@ public struct ComparisonOptions: Sendable, Equatable {
                 }
                 options.task = TaskName(text)
             case "--heldout-users": options.heldOutUsers = try positiveInt(argument)
+            case "--min-rating":
+                let text = try value(argument)
+                guard let threshold = ClickThreshold(argument: text) else {
+                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: "a finite number or none")
+                }
+                options.minimumRating = threshold
             case "--duplicates":
                 let text = try value(argument)
                 guard let policy = DuplicatePolicy(argument: text) else {

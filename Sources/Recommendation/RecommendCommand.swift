@@ -32,16 +32,18 @@ public struct RecommendCommand {
         let recommender = try CheckpointRecommender(checkpoint: checkpoint, zoo: zoo)
         let titles = try options.moviesPath.map { try MovieTitles(path: $0).titles } ?? [:]
         let printer = RecommendationPrinter(format: options.format, titles: titles, output: output)
+        var tally = UnknownItemTally(mode: options.strict ? .strict
+                                     : options.lenient || options.batchPath == nil ? .lenient : .limitedShare)
         func answer(_ requests: [(RecommendationRequest, Int)], source: String) throws {
-            let results = try recommender.recommend(requests.map(\.0), count: options.count, source: source,
-                                                    lines: requests.map(\.1))
-            for (result, (_, line)) in zip(results, requests) {
+            let lines = requests.map(\.1)
+            let results = try recommender.recommend(requests.map(\.0), count: options.count, source: source, lines: lines)
+            try tally.count(results, lines: lines, source: source)
+            for (result, line) in zip(results, lines) {
                 if !result.unknownItems.isEmpty {
-                    let ids = result.unknownItems.map(String.init)
-                    if options.strict { throw RecommendError.unknownItems(source: source, line: line, ids: ids) }
-                    warn("warning: \(source.escapingControlCharacters):\(line): unknown item ids ignored: \(ids.joined(separator: ", "))")
+                    let ids = result.unknownItems.map(String.init).joined(separator: ", ")
+                    warn("warning: \(source.escapingControlCharacters):\(line): unknown item ids ignored: \(ids)")
                 }
-                printer.print(result)
+                printer.print(result, line: line)
             }
         }
         if let user = options.user {
@@ -100,7 +102,8 @@ struct RecommendationPrinter {
     let titles: [Int64: String]
     let output: (String) -> Void
 
-    func print(_ result: Recommendation) {
+    /// Prints `result`, the answer to the request on `line` of its source (1 for `--user`, `--items`).
+    func print(_ result: Recommendation, line: Int) {
         let who: String
         switch result.request {
         case .knownUser(let id): who = "user:\(id)"
@@ -115,7 +118,7 @@ struct RecommendationPrinter {
                 output("\(rank + 1)\t\(item.id)\t\(String(format: "%.4f", item.score))\(title)")
             }
         case .jsonl:
-            var object: [String: Any] = ["request": who, "history_size": result.historySize,
+            var object: [String: Any] = ["request": who, "line": line, "history_size": result.historySize,
                                          "unknown_items": result.unknownItems,
                                          "items": result.items.map { item -> [String: Any] in
                                              var entry: [String: Any] = ["item": item.id, "score": Double(item.score)]

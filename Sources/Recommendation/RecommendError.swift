@@ -10,6 +10,9 @@ public enum RecommendError: Error, Equatable, CustomStringConvertible {
     case malformedRequest(source: String, line: Int, text: String, reason: String)
     /// Item ids not in the checkpoint's item map, with `--strict`.
     case unknownItems(source: String, line: Int, ids: [String])
+    /// More than 1 % of a batch's request lines so far (`unknownLines` of `lines`) name unknown item
+    /// ids; `line` and `ids` are the first such line's (the batch is of another id space).
+    case tooManyUnknownItems(source: String, line: Int, ids: [String], unknownLines: Int, lines: Int)
     /// The checkpoint has no training histories, so known users cannot be looked up.
     case noHistories(checkpoint: String)
     /// The model cannot fold in a new user (rating models predict only for their training users).
@@ -31,6 +34,12 @@ public enum RecommendError: Error, Equatable, CustomStringConvertible {
         case let .unknownUser(source, line, id): return "\(source):\(line): unknown user id '\(id)' (not a training user of the checkpoint)"
         case let .malformedRequest(source, line, text, reason): return "\(source):\(line): '\(text)': \(reason)"
         case let .unknownItems(source, line, ids): return "\(source):\(line): unknown item ids: \(ids.joined(separator: ", "))"
+        case let .tooManyUnknownItems(source, line, ids, unknownLines, lines):
+            return "\(source):\(line): unknown item ids: \(ids.prefix(10).joined(separator: ", "))\(ids.count > 10 ? ", …" : ""); "
+                + "\(unknownLines) of the \(lines) request lines read so far name item ids the checkpoint does not know "
+                + "(more than 1 %): requests must use the original item ids of the training data (for a vae_cf split, "
+                + "the ids listed in unique_sid.txt, not their row numbers, the sid column of train.csv); "
+                + "pass --lenient to score them without those ids, with a warning per line"
         case let .noHistories(checkpoint): return "\(checkpoint): holds no training histories; give item ids instead of a user id"
         case let .foldInUnsupported(model):
             return "model '\(model)' predicts ratings for its training users only; give a user id (user:ID)"

@@ -19,6 +19,9 @@ public struct RecommendOptions: Sendable, Equatable {
     public var moviesPath: String?
     /// Unknown item ids are an error instead of a warning (`--strict`).
     public var strict = false
+    /// A batch whose request lines name unknown item ids is scored without them, with a warning
+    /// per line, however many there are (`--lenient`); by default more than 1 % is an error.
+    public var lenient = false
     /// Requests scored together in batch mode (`--batch-size`, default 1,000).
     public var batchSize = 1_000
     /// Print usage (`--help`).
@@ -40,13 +43,27 @@ public struct RecommendOptions: Sendable, Equatable {
                             ranking models only)
       --batch FILE          many users, one per line: `user:ID` or a comma-separated item-id list
                             (blank lines and lines starting with # are skipped); processed in
-                            streaming batches, constant memory
+                            streaming batches, constant memory. Lines naming unknown item ids
+                            are a warning each up to 1 % of the lines read so far; past that the
+                            run stops with an error naming the first such line (checked per
+                            --batch-size chunk, before that chunk is printed)
       -k, --count K         items per user (default 10)
-      --format FORMAT       table | jsonl (default table)
+      --format FORMAT       table | jsonl (default table); each JSON line carries "line" (the
+                            request's line in FILE; 1 for --user and --items) and, for user:ID,
+                            "user"
       --movies FILE         MovieLens titles: movies.dat (ML-1M, `::`, latin-1), movies.csv or u.item
-      --strict              unknown item ids are an error (default: a warning on stderr listing them)
+      --strict              unknown item ids are an error at the first line naming one (default:
+                            a warning on stderr listing them; in a batch, up to 1 % of the lines)
+      --lenient             in a batch, any share of lines with unknown item ids is scored
+                            without those ids, with a warning per line (never an error)
       --batch-size N        users scored together in batch mode (default 1000)
       -h, --help            this text
+
+    IDS: a checkpoint speaks the ids of the data it was trained on, as the checkpoint's
+    __ids__/items and __ids__/users list them. For a ratings file those are its user and item ids.
+    For a vae_cf split (train.csv, ..., unique_sid.txt) items are the ids listed in unique_sid.txt,
+    not the row numbers (sid) that train.csv and the other split files use, and users are the uid
+    values of train.csv. The item id of a split's sid s is line s + 1 of unique_sid.txt.
     """
 
     /// Parses `arguments` (without the program name).
@@ -79,6 +96,7 @@ public struct RecommendOptions: Sendable, Equatable {
                 options.format = format
             case "--movies": options.moviesPath = try value(flag)
             case "--strict": options.strict = true
+            case "--lenient": options.lenient = true
             case "--batch-size": options.batchSize = try positive(flag)
             case "-h", "--help": options.showHelp = true
             default: throw RecommendError.invalidOption(flag: flag, value: flag, expected: "an option listed by --help")
@@ -88,6 +106,9 @@ public struct RecommendOptions: Sendable, Equatable {
         if options.showHelp { return options }
         guard options.checkpointPath != nil else {
             throw RecommendError.invalidOption(flag: "--checkpoint", value: "", expected: "a checkpoint file")
+        }
+        if options.strict && options.lenient {
+            throw RecommendError.invalidOption(flag: "--strict/--lenient", value: "both given", expected: "at most one")
         }
         let modes = [options.user, options.items, options.batchPath].compactMap { $0 }.count
         guard modes == 1 else {

@@ -61,12 +61,15 @@ public struct DataRequest: Sendable, Equatable {
     public var validationFraction: Double?
     /// What to do with a (user, item) pair that a ratings file lists twice (default: keep the last).
     public var duplicates: DuplicatePolicy
+    /// Ranking: which rows of a ratings file are clicks (`--min-rating`); nil takes the file's
+    /// default (`ClickThreshold.standard(hasRatings:)`: ratings > 3.5, or every row of a click file).
+    public var minimumRating: ClickThreshold?
 
     /// A request with the given parts.
     public init(path: String? = nil, format: DataFormat? = nil, heldOutUsers: Int? = nil, validationFraction: Double? = nil,
-                duplicates: DuplicatePolicy = .keepLast) {
+                duplicates: DuplicatePolicy = .keepLast, minimumRating: ClickThreshold? = nil) {
         (self.path, self.format, self.heldOutUsers) = (path, format, heldOutUsers)
-        (self.validationFraction, self.duplicates) = (validationFraction, duplicates)
+        (self.validationFraction, self.duplicates, self.minimumRating) = (validationFraction, duplicates, minimumRating)
     }
 
     /// `format`, or the one guessed from `path`.
@@ -80,7 +83,7 @@ public struct DataRequest: Sendable, Equatable {
         case .movielens100k: delimited = .movieLens100K
         case .movielens1m: delimited = .movieLensDat
         case .movielens20m: delimited = .movieLensCSV
-        case .csv: delimited = DelimitedFormat(delimiter: ",", hasHeader: true, ratingColumn: 2, timestampColumn: nil)
+        case .csv: delimited = try Self.csvLayout(path: path)
         case .netflix:
             let interactions = try Interactions.loadNetflix(path: path, duplicates: duplicates)
             if interactions.duplicateCount > 0 { log(duplicates.summary(droppedRows: interactions.duplicateCount)) }
@@ -101,6 +104,9 @@ public enum DataRequestError: Error, Equatable, CustomStringConvertible {
     case cannotGuessFormat(path: String)
     /// An option's value does not fit the data: the option, the value and what would.
     case invalidValue(option: String, value: String, expected: String)
+    /// Fewer than 3 users of `path` have ≥ 5 clicks under `rule`, so no strong-generalisation split
+    /// exists (training, validation and test users); `hint` says which option would change that.
+    case tooFewUsers(path: String, qualifying: Int, rule: String, hint: String)
 
     public var description: String {
         switch self {
@@ -108,6 +114,9 @@ public enum DataRequestError: Error, Equatable, CustomStringConvertible {
             return "cannot tell the format of '\(path)'; pass --format (\(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")))"
         case let .invalidValue(option, value, expected):
             return "\(option) \(value): expected \(expected)"
+        case let .tooFewUsers(path, qualifying, rule, hint):
+            return "\(path.escapingControlCharacters): \(qualifying) user\(qualifying == 1 ? " has" : "s have") ≥ 5 clicks (\(rule)); "
+                + "a strong-generalisation split needs at least 3 (training, validation and test users); \(hint)"
         }
     }
 }

@@ -39,10 +39,12 @@ public struct RankingTask: Task {
     static func ndcg(_ k: Int) -> MetricDefinition { MetricDefinition(name: "NDCG@\(k)", key: "ndcg\(k)", higherIsBetter: true) }
 
     /// The built-in clicks (`SyntheticClicks()`, 500 validation and 500 test users), a vae_cf split
-    /// folder as it is, or raw ratings split as Liang et al. do (ratings > 3.5, users with ≥ 5 of them,
-    /// 10% of users each held out for validation and test, at most 10,000).
+    /// folder as it is, or raw ratings split as Liang et al. do (clicks: ratings > 3.5, or every row
+    /// of a click file, or as `--min-rating` says; users with ≥ 5 clicks; 10% of users each held
+    /// out for validation and test, at most 10,000).
     public func load(_ request: DataRequest, log: (String) -> Void) throws -> TaskDataset<StrongGeneralizationSplit> {
         guard let path = request.path else {
+            try Self.refuseThreshold(request, expected: "a ratings file given with --data (the built-in data are clicks)")
             let generator = SyntheticClicks()
             let clicks = generator.generate()
             let interactions = Interactions(ratings: clicks, userIDs: (0..<clicks.rows).map(Int64.init),
@@ -56,20 +58,45 @@ public struct RankingTask: Task {
         let format = try request.resolvedFormat(path: path)
         switch format {
         case .vaeCFSplit:
+            try Self.refuseThreshold(request, expected: "a ratings file to split (a vae_cf split is clicks already)")
             return fixed(try StrongGeneralizationSplit.loadVAECF(folder: path), description: "\(path) (vae_cf split): ", builtIn: false)
         case .ratingSplit:
             throw DataRequestError.invalidValue(option: "--format", value: format.rawValue,
                                                 expected: "a ranking data set (rating-split is for --task rating)")
         default:
+            let hasRatings = try request.hasRatingColumn(path: path, format: format)
             let interactions = try request.interactions(path: path, format: format, log: log)
-            let qualifying = StrongGeneralizationSplit.qualifyingUsers(in: interactions).count
+            let threshold = request.minimumRating ?? .standard(hasRatings: hasRatings)
+            let qualifying = StrongGeneralizationSplit.qualifyingUsers(in: interactions, ratingAbove: threshold.ratingAbove).count
             let heldOut = request.heldOutUsers ?? min(10_000, max(1, qualifying / 10))
             guard 2 * heldOut < qualifying else {
-                throw DataRequestError.invalidValue(option: "--heldout-users", value: "\(heldOut)",
-                                                    expected: "fewer than half of the \(qualifying) users with ≥ 5 ratings > 3.5")
+                if request.heldOutUsers != nil {
+                    throw DataRequestError.invalidValue(option: "--heldout-users", value: "\(heldOut)",
+                                                        expected: "fewer than half of the \(qualifying) users with ≥ 5 clicks (\(threshold.rule))")
+                }
+                throw DataRequestError.tooFewUsers(path: path, qualifying: qualifying, rule: threshold.rule,
+                                                   hint: Self.hint(threshold: threshold, hasRatings: hasRatings))
             }
-            let split = StrongGeneralizationSplit.make(from: interactions, heldOutUsers: heldOut)
-            return fixed(split, description: "\(path) (strong generalisation, ratings > 3.5): ", builtIn: false)
+            let split = StrongGeneralizationSplit.make(from: interactions, heldOutUsers: heldOut, ratingAbove: threshold.ratingAbove)
+            let source = hasRatings || request.minimumRating != nil ? "--min-rating \(threshold.argument)" : "no rating column"
+            let clicks = "\(source): " + (threshold == .everyRow ? "every row is a click" : "\(threshold.rule) are clicks")
+            return fixed(split, description: "\(path) (strong generalisation, \(clicks)): ", builtIn: false)
+        }
+    }
+
+    /// Throws when `--min-rating` was given for data that are not split from ratings.
+    private static func refuseThreshold(_ request: DataRequest, expected: String) throws {
+        if let threshold = request.minimumRating {
+            throw DataRequestError.invalidValue(option: "--min-rating", value: threshold.argument, expected: expected)
+        }
+    }
+
+    /// What would let more users qualify: a lower or no threshold, or more data.
+    private static func hint(threshold: ClickThreshold, hasRatings: Bool) -> String {
+        switch threshold {
+        case .everyRow: return "the file holds too few users with 5 items or more"
+        case .above where hasRatings: return "lower --min-rating, or pass --min-rating none to count every row"
+        case .above: return "the file has no rating column (every row has rating 1): drop --min-rating or pass --min-rating none"
         }
     }
 

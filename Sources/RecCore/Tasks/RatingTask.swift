@@ -37,6 +37,10 @@ public struct RatingTask: Task {
     public func load(_ request: DataRequest, log: (String) -> Void) throws -> TaskDataset<RatingSplit> {
         let validationFraction = request.validationFraction ?? 0.1
         let perSeed = "random 90/10 split per seed"
+        if let threshold = request.minimumRating {
+            throw DataRequestError.invalidValue(option: "--min-rating", value: threshold.argument,
+                                                expected: "--task ranking (the rating task predicts every rating)")
+        }
         guard let path = request.path else {
             let data = SyntheticRatings()
             return dataset(.ratings(data.generate(), validationFraction: validationFraction), splitNote: perSeed, builtIn: true,
@@ -55,6 +59,10 @@ public struct RatingTask: Task {
             throw DataRequestError.invalidValue(option: "--format", value: format.rawValue,
                                                 expected: "a ratings file for --task rating (a vae_cf split holds clicks)")
         default:
+            guard try request.hasRatingColumn(path: path, format: format) else {
+                throw DataRequestError.invalidValue(option: "--task", value: "rating",
+                                                    expected: "a file with a rating column (\(path.escapingControlCharacters) has two, user and item: clicks, for --task ranking)")
+            }
             let interactions = try request.interactions(path: path, format: format, log: log)
             return dataset(.ratings(interactions, validationFraction: validationFraction), splitNote: perSeed, builtIn: false,
                            description: "\(path): \(interactions.userCount) users × \(interactions.itemCount) items, \(interactions.count) ratings")
