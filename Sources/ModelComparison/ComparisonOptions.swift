@@ -18,6 +18,8 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var heldOutUsers: Int?
     /// Where to write the results as JSON; a `.csv` twin is written beside it.
     public var outputPath: String?
+    /// `--per-user FILE.csv`: every run's per-user figure (model, seed, user id, value).
+    public var perUserPath: String?
     /// Model-specific `model.key=value` overrides.
     public var overrides: [String: [String: String]] = [:]
     /// Suppress per-epoch progress on stderr.
@@ -74,7 +76,9 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  header optional, .gz allowed), optionally validation.csv; the test
                                  set is fixed, and without validation.csv each seed holds out 10%
                                  of train for validation; implies --task rating
-          --models A,B,...       models to run (default: all). Known: \(modelNames.joined(separator: ", "))
+          --models A,B,...       models to run (default: all), case-insensitive (Mult-VAE is
+                                 mult-vae); a near miss is answered with the closest name.
+                                 Known: \(modelNames.joined(separator: ", "))
           --epochs N             training epochs for every model (default: each model's own)
           --seeds N              repeat with N seeds; report mean ± spread over seeds (default 1)
           --seed S               first seed (default 1)
@@ -98,7 +102,15 @@ public struct ComparisonOptions: Sendable, Equatable {
           --set MODEL.KEY=VALUE  a model option, e.g. --set mult-vae.dropout=0.5 (repeatable)
           --output FILE.json     also write results as JSON, and as CSV beside it; both are
                                  rewritten after every model and seed, so a stopped run keeps
-                                 what finished
+                                 what finished. With two models or more, the paired tests go to
+                                 FILE-significance.json and FILE-significance.csv: for every
+                                 pair and seed, the paired t-test and Wilcoxon signed-rank
+                                 p-values on the per-user figure (ranking: NDCG@100; rating: each
+                                 user's mean squared error), raw and Holm-corrected over the
+                                 pairs. The table marks with = the models not significantly
+                                 worse than the best (Holm-corrected t-test, p ≥ 0.05)
+          --per-user FILE.csv    write every run's per-user figure: model,seed,user,<metric>
+                                 (original user ids; ndcg100 or user_mse)
           --save-dir DIR         write each model's best checkpoint to DIR/<model>-seed<S>.safetensors
                                  (weights, options, item ids, training histories; see Recommend)
           --resume-dir DIR       keep each model and seed's training state in
@@ -183,6 +195,7 @@ public struct ComparisonOptions: Sendable, Equatable {
                 }
                 options.validationFraction = fraction
             case "--output": options.outputPath = try value(argument)
+            case "--per-user": options.perUserPath = try value(argument)
             case "--save-dir": options.saveDirectory = try value(argument)
             case "--resume-dir": options.resumeDirectory = try value(argument)
             case "--set":

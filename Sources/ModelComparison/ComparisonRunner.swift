@@ -116,9 +116,11 @@ public struct ComparisonRunner {
         try ComparisonCheckpoints.save(model, entry: entry.name, task: task.name, options: modelOptions, split: split,
                                        into: options.saveDirectory, log: options.quiet ? { _ in } : log)
         let report = task.evaluate(model, on: split)
+        let perUser = report.perUser[task.perUserMetric.key]
         let run = SeedRun(seed: seed, metrics: report.values, bestEpoch: history.bestEpoch,
                           bestValidationMetric: history.bestValidationMetric, trainingSeconds: trainingSeconds,
-                          evaluatedCount: report.evaluatedCount, counts: report.counts)
+                          evaluatedCount: report.evaluatedCount, counts: report.counts,
+                          perUserValues: perUser ?? [], perUserIDs: perUser == nil ? [] : report.users)
         if !options.quiet {
             let ordered = [task.validationMetric] + task.metrics.filter { $0 != task.validationMetric }
             let figures = ordered.map { String(format: "%@ %.4f", $0.name, run.metric($0.key).mean) }.joined(separator: ", ")
