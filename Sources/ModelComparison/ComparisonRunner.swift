@@ -24,9 +24,11 @@ public struct ComparisonRunner {
         self.log = log
     }
 
-    /// The entries to run for `task`: `--models`, or every entry of the task; unknown names throw
-    /// listing the known ones, and a model of another task throws naming its task.
+    /// The entries to run for `task`: `--models` (any case), or every entry of the task; unknown
+    /// names, in `--models` or `--set`, throw listing the known ones (and the closest), and a model
+    /// of another task throws naming its task.
     public func selectedEntries(for task: TaskName) throws -> [ModelEntry] {
+        for name in options.overrides.keys.sorted() { _ = try zoo.entry(named: name) }
         let entries = try options.models.isEmpty ? zoo.entries.filter { $0.task == task }
             : options.models.map { try zoo.entry(named: $0) }
         guard !entries.isEmpty else { throw ComparisonError.noModels }
@@ -37,11 +39,13 @@ public struct ComparisonRunner {
     }
 
     /// The options `entry` is built with for `seed`: on built-in data its small-data settings
-    /// first, `--set` values winning.
+    /// first, `--set` values winning (the model named in any case).
     func modelOptions(_ entry: ModelEntry, seed: UInt64, builtIn: Bool) -> ModelOptions {
-        let base = builtIn ? entry.builtInDataOverrides : [:]
-        return ModelOptions(seed: seed, epochs: options.epochs ?? (builtIn ? Self.builtInEpochs : nil),
-                            overrides: base.merging(options.overrides[entry.name] ?? [:]) { _, user in user })
+        var merged = builtIn ? entry.builtInDataOverrides : [:]
+        for (name, values) in options.overrides.sorted(by: { $0.key < $1.key }) where name.lowercased() == entry.name.lowercased() {
+            merged.merge(values) { _, user in user }
+        }
+        return ModelOptions(seed: seed, epochs: options.epochs ?? (builtIn ? Self.builtInEpochs : nil), overrides: merged)
     }
 
     /// Trains each selected model with each seed on its split of `dataset`, scores the test part,
