@@ -1,4 +1,5 @@
 import Testing
+import TensorCore
 @testable import RecCore
 
 /// The paired tests against SciPy. Every expected value below was printed once by SciPy 1.17.1
@@ -100,5 +101,20 @@ import Testing
     @Test func averageRanksShareTies() {
         let (ranks, groups) = PairedTests.averageRanks([0.3, 0.1, 0.3, 0.2])
         #expect(ranks == [3.5, 1, 3.5, 2] && groups == [1, 1, 2])
+    }
+}
+
+/// The rating task's per-user figure: each user's mean squared error, clipped as RMSE is.
+@Suite struct PerUserRatingErrorTests {
+    @Test func perUserMeanSquaredErrorsWeighBackToRMSE() {
+        // Users 0 and 2 have ratings, user 1 none; the prediction 6.5 is clipped to 5.
+        let test = SparseMatrix(dense: Matrix([[4, 0, 2], [0, 0, 0], [0, 5, 0]]))
+        let predictions: [Float] = [3.5, 2.5, 6.5]
+        let perUser = RatingEvaluation.meanSquaredErrorPerRow(predictions: predictions, test: test)
+        #expect(perUser.rows == [0, 2])
+        #expect(perUser.values == [(0.25 + 0.25) / 2, 0])
+        let rmse = RatingEvaluation.errors(predictions: predictions, targets: test.values).rmse
+        let weighted = (perUser.values[0] * 2 + perUser.values[1] * 1) / 3
+        #expect(abs(weighted.squareRoot() - rmse) < 1e-12)
     }
 }
