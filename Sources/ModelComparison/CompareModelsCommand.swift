@@ -41,6 +41,7 @@ public enum CompareModelsCommand {
         log("data: " + dataset.description.escapingControlCharacters)
         let table = ResultsTable(task)
         var finished: [ModelResult] = []
+        var wroteSignificance = false
         // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
         let save: ([ModelResult]) throws -> Void = { results in
             finished = results
@@ -51,6 +52,7 @@ public enum CompareModelsCommand {
             try ResultsFiles.write(json: table.json(results), csv: table.csv(results), to: path)
             if let significance = table.significance(results) {
                 try ResultsFiles.write(json: significance.json(), csv: significance.csv(), to: ResultsFiles.significancePath(for: path))
+                wroteSignificance = true
             }
         }
         do {
@@ -67,7 +69,7 @@ public enum CompareModelsCommand {
         if let path = options.outputPath {
             log("wrote \(path.escapingControlCharacters) and \(ResultsFiles.csvPath(for: path).escapingControlCharacters)")
             let significance = ResultsFiles.significancePath(for: path)
-            if FileManager.default.fileExists(atPath: significance) {
+            if wroteSignificance {
                 log("wrote the paired tests to \(significance.escapingControlCharacters) and \(ResultsFiles.csvPath(for: significance).escapingControlCharacters)")
             }
         }

@@ -211,6 +211,14 @@ public struct ComparisonOptions: Sendable, Equatable {
             }
             index += 1
         }
+        if let perUser = options.perUserPath, let output = options.outputPath {
+            let taken = [output, ResultsFiles.csvPath(for: output), ResultsFiles.significancePath(for: output),
+                         ResultsFiles.csvPath(for: ResultsFiles.significancePath(for: output))]
+            guard !taken.contains(perUser) else {
+                throw ComparisonError.invalidValue(flag: "--per-user", value: perUser,
+                                                   expected: "a file other than those --output \(output) writes")
+            }
+        }
         return options
     }
 }
