@@ -63,6 +63,9 @@ public struct ComparisonOptions: Sendable, Equatable {
         and parameter count. With no --data it runs on a built-in synthetic data set with planted
         structure for 15 epochs (about two minutes on two cores); there, models sized for
         ML-20M use their small-data settings (VampPrior entries: K = 100 pseudo-inputs).
+        With two models or more, the best is marked * and those not significantly worse than it
+        = (paired t-test on each test user's NDCG@100, or MSE for --task rating, Holm-corrected
+        over every pair of models, p ≥ 0.05).
 
         OPTIONS:
           --data PATH            ratings file (.gz read transparently) or split folder
@@ -107,8 +110,7 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  pair and seed, the paired t-test and Wilcoxon signed-rank
                                  p-values on the per-user figure (ranking: NDCG@100; rating: each
                                  user's mean squared error), raw and Holm-corrected over the
-                                 pairs. The table marks with = the models not significantly
-                                 worse than the best (Holm-corrected t-test, p ≥ 0.05)
+                                 pairs
           --per-user FILE.csv    write every run's per-user figure: model,seed,user,<metric>
                                  (original user ids; ndcg100 or user_mse)
           --save-dir DIR         write each model's best checkpoint to DIR/<model>-seed<S>.safetensors
