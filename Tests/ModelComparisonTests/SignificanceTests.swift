@@ -41,6 +41,26 @@ import TestSupport
         #expect(text.contains("= not significantly worse than *: paired t-test on per-user NDCG@100, Holm-corrected over 3 pairs"))
     }
 
+    /// With several seeds a model is marked when one seed's test does not reject; pairs and Holm are per seed.
+    @Test func withSeveralSeedsOneSeedWithoutSignificanceMarks() throws {
+        let b = (0..<40).map { 0.2 + 0.01 * Double($0 % 17) }
+        let worse = b.enumerated().map { $0.element - 0.05 - 0.001 * Double($0.offset % 3) }
+        let close = b.enumerated().map { $0.offset == 3 ? $0.element - 0.01 : $0.element }
+        let results = [ModelResult(model: "a", task: .ranking, parameterCount: 1,
+                                   runs: [Self.run(seed: 1, perUser: worse), Self.run(seed: 2, perUser: close)]),
+                       ModelResult(model: "b", task: .ranking, parameterCount: 1,
+                                   runs: [Self.run(seed: 1, perUser: b), Self.run(seed: 2, perUser: b)]),
+                       ModelResult(model: "c", task: .ranking, parameterCount: 1,
+                                   runs: [Self.run(seed: 1, perUser: worse), Self.run(seed: 2, perUser: worse)])]
+        let significance = try #require(ResultsTable(RankingTask()).significance(results))
+        #expect(significance.pairs.map(\.seed) == [1, 1, 1, 2, 2, 2])
+        #expect(significance.best == "b" && significance.notSignificantlyWorse == ["a"])
+        // Seed 1's a and c are identical: that pair's p is NaN (as SciPy's) and stays NaN after Holm.
+        let seedOne = significance.pairs.prefix(3)
+        #expect(seedOne.map(\.tTestPHolm.bitPattern) == PairedTests.holm(seedOne.map(\.tTestP)).map(\.bitPattern))
+        #expect(seedOne.map(\.tTestP.isNaN) == [false, true, false])
+    }
+
     @Test func noTestsWithoutPerUserFiguresOrWithOneModel() {
         let bare = SeedRun(seed: 1, metrics: ["ndcg100": .init(mean: 0.3, standardError: 0.01)], bestEpoch: 1,
                            bestValidationMetric: nil, trainingSeconds: 1, evaluatedCount: 5)
