@@ -60,7 +60,7 @@ public struct PairedComparison: Sendable, Codable, Equatable {
 /// Every pair of models tested on the per-user figure of their task, per seed, Holm-corrected over
 /// the seed's pairs, and the models not significantly worse than the table's best.
 public struct PairedSignificance: Sendable, Codable, Equatable {
-    /// The per-user figure compared (`NDCG@100`, `per-user MSE`).
+    /// The per-user figure compared (`NDCG@100`; `MSE`, each user's mean squared error).
     public var metric: MetricDefinition
     /// The level the table's marks use.
     public var alpha: Double

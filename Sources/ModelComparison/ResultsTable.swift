@@ -75,7 +75,7 @@ public struct ResultsTable: Sendable {
             let pairs = significance.pairs.count / max(1, Set(significance.pairs.map(\.seed)).count)
             let perSeed = seeds > 1 ? " in at least one seed" : ""
             lines.append("= not significantly worse than *\(perSeed): paired t-test on per-user \(significance.metric.name), "
-                         + "Holm-corrected over \(pairs) pairs, p ≥ \(significance.alpha) (Wilcoxon and every p-value in --output)")
+                         + "Holm-corrected over \(pairs) pair\(pairs == 1 ? "" : "s"), p ≥ \(significance.alpha) (Wilcoxon and every p-value in --output)")
         }
         return lines.joined(separator: "\n")
     }

@@ -30,7 +30,7 @@ public struct RatingTask: Task {
     /// Each user's mean squared error over their own test ratings (clipped, defaulted as RMSE's):
     /// the per-user figure of the paired tests. Its mean over users weighs users alike, so it is not
     /// RMSE²; a user with one test rating counts as much as one with a hundred.
-    static let userMSE = MetricDefinition(name: "per-user MSE", key: "user_mse", higherIsBetter: false)
+    static let userMSE = MetricDefinition(name: "MSE", key: "user_mse", higherIsBetter: false)
 
     public var metrics: [MetricDefinition] { [Self.rmse, Self.mae] }
     public var validationMetric: MetricDefinition { Self.rmse }
