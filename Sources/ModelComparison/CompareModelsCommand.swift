@@ -41,11 +41,19 @@ public enum CompareModelsCommand {
         log("data: " + dataset.description.escapingControlCharacters)
         let table = ResultsTable(task)
         var finished: [ModelResult] = []
+        var wroteSignificance = false
         // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
         let save: ([ModelResult]) throws -> Void = { results in
             finished = results
+            if let path = options.perUserPath, let metric = table.perUserMetric {
+                try PairedSignificance.perUserCSV(results, metric: metric).write(toFile: path, atomically: true, encoding: .utf8)
+            }
             guard let path = options.outputPath else { return }
             try ResultsFiles.write(json: table.json(results), csv: table.csv(results), to: path)
+            if let significance = table.significance(results) {
+                try ResultsFiles.write(json: significance.json(), csv: significance.csv(), to: ResultsFiles.significancePath(for: path))
+                wroteSignificance = true
+            }
         }
         do {
             let results = try runner.run(task, on: dataset, afterEachRun: save)
@@ -58,7 +66,14 @@ public enum CompareModelsCommand {
             }
             throw error
         }
-        if let path = options.outputPath { log("wrote \(path.escapingControlCharacters) and \(ResultsFiles.csvPath(for: path).escapingControlCharacters)") }
+        if let path = options.outputPath {
+            log("wrote \(path.escapingControlCharacters) and \(ResultsFiles.csvPath(for: path).escapingControlCharacters)")
+            let significance = ResultsFiles.significancePath(for: path)
+            if wroteSignificance {
+                log("wrote the paired tests to \(significance.escapingControlCharacters) and \(ResultsFiles.csvPath(for: significance).escapingControlCharacters)")
+            }
+        }
+        if let path = options.perUserPath { log("wrote per-user figures to \(path.escapingControlCharacters)") }
     }
 }
 
@@ -67,6 +82,9 @@ public enum CompareModelsCommand {
 enum ResultsFiles {
     /// FILE.csv for FILE.json (any extension is replaced).
     static func csvPath(for path: String) -> String { (path as NSString).deletingPathExtension + ".csv" }
+
+    /// FILE-significance.json for FILE.json: the paired tests, with their CSV twin beside it.
+    static func significancePath(for path: String) -> String { (path as NSString).deletingPathExtension + "-significance.json" }
 
     /// Writes both files.
     static func write(json: Data, csv: String, to path: String) throws {

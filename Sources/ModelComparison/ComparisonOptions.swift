@@ -18,6 +18,8 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var heldOutUsers: Int?
     /// Where to write the results as JSON; a `.csv` twin is written beside it.
     public var outputPath: String?
+    /// `--per-user FILE.csv`: every run's per-user figure (model, seed, user id, value).
+    public var perUserPath: String?
     /// Model-specific `model.key=value` overrides.
     public var overrides: [String: [String: String]] = [:]
     /// Suppress per-epoch progress on stderr.
@@ -61,6 +63,9 @@ public struct ComparisonOptions: Sendable, Equatable {
         and parameter count. With no --data it runs on a built-in synthetic data set with planted
         structure for 15 epochs (about two minutes on two cores); there, models sized for
         ML-20M use their small-data settings (VampPrior entries: K = 100 pseudo-inputs).
+        With two models or more, the best is marked * and those not significantly worse than it
+        = (paired t-test on each test user's NDCG@100, or MSE for --task rating, Holm-corrected
+        over every pair of models, p ≥ 0.05).
 
         OPTIONS:
           --data PATH            ratings file (.gz read transparently) or split folder
@@ -74,7 +79,9 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  header optional, .gz allowed), optionally validation.csv; the test
                                  set is fixed, and without validation.csv each seed holds out 10%
                                  of train for validation; implies --task rating
-          --models A,B,...       models to run (default: all). Known: \(modelNames.joined(separator: ", "))
+          --models A,B,...       models to run (default: all), case-insensitive (Mult-VAE is
+                                 mult-vae); a near miss is answered with the closest name.
+                                 Known: \(modelNames.joined(separator: ", "))
           --epochs N             training epochs for every model (default: each model's own)
           --seeds N              repeat with N seeds; report mean ± spread over seeds (default 1)
           --seed S               first seed (default 1)
@@ -98,7 +105,14 @@ public struct ComparisonOptions: Sendable, Equatable {
           --set MODEL.KEY=VALUE  a model option, e.g. --set mult-vae.dropout=0.5 (repeatable)
           --output FILE.json     also write results as JSON, and as CSV beside it; both are
                                  rewritten after every model and seed, so a stopped run keeps
-                                 what finished
+                                 what finished. With two models or more, the paired tests go to
+                                 FILE-significance.json and FILE-significance.csv: for every
+                                 pair and seed, the paired t-test and Wilcoxon signed-rank
+                                 p-values on the per-user figure (ranking: NDCG@100; rating: each
+                                 user's mean squared error), raw and Holm-corrected over the
+                                 pairs
+          --per-user FILE.csv    write every run's per-user figure: model,seed,user,<metric>
+                                 (original user ids; ndcg100 or user_mse)
           --save-dir DIR         write each model's best checkpoint to DIR/<model>-seed<S>.safetensors
                                  (weights, options, item ids, training histories; see Recommend)
           --resume-dir DIR       keep each model and seed's training state in
@@ -183,6 +197,7 @@ public struct ComparisonOptions: Sendable, Equatable {
                 }
                 options.validationFraction = fraction
             case "--output": options.outputPath = try value(argument)
+            case "--per-user": options.perUserPath = try value(argument)
             case "--save-dir": options.saveDirectory = try value(argument)
             case "--resume-dir": options.resumeDirectory = try value(argument)
             case "--set":
@@ -197,6 +212,14 @@ public struct ComparisonOptions: Sendable, Equatable {
                 throw ComparisonError.unknownArgument(argument)
             }
             index += 1
+        }
+        if let perUser = options.perUserPath, let output = options.outputPath {
+            let taken = [output, ResultsFiles.csvPath(for: output), ResultsFiles.significancePath(for: output),
+                         ResultsFiles.csvPath(for: ResultsFiles.significancePath(for: output))]
+            guard !taken.contains(perUser) else {
+                throw ComparisonError.invalidValue(flag: "--per-user", value: perUser,
+                                                   expected: "a file other than those --output \(output) writes")
+            }
         }
         return options
     }

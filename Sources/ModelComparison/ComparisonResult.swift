@@ -17,10 +17,25 @@ public struct SeedRun: Sendable, Codable, Equatable {
     public var evaluatedCount: Int
     /// The task's counts (rating: `defaulted`).
     public var counts: [String: Int]
+    /// The task's per-user figure (`Task.perUserMetric`) of every evaluated user, aligned with
+    /// `perUserIDs`; kept for the paired tests and `--per-user`, not written to the results JSON
+    /// (empty in results read back from it).
+    public var perUserValues: [Double] = []
+    /// The original ids of the evaluated users.
+    public var perUserIDs: [Int64] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case seed, metrics, bestEpoch, bestValidationMetric, trainingSeconds, evaluatedCount, counts
+    }
 
     /// A finished run.
     public init(seed: UInt64, metrics: [String: MeanWithError], bestEpoch: Int, bestValidationMetric: Double?,
-                trainingSeconds: Double, evaluatedCount: Int, counts: [String: Int] = [:]) {
+                trainingSeconds: Double, evaluatedCount: Int, counts: [String: Int] = [:],
+                perUserValues: [Double] = [], perUserIDs: [Int64] = []) {
+        precondition(perUserValues.count == perUserIDs.count,
+                     "SeedRun: \(perUserValues.count) per-user values for \(perUserIDs.count) user ids")
+        self.perUserValues = perUserValues
+        self.perUserIDs = perUserIDs
         self.seed = seed
         self.metrics = metrics
         self.bestEpoch = bestEpoch

@@ -24,9 +24,11 @@ public struct ComparisonRunner {
         self.log = log
     }
 
-    /// The entries to run for `task`: `--models`, or every entry of the task; unknown names throw
-    /// listing the known ones, and a model of another task throws naming its task.
+    /// The entries to run for `task`: `--models` (any case), or every entry of the task; unknown
+    /// names, in `--models` or `--set`, throw listing the known ones (and the closest), and a model
+    /// of another task throws naming its task.
     public func selectedEntries(for task: TaskName) throws -> [ModelEntry] {
+        for name in options.overrides.keys.sorted() { _ = try zoo.entry(named: name) }
         let entries = try options.models.isEmpty ? zoo.entries.filter { $0.task == task }
             : options.models.map { try zoo.entry(named: $0) }
         guard !entries.isEmpty else { throw ComparisonError.noModels }
@@ -37,11 +39,13 @@ public struct ComparisonRunner {
     }
 
     /// The options `entry` is built with for `seed`: on built-in data its small-data settings
-    /// first, `--set` values winning.
+    /// first, `--set` values winning (the model named in any case).
     func modelOptions(_ entry: ModelEntry, seed: UInt64, builtIn: Bool) -> ModelOptions {
-        let base = builtIn ? entry.builtInDataOverrides : [:]
-        return ModelOptions(seed: seed, epochs: options.epochs ?? (builtIn ? Self.builtInEpochs : nil),
-                            overrides: base.merging(options.overrides[entry.name] ?? [:]) { _, user in user })
+        var merged = builtIn ? entry.builtInDataOverrides : [:]
+        for (name, values) in options.overrides.sorted(by: { $0.key < $1.key }) where name.lowercased() == entry.name.lowercased() {
+            merged.merge(values) { _, user in user }
+        }
+        return ModelOptions(seed: seed, epochs: options.epochs ?? (builtIn ? Self.builtInEpochs : nil), overrides: merged)
     }
 
     /// Trains each selected model with each seed on its split of `dataset`, scores the test part,
@@ -116,9 +120,11 @@ public struct ComparisonRunner {
         try ComparisonCheckpoints.save(model, entry: entry.name, task: task.name, options: modelOptions, split: split,
                                        into: options.saveDirectory, log: options.quiet ? { _ in } : log)
         let report = task.evaluate(model, on: split)
+        let perUser = report.perUser[task.perUserMetric.key]
         let run = SeedRun(seed: seed, metrics: report.values, bestEpoch: history.bestEpoch,
                           bestValidationMetric: history.bestValidationMetric, trainingSeconds: trainingSeconds,
-                          evaluatedCount: report.evaluatedCount, counts: report.counts)
+                          evaluatedCount: report.evaluatedCount, counts: report.counts,
+                          perUserValues: perUser ?? [], perUserIDs: perUser == nil ? [] : report.users)
         if !options.quiet {
             let ordered = [task.validationMetric] + task.metrics.filter { $0 != task.validationMetric }
             let figures = ordered.map { String(format: "%@ %.4f", $0.name, run.metric($0.key).mean) }.joined(separator: ", ")

@@ -11,33 +11,53 @@ public struct ResultsTable: Sendable {
     public let unit: String
     /// The task's note under the table.
     public let note: String?
+    /// The per-user figure of the paired tests (`Task.perUserMetric`); nil: no tests.
+    public let perUserMetric: MetricDefinition?
 
     /// The table of `task`.
     public init(_ task: some Task) {
-        self.init(metrics: task.metrics, bestMetric: task.validationMetric, unit: task.evaluatedUnit, note: task.tableNote)
+        self.init(metrics: task.metrics, bestMetric: task.validationMetric, unit: task.evaluatedUnit, note: task.tableNote,
+                  perUserMetric: task.perUserMetric)
     }
 
     /// A table with the given columns.
-    public init(metrics: [MetricDefinition], bestMetric: MetricDefinition, unit: String, note: String? = nil) {
+    public init(metrics: [MetricDefinition], bestMetric: MetricDefinition, unit: String, note: String? = nil,
+                perUserMetric: MetricDefinition? = nil) {
         self.metrics = metrics
         self.bestMetric = bestMetric
         self.unit = unit
         self.note = note
+        self.perUserMetric = perUserMetric
     }
 
-    /// The table: one row per model, the best by `bestMetric` marked with `*`.
+    /// The model with the best `bestMetric` (mean over seeds), or nil when none has a value.
+    public func best(_ results: [ModelResult]) -> String? {
+        results.filter { $0.summary(bestMetric.key).mean.isFinite }.min { first, second in
+            bestMetric.isBetter(first.summary(bestMetric.key).mean, than: second.summary(bestMetric.key).mean)
+        }?.model
+    }
+
+    /// The paired tests of every pair of models against each other, or nil (one model, no per-user figures).
+    public func significance(_ results: [ModelResult]) -> PairedSignificance? {
+        guard let metric = perUserMetric, let best = best(results) else { return nil }
+        return PairedSignificance.compute(results, metric: metric, best: best)
+    }
+
+    /// The table: one row per model, the best by `bestMetric` marked with `*`, and with per-user
+    /// figures, those not significantly worse than it (Holm-adjusted paired t-test, p ≥ 0.05) with `=`.
     public func render(_ results: [ModelResult], dataDescription: String, splitNote: String? = nil) -> String {
         let seeds = results.first?.runs.count ?? 0
         let hasErrors = results.contains { result in metrics.contains { result.summary($0.key).standardError.isFinite } }
         let spread = seeds > 1 ? "mean ± s.d. over \(seeds) seeds"
             : hasErrors ? "mean ± standard error over test \(unit)" : "one seed"
-        let best = results.filter { $0.summary(bestMetric.key).mean.isFinite }.min { first, second in
-            bestMetric.isBetter(first.summary(bestMetric.key).mean, than: second.summary(bestMetric.key).mean)
-        }?.model
+        let best = best(results)
+        let significance = significance(results)
+        let notWorse = Set(significance?.notSignificantlyWorse ?? [])
         let header = ["", "model"] + metrics.map(\.name) + ["train s", "params"]
         var rows: [[String]] = [header]
         for result in results {
-            rows.append([result.model == best ? "*" : "", result.model] + metrics.map { Self.format(result.summary($0.key)) }
+            let mark = result.model == best ? "*" : notWorse.contains(result.model) ? "=" : ""
+            rows.append([mark, result.model] + metrics.map { Self.format(result.summary($0.key)) }
                         + [String(format: "%.1f", result.medianTrainingSeconds), Self.groupedInteger(result.parameterCount)])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -51,6 +71,12 @@ public struct ResultsTable: Sendable {
             if index == 0 { lines.append(String(repeating: "-", count: lines.last?.count ?? 0)) }
         }
         lines.append("* best \(bestMetric.name)" + (note.map { " (\($0))" } ?? ""))
+        if let significance {
+            let pairs = significance.pairs.count / max(1, Set(significance.pairs.map(\.seed)).count)
+            let perSeed = seeds > 1 ? " in at least one seed" : ""
+            lines.append("= not significantly worse than *\(perSeed): paired t-test on per-user \(significance.metric.name), "
+                         + "Holm-corrected over \(pairs) pair\(pairs == 1 ? "" : "s"), p ≥ \(significance.alpha) (Wilcoxon and every p-value in --output)")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -35,6 +35,26 @@ public enum RatingEvaluation {
                             defaultedCount: defaultedCount)
     }
 
+    /// Every row's mean squared error over its stored ratings in `test`, with `predictions` aligned to
+    /// `test`'s stored values and clipped to `range` as `errors` does; rows without ratings are left
+    /// out (`rows` names the ones kept, ascending).
+    public static func meanSquaredErrorPerRow(predictions: [Float], test: SparseMatrix,
+                                              range: ClosedRange<Float> = 1...5) -> (rows: [Int], values: [Double]) {
+        precondition(predictions.count == test.nonZeroCount,
+                     "RatingEvaluation: \(predictions.count) predictions for \(test.nonZeroCount) ratings")
+        var rows: [Int] = [], values: [Double] = []
+        for row in 0..<test.rows where test.count(inRow: row) > 0 {
+            var squared = 0.0
+            for position in test.range(ofRow: row) {
+                let error = Double(min(max(predictions[position], range.lowerBound), range.upperBound) - test.values[position])
+                squared += error * error
+            }
+            rows.append(row)
+            values.append(squared / Double(test.count(inRow: row)))
+        }
+        return (rows, values)
+    }
+
     /// Evaluates the ratings stored in `test`, asking `predict` for dense predictions of consecutive
     /// user rows (batch × items); users or items without any rating in `train` get `defaultRating`.
     public static func evaluate(test: SparseMatrix, train: SparseMatrix, range: ClosedRange<Float> = 1...5,

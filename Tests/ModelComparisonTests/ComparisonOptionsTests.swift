@@ -24,6 +24,9 @@ import ZooCatalog
         (["--epochs", "0"], ComparisonError.invalidValue(flag: "--epochs", value: "0", expected: "a positive integer")),
         (["--bogus"], ComparisonError.unknownArgument("--bogus")),
         (["--set", "dropout=1"], ComparisonError.invalidValue(flag: "--set", value: "dropout=1", expected: "MODEL.KEY=VALUE")),
+        (["--output", "r.json", "--per-user", "r.csv"],
+         ComparisonError.invalidValue(flag: "--per-user", value: "r.csv", expected: "a file other than those --output r.json writes")),
+        (["--per-user"], ComparisonError.missingValue(flag: "--per-user")),
     ])
     func rejectsBadArguments(arguments: [String], expected: ComparisonError) {
         #expect(throws: expected) { try ComparisonOptions.parse(arguments) }

@@ -98,3 +98,26 @@ private final class CountingRecommender: ZooModel {
         #expect(try fine.double("dropout", default: 0.5, in: 0..<1) == 0)
     }
 }
+
+@Suite struct ModelNameTests {
+    @Test func namesMatchInAnyCase() throws {
+        #expect(try ModelZooTests.zoo.entry(named: "Counting").name == "counting")
+        #expect(try ModelZooTests.zoo.entry(named: "OTHER").name == "other")
+    }
+
+    @Test func aNearMissSuggestsTheClosestName() {
+        let error = ModelZooError.unknownModel("Countign", known: ["counting", "other"])
+        #expect(error.description == "unknown model 'Countign'; did you mean 'counting'? Known models: counting, other")
+        // Far from every name: no suggestion, only the list.
+        #expect(ModelZooError.unknownModel("transformer", known: ["counting", "other"]).description
+                == "unknown model 'transformer'; known models: counting, other")
+        #expect(NameMatching.closest(to: "MultVAE", in: ["mult-vae", "mult-dae", "ease"]) == "mult-vae")
+    }
+
+    @Test func editDistanceCountsInsertionsDeletionsAndSubstitutions() {
+        #expect(NameMatching.editDistance("kitten", "sitting") == 3)
+        #expect(NameMatching.editDistance("", "abc") == 3 && NameMatching.editDistance("abc", "") == 3)
+        #expect(NameMatching.editDistance("Mult-VAE", "mult-vae") == 0)
+        #expect(NameMatching.editDistance("ease", "eaes") == 2)
+    }
+}

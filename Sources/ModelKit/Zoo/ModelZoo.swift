@@ -79,7 +79,11 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .unknownModel(name, known):
-            return "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
+            let list = known.joined(separator: ", ")
+            if let closest = NameMatching.closest(to: name, in: known) {
+                return "unknown model '\(name)'; did you mean '\(closest)'? Known models: \(list)"
+            }
+            return "unknown model '\(name)'; known models: \(list)"
         case let .invalidOption(model, key, value, expected):
             return "model '\(model)': option \(key)=\(value) is invalid (expected \(expected))"
         case let .unknownOption(model, key, known):
@@ -97,11 +101,11 @@ public struct ModelZoo: Sendable {
     /// The entries, in catalog order.
     public let entries: [ModelEntry]
 
-    /// A zoo of `entries`; duplicate names are a programmer error.
+    /// A zoo of `entries`; duplicate names, in any case, are a programmer error (names match ignoring case).
     public init(_ entries: [ModelEntry]) {
         var seen = Set<String>()
         for entry in entries {
-            precondition(seen.insert(entry.name).inserted, "ModelZoo: duplicate model name '\(entry.name)'")
+            precondition(seen.insert(entry.name.lowercased()).inserted, "ModelZoo: duplicate model name '\(entry.name)'")
         }
         self.entries = entries
     }
@@ -109,9 +113,11 @@ public struct ModelZoo: Sendable {
     /// Every entry's name, in catalog order.
     public var names: [String] { entries.map(\.name) }
 
-    /// The entry called `name`, or `ModelZooError.unknownModel` listing the known names.
+    /// The entry called `name`, ignoring case (`Mult-VAE` is `mult-vae`), or
+    /// `ModelZooError.unknownModel` listing the known names (and the closest one for a near miss).
     public func entry(named name: String) throws -> ModelEntry {
-        guard let entry = entries.first(where: { $0.name == name }) else {
+        let lowered = name.lowercased()
+        guard let entry = entries.first(where: { $0.name == name }) ?? entries.first(where: { $0.name.lowercased() == lowered }) else {
             throw ModelZooError.unknownModel(name, known: names)
         }
         return entry

@@ -32,6 +32,8 @@ public struct RankingTask: Task {
     }
 
     public var validationMetric: MetricDefinition { Self.ndcg(validationCutoff) }
+    /// Per-user NDCG@100 on the test users.
+    public var perUserMetric: MetricDefinition { Self.ndcg(100) }
     public var evaluatedUnit: String { "users" }
     public var tableNote: String? { nil }
 
@@ -116,7 +118,7 @@ public struct RankingTask: Task {
         }
     }
 
-    /// Recall@20, Recall@50 and NDCG@100 over the test users, with per-user values.
+    /// Recall@20, Recall@50 and NDCG@100 over the test users, with per-user values and user ids.
     public func evaluate(_ model: any Recommender, on split: StrongGeneralizationSplit) -> TaskReport {
         let report = RankingEvaluation.evaluate(foldIn: split.test.foldIn, target: split.test.target, cutoffs: [20, 50, 100],
                                                 batchSize: scoringBatchSize) { model.scores(for: $0) }
@@ -126,6 +128,7 @@ public struct RankingTask: Task {
             values[metric.key] = MeanWithError(mean: summary?.mean ?? .nan, standardError: summary?.standardError ?? .nan)
             perUser[metric.key] = summary?.perUser ?? []
         }
-        return TaskReport(values: values, perUser: perUser, evaluatedCount: report.users.count)
+        return TaskReport(values: values, perUser: perUser, users: report.users.map { split.test.userIDs[$0] },
+                          evaluatedCount: report.users.count)
     }
 }

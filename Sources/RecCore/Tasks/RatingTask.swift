@@ -27,8 +27,14 @@ public struct RatingTask: Task {
     static let rmse = MetricDefinition(name: "RMSE", key: "rmse", higherIsBetter: false)
     static let mae = MetricDefinition(name: "MAE", key: "mae", higherIsBetter: false)
 
+    /// Each user's mean squared error over their own test ratings (clipped, defaulted as RMSE's):
+    /// the per-user figure of the paired tests. Its mean over users weighs users alike, so it is not
+    /// RMSE²; a user with one test rating counts as much as one with a hundred.
+    static let userMSE = MetricDefinition(name: "MSE", key: "user_mse", higherIsBetter: false)
+
     public var metrics: [MetricDefinition] { [Self.rmse, Self.mae] }
     public var validationMetric: MetricDefinition { Self.rmse }
+    public var perUserMetric: MetricDefinition { Self.userMSE }
     public var evaluatedUnit: String { "ratings" }
     public var tableNote: String? { "predictions clipped to 1…5; users/items without training ratings predicted 3" }
 
@@ -82,11 +88,16 @@ public struct RatingTask: Task {
         return TaskValidation(metric: Self.rmse) { model in Self.errors(of: model, test: validation, train: train).rmse }
     }
 
-    /// RMSE and MAE on the test ratings, and how many were predicted 3 for an unseen user or item.
+    /// RMSE and MAE on the test ratings, how many were predicted 3 for an unseen user or item, and
+    /// every test user's mean squared error (`perUserMetric`) with their id.
     public func evaluate(_ model: any Recommender, on split: RatingSplit) -> TaskReport {
-        let report = Self.errors(of: model, test: split.test, train: split.train)
+        let (predictions, defaulted) = Self.predictions(of: model, test: split.test, train: split.train)
+        let report = RatingEvaluation.errors(predictions: predictions, targets: split.test.values, range: 1...5,
+                                             defaultedCount: defaulted)
+        let perUser = RatingEvaluation.meanSquaredErrorPerRow(predictions: predictions, test: split.test, range: 1...5)
         return TaskReport(values: ["rmse": MeanWithError(mean: report.rmse, standardError: .nan),
                                    "mae": MeanWithError(mean: report.mae, standardError: .nan)],
+                          perUser: [Self.userMSE.key: perUser.values], users: perUser.rows.map { split.userIDs[$0] },
                           evaluatedCount: report.count, counts: ["defaulted": report.defaultedCount])
     }
 
@@ -94,6 +105,13 @@ public struct RatingTask: Task {
     /// predictions clipped to 1…5, and a rating whose user or item has no training rating predicted
     /// as 3 (`RatingEvaluation.autoRecDefaultRating`).
     public static func errors(of model: any Recommender, test: SparseMatrix, train: SparseMatrix) -> RatingReport {
+        let (predictions, defaulted) = predictions(of: model, test: test, train: train)
+        return RatingEvaluation.errors(predictions: predictions, targets: test.values, range: 1...5, defaultedCount: defaulted)
+    }
+
+    /// The model's prediction at every stored position of `test` (unclipped), with 3 where the user
+    /// or item has no training rating, and how many were so defaulted.
+    static func predictions(of model: any Recommender, test: SparseMatrix, train: SparseMatrix) -> ([Float], defaulted: Int) {
         precondition(test.rows == train.rows && test.columns == train.columns,
                      "RatingTask: test \(test.rows)×\(test.columns), train \(train.rows)×\(train.columns)")
         var predictions = model.scores(at: test, known: train)
@@ -109,6 +127,6 @@ public struct RatingTask: Task {
                 defaulted += 1
             }
         }
-        return RatingEvaluation.errors(predictions: predictions, targets: test.values, range: 1...5, defaultedCount: defaulted)
+        return (predictions, defaulted)
     }
 }

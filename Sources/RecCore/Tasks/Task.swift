@@ -16,6 +16,9 @@ public protocol Task: Sendable {
     var metrics: [MetricDefinition] { get }
     /// The metric that selects epochs (validation) and marks the best model (test).
     var validationMetric: MetricDefinition { get }
+    /// The per-user figure the paired significance tests compare (ranking: NDCG@100; rating: each
+    /// user's mean squared error over their test ratings); its key indexes `TaskReport.perUser`.
+    var perUserMetric: MetricDefinition { get }
     /// What the test metrics average over, plural (`users`, `ratings`).
     var evaluatedUnit: String { get }
     /// A line under the table on how the metrics were computed, or nil.
@@ -108,17 +111,23 @@ public struct MeanWithError: Sendable, Codable, Equatable {
 public struct TaskReport: Sendable, Equatable {
     /// Each metric's mean and standard error over the evaluated units (users, ratings), by key.
     public var values: [String: MeanWithError]
-    /// Each metric's per-user values where the task keeps them (ranking: one per test user), by key.
+    /// Per-user values by metric key, each aligned with `users` (ranking: every metric; rating: the
+    /// per-user mean squared error); `Task.perUserMetric`'s key is always present.
     public var perUser: [String: [Double]]
+    /// The original ids of the evaluated users (those with at least one test item or rating), in
+    /// the order of every `perUser` array.
+    public var users: [Int64]
     /// The number of evaluated units: test users (ranking) or test ratings (rating).
     public var evaluatedCount: Int
     /// Counts worth reporting, by name (rating: `defaulted` predictions for unseen users or items).
     public var counts: [String: Int]
 
     /// A report with the given values.
-    public init(values: [String: MeanWithError], perUser: [String: [Double]] = [:], evaluatedCount: Int,
-                counts: [String: Int] = [:]) {
-        (self.values, self.perUser, self.evaluatedCount, self.counts) = (values, perUser, evaluatedCount, counts)
+    public init(values: [String: MeanWithError], perUser: [String: [Double]] = [:], users: [Int64] = [],
+                evaluatedCount: Int, counts: [String: Int] = [:]) {
+        precondition(perUser.values.allSatisfy { $0.count == users.count },
+                     "TaskReport: per-user arrays of \(perUser.mapValues(\.count)) values for \(users.count) users")
+        (self.values, self.perUser, self.users, self.evaluatedCount, self.counts) = (values, perUser, users, evaluatedCount, counts)
     }
 }
 
