@@ -191,7 +191,7 @@ enum GradientCases {
         },
     ]
 
-    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors + observedEntries + conditionalPriors }
+    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors + observedEntries + conditionalPriors + compositePriors }
 }
 
 @Suite struct GradientTests {
