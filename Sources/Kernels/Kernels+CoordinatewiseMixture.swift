@@ -64,4 +64,9 @@ extension Kernels {
             for c in 0..<columns { x.storage[r * columns + c] *= factor }
         }
     }
+
+    /// The sum of each row's stored values of a CSR matrix, accumulated in Double (0 for an empty row).
+    public static func sparseRowSums(_ s: SparseMatrix) -> [Float] {
+        (0..<s.rows).map { r in Float(s.range(ofRow: r).reduce(0.0) { $0 + Double(s.values[$1]) }) }
+    }
 }

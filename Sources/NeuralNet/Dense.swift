@@ -54,4 +54,10 @@ public struct Dense: OutputReusingLayer {
         Kernels.addColumnSums(of: outputGradient, to: &bias.gradient)                                  // ∂L/∂b = Σ_b dy
         return Kernels.gemm(outputGradient, weight.value, transposeB: true)                            // ∂L/∂x = dy·Wᵀ
     }
+
+    /// dx = dy·Wᵀ without dW and db: the backward pass of a layer whose parameters the current
+    /// step does not update (RecVAE's decoder during its encoder phase).
+    public func inputGradient(_ outputGradient: Matrix) -> Matrix {
+        Kernels.gemm(outputGradient, weight.value, transposeB: true)                                   // ∂L/∂x = dy·Wᵀ
+    }
 }
