@@ -12,6 +12,7 @@ let zooModules = [
     "MultVAEModule",
     "MultDAEModule",
     "VampPriorModule",
+    "RecVAEModule",
     "AutoRecModule",
     "DeepAutoEncoderModule",
     "PopularityModule",

@@ -3,6 +3,7 @@ import DeepAutoEncoderModule
 import MultDAEModule
 import MultVAEModule
 import PopularityModule
+import RecVAEModule
 import VampPriorModule
 import ModelKit
 
@@ -15,6 +16,7 @@ extension ModelZoo {
         VampPriorVAE.zooEntry,
         HierarchicalVampPriorVAE.zooEntry,
         HierarchicalVampPriorVAE.gatedZooEntry,
+        RecVAE.zooEntry,
         Popularity.zooEntry,
         AutoRec.itemZooEntry,
         AutoRec.userZooEntry,
