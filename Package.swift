@@ -91,6 +91,8 @@ let package = Package(
         .testTarget(name: "VampPriorTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
                                                            "VampPriorModule", "TestSupport"],
                     path: "Tests/VampPriorTests"),
+        .testTarget(name: "RecVAETests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "RecVAEModule", "TestSupport"],
+                    path: "Tests/RecVAETests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                                  "Checkpoints", "ModelComparison", "TestSupport"],
                     path: "Tests/ModelComparisonTests"),
