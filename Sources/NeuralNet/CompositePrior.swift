@@ -16,6 +16,8 @@ import TensorCore
 /// The KL term is the one-sample Monte-Carlo estimate log q(z|x) − log p(z|x) summed over the
 /// latent coordinates, as the code's `log_norm_pdf(z, mu, logvar) − prior(x, z)`, each user's
 /// weighted by its own β_b (RecVAE: β_b = γ·|x_b|, the user's click count), averaged over users.
+/// Not a `Prior`: its divergence needs the previous posterior and a weight per user, as
+/// `ConditionalGaussianPrior` needs its condition.
 public struct CompositePrior: Sendable, Equatable {
     /// The mixture weights (standard normal, previous posterior, wide), summing to 1.
     public var weights: [Double]

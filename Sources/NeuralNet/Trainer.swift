@@ -13,8 +13,11 @@ public struct Trainer {
 
     /// Fits `model` to the rows of `data`.
     ///
-    /// Mini-batch: each epoch draws a permutation of the rows from `context.rng` (when shuffling),
-    /// splits it into batches and asks the model for a step per batch. Full-batch: each epoch runs
+    /// Mini-batch: each epoch runs the recipe's phases in order (one pass over every parameter by
+    /// default; see `TrainingPhase`), telling the model as each begins; each pass draws a
+    /// permutation of the rows from `context.rng` (when shuffling), splits it into batches and asks
+    /// the model for a step per batch, then updates the phase's parameters. The epoch's loss is the
+    /// mean over all its batches. Full-batch: each epoch runs
     /// the optimizer's `step` `iterationsPerEpoch` times on all rows, every evaluation of one step
     /// starting from the same generator state (one fixed objective for a line search). Every loss
     /// and gradient is checked for NaN/∞ (`TrainingError` names the epoch and batch, from 1).
