@@ -6,7 +6,7 @@ import Darwin
 import TensorCore
 
 extension Kernels {
-    /// y = f(x) element-wise (multi-threaded; sigmoid uses the vectorised exp, tanh `tanh8`, SELU `expm1x8`).
+    /// y = f(x) element-wise (multi-threaded; sigmoid and swish use the vectorised exp, tanh `tanh8`, SELU `expm1x8`).
     public static func activate(_ x: Matrix, _ activation: Activation) -> Matrix {
         switch activation {
         case .identity:
@@ -33,6 +33,17 @@ extension Kernels {
                 }
                 while i < range.upperBound { d[i] = activationValue(s[i], .sigmoid); i += 1 }
             }
+        case .swish:
+            return elementwise(x, minimumPerChunk: 16_384) { s, d, range in
+                // swish(x) = x·σ(x) = x / (1 + e^{−x}); e^{−x} = +∞ for x ≪ 0 gives exactly −0.
+                var i = range.lowerBound
+                while i + 8 <= range.upperBound {
+                    let v = UnsafeRawPointer(s + i).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(d + i).storeBytes(of: v / (1 + exp8(-v)), as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < range.upperBound { d[i] = activationValue(s[i], .swish); i += 1 }
+            }
         }
     }
 
@@ -57,6 +68,23 @@ extension Kernels {
             return elementwise(dy, input) { g, x, d, range in
                 for i in range { d[i] = x[i] > 0 ? g[i] : 0 }                  // relu' = [x > 0]
             }
+        case .swish:
+            return elementwise(dy, input) { g, x, d, range in
+                var i = range.lowerBound
+                while i + 8 <= range.upperBound {                              // swish' = σ(x)·(1 + x·(1 − σ(x)))
+                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let gradient = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let sigma = 1 / (1 + exp8(-v))
+                    let derivative = sigma * (1 + v * (1 - sigma))
+                    UnsafeMutableRawPointer(d + i).storeBytes(of: gradient * derivative, as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < range.upperBound {
+                    let sigma = activationValue(x[i], .sigmoid)
+                    d[i] = g[i] * (sigma * (1 + x[i] * (1 - sigma)))
+                    i += 1
+                }
+            }
         case .selu:
             return input.withUnsafeBufferPointer { xBuffer in
                 let xp = xBuffer.baseAddress.map(SharedPointer.init)
@@ -79,6 +107,7 @@ extension Kernels {
         case .sigmoid: return x >= 0 ? 1 / (1 + expf(-x)) : expf(x) / (1 + expf(x))
         case .relu: return max(0, x)
         case .selu: return x > 0 ? Activation.seluLambda * x : Activation.seluLambda * Activation.seluAlpha * expm1f(x)
+        case .swish: return x * activationValue(x, .sigmoid)
         }
     }
 }

@@ -54,4 +54,17 @@ public struct Dense: OutputReusingLayer {
         Kernels.addColumnSums(of: outputGradient, to: &bias.gradient)                                  // ∂L/∂b = Σ_b dy
         return Kernels.gemm(outputGradient, weight.value, transposeB: true)                            // ∂L/∂x = dy·Wᵀ
     }
+
+    /// dx = dy·Wᵀ without dW and db: the backward pass of a layer whose parameters the current
+    /// step does not update (RecVAE's decoder during its encoder phase).
+    public func inputGradient(_ outputGradient: Matrix) -> Matrix {
+        Kernels.gemm(outputGradient, weight.value, transposeB: true)                                   // ∂L/∂x = dy·Wᵀ
+    }
+
+    /// dW += xᵀ·dy and db += Σ_b dy without dx: the backward pass of a first layer whose input
+    /// needs no gradient (RecVAE's decoder during its decoder phase, when the encoder is frozen).
+    public func accumulateParameterGradients(_ outputGradient: Matrix, cache input: Matrix) {
+        Kernels.gemm(input, outputGradient, transposeA: true, into: &weight.gradient, accumulate: true) // ∂L/∂W = xᵀ·dy
+        Kernels.addColumnSums(of: outputGradient, to: &bias.gradient)                                  // ∂L/∂b = Σ_b dy
+    }
 }

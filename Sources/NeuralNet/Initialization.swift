@@ -12,6 +12,9 @@ public enum WeightInitialization: Sendable, Equatable {
     case normal(standardDeviation: Float)
     /// LeCun normal, N(0, 1/In): the SELU initialisation (Klambauer et al. 2017).
     case lecunNormal
+    /// U(±1/√In): PyTorch's default `nn.Linear` weight (`kaiming_uniform_` with a = √5), which
+    /// RecVAE's reference code keeps (Shenbin et al. 2020).
+    case fanInUniform
     /// All zeros (tests).
     case zeros
 
@@ -29,6 +32,9 @@ public enum WeightInitialization: Sendable, Equatable {
         case .lecunNormal:
             return Kernels.randomNormal(rows: inputs, columns: outputs,
                                         standardDeviation: (1 / Float(max(1, inputs))).squareRoot(), using: &rng)
+        case .fanInUniform:
+            let limit = 1 / Float(max(1, inputs)).squareRoot()
+            return Kernels.randomUniform(rows: inputs, columns: outputs, low: -limit, high: limit, using: &rng)
         case .zeros:
             return Matrix(rows: inputs, columns: outputs)
         }

@@ -33,6 +33,9 @@ extension SparseMatrix {
     /// x/‖x‖₂ (Liang et al. 2018, reference code).
     public func l2NormalizedRows() -> SparseMatrix { Kernels.l2NormalizeRows(self) }
 
+    /// The sum of each row's stored values (a user's click count on binary data).
+    public func rowSums() -> [Float] { Kernels.sparseRowSums(self) }
+
     /// The sum of each column's stored values, [1, C] (`withValues(1)` first counts the entries).
     public func columnSums() -> Matrix {
         var sums = Matrix(rows: 1, columns: columns)

@@ -14,12 +14,23 @@ public struct TrainingStep: Sendable, Equatable {
     public var learningRate: Float
     /// Rows in the whole training data (a batch of B rows carries B/N of a per-data-set penalty).
     public var trainingRowCount: Int
+    /// The recipe's phase this step belongs to (an index into `TrainingRecipe.phases`; 0 for the
+    /// one phase of an ordinary recipe).
+    public var phase: Int
+    /// The parameters the optimizer will update after this step, by name; nil: all of them.
+    public var updatedParameterNames: Set<String>?
 
     /// A step with the given coordinates.
-    public init(epoch: Int, batch: Int, update: Int, klWeight: Double, learningRate: Float, trainingRowCount: Int = 0) {
+    public init(epoch: Int, batch: Int, update: Int, klWeight: Double, learningRate: Float, trainingRowCount: Int = 0,
+                phase: Int = 0, updatedParameterNames: Set<String>? = nil) {
         (self.epoch, self.batch, self.update) = (epoch, batch, update)
         (self.klWeight, self.learningRate, self.trainingRowCount) = (klWeight, learningRate, trainingRowCount)
+        (self.phase, self.updatedParameterNames) = (phase, updatedParameterNames)
     }
+
+    /// Whether the optimizer updates `parameter` after this step (a model may skip the gradients
+    /// of the others: the trainer discards them).
+    public func updates(_ parameter: Parameter) -> Bool { updatedParameterNames?.contains(parameter.name) ?? true }
 }
 
 /// A model the `Trainer` can fit: it owns its forward/backward step, the trainer owns the loop.
@@ -41,9 +52,16 @@ public protocol TrainableModel {
     /// for the batch (by convention the first, main loss).
     func trainStep(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext,
                    applyUpdate: (_ loss: Double) throws -> Void) throws -> Double
+    /// Called by the trainer before each phase of each epoch (`phase` indexes the recipe's phases;
+    /// `epoch` from 0), also the first of a resumed run: what a model keeps between phases (RecVAE's
+    /// previous encoder) is set here. Does nothing by default.
+    func willBeginPhase(_ phase: Int, epoch: Int)
 }
 
 extension TrainableModel {
+    /// Nothing to prepare.
+    public func willBeginPhase(_ phase: Int, epoch: Int) {}
+
     /// `lossAndGradients` followed by one optimizer update.
     public func trainStep(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext,
                           applyUpdate: (_ loss: Double) throws -> Void) throws -> Double {

@@ -90,7 +90,31 @@ extension Trainer {
         for parameter in parameters where !names.insert(parameter.name).inserted {
             throw TrainingError.invalidConfiguration(setting: "parameter name (duplicate)", value: parameter.name)
         }
+        try checkPhases(parameterNames: names)
         return parameters
+    }
+
+    /// Throws unless the recipe has at least one phase, each with ≥ 1 pass and only known, at least
+    /// one, parameter names; full-batch stepping takes the one default phase only.
+    func checkPhases(parameterNames: Set<String>) throws {
+        guard !recipe.phases.isEmpty else { throw TrainingError.invalidConfiguration(setting: "phases", value: "none") }
+        for phase in recipe.phases {
+            guard phase.passes >= 1 else {
+                throw TrainingError.invalidConfiguration(setting: "passes of phase '\(phase.name)'", value: "\(phase.passes)")
+            }
+            if let chosen = phase.parameterNames {
+                if let unknown = chosen.subtracting(parameterNames).sorted().first {
+                    throw TrainingError.invalidConfiguration(setting: "parameter of phase '\(phase.name)' (unknown)", value: unknown)
+                }
+                guard !chosen.isEmpty else {
+                    throw TrainingError.invalidConfiguration(setting: "parameters of phase '\(phase.name)'", value: "none")
+                }
+            }
+        }
+        if case .fullBatch = recipe.stepping, recipe.phases != [.everyParameter] {
+            throw TrainingError.invalidConfiguration(setting: "phases (full-batch stepping runs one phase of every parameter)",
+                                                     value: recipe.phases.map(\.name).joined(separator: ", "))
+        }
     }
 
     /// Whether early stopping ends the run after `epoch` (from 0): `patience` epochs without a

@@ -13,8 +13,11 @@ public struct Trainer {
 
     /// Fits `model` to the rows of `data`.
     ///
-    /// Mini-batch: each epoch draws a permutation of the rows from `context.rng` (when shuffling),
-    /// splits it into batches and asks the model for a step per batch. Full-batch: each epoch runs
+    /// Mini-batch: each epoch runs the recipe's phases in order (one pass over every parameter by
+    /// default; see `TrainingPhase`), telling the model as each begins; each pass draws a
+    /// permutation of the rows from `context.rng` (when shuffling), splits it into batches and asks
+    /// the model for a step per batch, then updates the phase's parameters. The epoch's loss is the
+    /// mean over all its batches. Full-batch: each epoch runs
     /// the optimizer's `step` `iterationsPerEpoch` times on all rows, every evaluation of one step
     /// starting from the same generator state (one fixed objective for a line search). Every loss
     /// and gradient is checked for NaN/∞ (`TrainingError` names the epoch and batch, from 1).
@@ -58,12 +61,22 @@ public struct Trainer {
             case .miniBatch(var stepper, let baseRate, let batchSize, let shuffle):
                 optimizer = .stepping                // the stepper holds the only copy: its moments are never copied on write
                 stepper.learningRate = recipe.learningRateSchedule.learningRate(base: baseRate, epoch: epoch)
-                (loss, rate) = (try runMiniBatchEpoch(epoch, of: model, on: data, batchSize: batchSize, shuffle: shuffle,
-                                                      parameters: parameters, optimizer: &stepper, loop: &loop,
-                                                      context: &context), stepper.learningRate)
+                var total = 0.0, batches = 0
+                for (phaseIndex, phase) in recipe.phases.enumerated() {
+                    model.willBeginPhase(phaseIndex, epoch: epoch)
+                    let updated = phase.parameterNames.map { names in parameters.filter { names.contains($0.name) } } ?? parameters
+                    for _ in 0..<phase.passes {
+                        let pass = try runMiniBatchEpoch(epoch, phase: phaseIndex, of: model, on: data, batchSize: batchSize,
+                                                         shuffle: shuffle, parameters: parameters, updated: updated,
+                                                         optimizer: &stepper, loop: &loop, context: &context)
+                        (total, batches) = (total + pass.lossTotal, batches + pass.batches)
+                    }
+                }
+                (loss, rate) = (batches > 0 ? total / Double(batches) : 0, stepper.learningRate)
                 optimizer = .miniBatch(stepper, baseRate: baseRate, batchSize: batchSize, shuffle: shuffle)
             case .fullBatch(var stepper, let iterations):
                 optimizer = .stepping
+                model.willBeginPhase(0, epoch: epoch)
                 (loss, rate) = (try runFullBatchEpoch(epoch, of: model, on: data, iterations: iterations,
                                                       parameters: parameters, optimizer: &stepper, loop: &loop,
                                                       context: &context), 0)
@@ -104,11 +117,16 @@ public struct Trainer {
                                optimizerSteps: loop.optimizerSteps)
     }
 
-    /// One epoch of mini-batches; returns the mean of their losses.
+    /// One pass of mini-batches of `phase` over the data, updating `updated` (the others' gradients
+    /// are zeroed after each update); returns the sum of the batches' losses and their count.
     private func runMiniBatchEpoch<Model: TrainableModel>(
-        _ epoch: Int, of model: Model, on data: SparseMatrix, batchSize: Int, shuffle: Bool, parameters: [Parameter],
+        _ epoch: Int, phase: Int, of model: Model, on data: SparseMatrix, batchSize: Int, shuffle: Bool,
+        parameters: [Parameter], updated: [Parameter],
         optimizer: inout any Optimizer, loop: inout LoopState, context: inout ForwardContext
-    ) throws -> Double {
+    ) throws -> (lossTotal: Double, batches: Int) {
+        let restricted = updated.count < parameters.count
+        let updatedNames = restricted ? Set(updated.map(\.name)) : nil
+        let frozen = restricted ? parameters.filter { !(updatedNames?.contains($0.name) ?? true) } : []
         let order = shuffle ? context.rng.permutation(data.rows) : Array(0..<data.rows)
         var lossTotal = 0.0, batches = 0
         parameters.zeroGradients()
@@ -117,14 +135,16 @@ public struct Trainer {
             let batch = shuffle ? data.rows(at: rows) : data.rows(in: start..<(start + rows.count))
             let step = TrainingStep(epoch: epoch, batch: batchIndex, update: loop.updates,
                                     klWeight: recipe.klSchedule.weight(epoch: epoch, update: loop.updates),
-                                    learningRate: optimizer.learningRate, trainingRowCount: data.rows)
+                                    learningRate: optimizer.learningRate, trainingRowCount: data.rows,
+                                    phase: phase, updatedParameterNames: updatedNames)
             var steps = 0
             let loss = try model.trainStep(batch: batch, step: step, context: &context) { loss in
                 try Self.check(loss: loss, epoch: epoch, batch: batchIndex)
                 // One pass per parameter: step, zero the gradient, report a NaN/∞ gradient.
-                if let name = optimizer.updateZeroingGradients(parameters) {
+                if let name = optimizer.updateZeroingGradients(updated) {
                     throw TrainingError.nonFiniteGradient(epoch: epoch + 1, batch: batchIndex + 1, parameter: name)
                 }
+                frozen.zeroGradients()                                    // computed, not applied: this phase keeps them
                 steps += 1
             }
             try Self.check(loss: loss, epoch: epoch, batch: batchIndex)
@@ -133,7 +153,7 @@ public struct Trainer {
             loop.updates += 1
             loop.optimizerSteps += steps
         }
-        return batches > 0 ? lossTotal / Double(batches) : 0
+        return (lossTotal, batches)
     }
 
     /// One epoch of full-batch steps; returns the last step's loss.

@@ -26,12 +26,16 @@ public struct TrainingRecipe {
     public var learningRateSchedule: LearningRateSchedule
     /// Stop after this many epochs without a better validation metric (nil: never stop early).
     public var patience: Int?
+    /// The parts of every epoch, in order (mini-batch stepping only; one pass over every
+    /// parameter by default). See `TrainingPhase`.
+    public var phases: [TrainingPhase]
 
     /// A recipe with the given parts.
     public init(epochs: Int, stepping: Stepping, klSchedule: KLSchedule = .constant(0),
-                learningRateSchedule: LearningRateSchedule = .constant, patience: Int? = nil) {
+                learningRateSchedule: LearningRateSchedule = .constant, patience: Int? = nil,
+                phases: [TrainingPhase] = [.everyParameter]) {
         (self.epochs, self.stepping, self.klSchedule) = (epochs, stepping, klSchedule)
-        (self.learningRateSchedule, self.patience) = (learningRateSchedule, patience)
+        (self.learningRateSchedule, self.patience, self.phases) = (learningRateSchedule, patience, phases)
     }
 }
 

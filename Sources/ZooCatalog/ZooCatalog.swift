@@ -4,6 +4,7 @@ import EASEModule
 import MultDAEModule
 import MultVAEModule
 import PopularityModule
+import RecVAEModule
 import VampPriorModule
 import ModelKit
 
@@ -16,6 +17,7 @@ extension ModelZoo {
         VampPriorVAE.zooEntry,
         HierarchicalVampPriorVAE.zooEntry,
         HierarchicalVampPriorVAE.gatedZooEntry,
+        RecVAE.zooEntry,
         Popularity.zooEntry,
         EASE.zooEntry,
         AutoRec.itemZooEntry,

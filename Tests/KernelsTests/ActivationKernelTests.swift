@@ -12,6 +12,7 @@ import TensorCore
         case .sigmoid: let s = 1 / (1 + exp(-x)); return (s, s * (1 - s))
         case .relu: return (max(0, x), x > 0 ? 1 : 0)
         case .selu: return x > 0 ? (lambda * x, lambda) : (lambda * alpha * expm1(x), lambda * alpha * exp(x))
+        case .swish: let s = 1 / (1 + exp(-x)); return (x * s, s + x * s * (1 - s))
         }
     }
 

@@ -104,6 +104,16 @@ enum GradientCases {
         .layer("Activation sigmoid") { _ in ActivationLayer(.sigmoid) },
         .layer("Activation relu") { _ in ActivationLayer(.relu) },
         .layer("Activation selu") { _ in ActivationLayer(.selu) },
+        .layer("Activation swish") { _ in ActivationLayer(.swish) },
+        .layer("LayerNorm ε = 0.1 (RecVAE's), random gain and bias", inputSize: 5) { rng in
+            LayerNorm(gain: Parameter(name: "ln.gain", value: Kernels.randomUniform(rows: 1, columns: 5, low: 0.5, high: 1.5, using: &rng)),
+                      bias: Parameter(name: "ln.bias", value: Kernels.randomUniform(rows: 1, columns: 5, low: -1, high: 1, using: &rng)),
+                      epsilon: 0.1)
+        },
+        .layer("LayerNorm ε = 1e-5 (torch's default), fresh", batch: 4, inputSize: 3) { _ in LayerNorm(width: 3, name: "ln") },
+        .layer("Dense-swish-LayerNorm (a RecVAE encoder layer)") { rng in
+            Chain(Dense(inputSize: 4, outputSize: 6, name: "fc", rng: &rng), ActivationLayer(.swish), LayerNorm(width: 6, epsilon: 0.1, name: "ln"))
+        },
         .layer("Dropout training, fixed seed") { _ in Dropout(keepProbability: 0.6) },
         .layer("Dropout inference", mode: .inference) { _ in Dropout(keepProbability: 0.6) },
         .layer("GatedDense") { GatedDense(inputSize: 4, outputSize: 3, name: "g", rng: &$0) },
@@ -181,7 +191,7 @@ enum GradientCases {
         },
     ]
 
-    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors + observedEntries + conditionalPriors }
+    static var all: [GradientCase] { layers + sparseLayers + likelihoods + priors + observedEntries + conditionalPriors + compositePriors }
 }
 
 @Suite struct GradientTests {
