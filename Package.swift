@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(name: "Recommend", dependencies: ["RecCore", "Recommendation", "ZooCatalog"], path: "Examples/Recommend"),
         // The CompareModels job as a library, so it is testable end to end.
         .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
-                                                        "ZooCatalog", "Checkpoints"],
+                                                        "ZooCatalog", "Checkpoints", "DataSets"],
                 path: "Sources/ModelComparison"),
         .executableTarget(name: "CompareModels", dependencies: ["ModelComparison"], path: "Examples/CompareModels"),
         .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "MultVAEModule",
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "EASETests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "EASEModule"],
                     path: "Tests/EASETests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
-                                                                 "Checkpoints", "ModelComparison", "TestSupport"],
+                                                                 "Checkpoints", "ModelComparison", "TestSupport", "DataSets"],
                     path: "Tests/ModelComparisonTests"),
         .testTarget(name: "CheckpointTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit",
                                                             "ZooCatalog", "Checkpoints", "TestSupport"],
