@@ -10,7 +10,7 @@ enum NamedDataOptions {
         var lines = ["Named data sets (--data NAME fetches GroupLens's archive once, then reads the cached copy):"]
         for set in NamedDataSet.movieLens {
             let cached = store.map { $0.isCached(set) ? "cached: \($0.archivePath(of: set))" : "not cached" } ?? "no cache folder"
-            let check = set.sha256 == nil ? "no published SHA-256 recorded (checked by size and zip structure only, with a warning)"
+            let check = set.sha256 == nil ? "no published size or SHA-256 recorded here: checked as a zip only, with a warning that prints its SHA-256"
                 : "\(set.size.map { "\($0) bytes, " } ?? "")SHA-256 \(set.sha256 ?? "")"
             lines += ["  \(set.name)  \(set.ratingsEntry) (\(set.format.rawValue)); \(cached)",
                       "      task \(set.task): \(set.protocolNote)",
