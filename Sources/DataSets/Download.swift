@@ -70,6 +70,9 @@ final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Senda
             case 206:
                 handle.seekToEndOfFile()
                 total = response.expectedContentLength > 0 ? written + response.expectedContentLength : nil
+            case 416 where written > 0:
+                // The partial file already holds every byte (a run stopped before checking it).
+                alreadyComplete = true
             case 200:
                 // The server ignored the range (or none was asked): start the file again.
                 handle.truncateFile(atOffset: 0)
@@ -79,7 +82,7 @@ final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Senda
                 failureValue = .httpStatus(url: url, status: status)
             }
         }
-        completionHandler(failure == nil ? .allow : .cancel)
+        completionHandler(failure == nil && !lock.withLock({ alreadyComplete }) ? .allow : .cancel)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
@@ -96,6 +99,7 @@ final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Senda
             handle.synchronizeFile()
             handle.closeFile()
             let url = task.originalRequest?.url?.absoluteString ?? "?"
+            if alreadyComplete { return }
             if failureValue == nil, let error {
                 failureValue = .interrupted(url: url, received: written, reason: error.localizedDescription, partialFile: file)
             } else if failureValue == nil, let total, written != total {
@@ -109,6 +113,7 @@ final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Senda
     }
 
     private var reachedServer = false
+    private var alreadyComplete = false
 
     /// The errors that mean no connection could be made at all.
     static let offlineCodes: Set<URLError.Code> = [.notConnectedToInternet, .cannotFindHost, .cannotConnectToHost,

@@ -40,6 +40,7 @@ import TestSupport
 
     @Test func fetchShowsProgressChecksAndCachesThenHitsTheCache() throws {
         let server = try LoopbackHTTPServer(), cache = CacheFolder()
+        defer { server.stop() }                                // also keeps it alive to the end
         server.serve("/ml-1m.zip", Self.archive)
         var store = Self.store(server, cache)
         let progress = Lines()
@@ -65,6 +66,7 @@ import TestSupport
 
     @Test func interruptedTransferResumesWithARangeRequest() throws {
         let server = try LoopbackHTTPServer(), cache = CacheFolder()
+        defer { server.stop() }                                // also keeps it alive to the end
         server.serve("/ml-1m.zip", Self.archive)
         server.breakNextResponse(after: 1_000)
         let store = Self.store(server, cache), set = Self.fixtureSet()
@@ -80,8 +82,22 @@ import TestSupport
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == Self.archive)
     }
 
+    /// A run stopped after the last byte but before the checks: the server answers 416, the file is checked and cached.
+    @Test func completePartialFileIsCheckedNotFetchedAgain() throws {
+        let server = try LoopbackHTTPServer(), cache = CacheFolder()
+        defer { server.stop() }                                // also keeps it alive to the end
+        server.serve("/ml-1m.zip", Self.archive)
+        let store = Self.store(server, cache), set = Self.fixtureSet()
+        try FileManager.default.createDirectory(atPath: cache.path, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: store.archivePath(of: set) + ".part", contents: Data(Self.archive)))
+        let path = try store.resolve(set, log: { _ in })
+        #expect(server.requests.map(\.range) == ["bytes=\(Self.archive.count)-"])
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == Self.archive)
+    }
+
     @Test func wrongChecksumOrSizeIsRefusedAndNotCached() throws {
         let server = try LoopbackHTTPServer(), cache = CacheFolder()
+        defer { server.stop() }                                // also keeps it alive to the end
         server.serve("/ml-1m.zip", Self.archive)
         let store = Self.store(server, cache)
         let badDigest = Self.fixtureSet(sha256: String(repeating: "0", count: 64))
@@ -103,6 +119,7 @@ import TestSupport
 
     @Test func corruptZipIsRefusedAndNotCached() throws {
         let server = try LoopbackHTTPServer(), cache = CacheFolder()
+        defer { server.stop() }                                // also keeps it alive to the end
         var broken = Self.archive
         broken.removeLast(10)                                  // the end record is cut off
         server.serve("/ml-1m.zip", broken)
@@ -124,6 +141,7 @@ import TestSupport
 
     @Test func unreachableServerSaysWhereToPutTheFileByHand() throws {
         let server = try LoopbackHTTPServer(), cache = CacheFolder()
+        defer { server.stop() }                                // also keeps it alive to the end
         let store = Self.store(server, cache), set = Self.fixtureSet()
         server.stop()                                          // nothing listens on the port now
         #expect {
@@ -137,6 +155,7 @@ import TestSupport
 
     @Test func missingFileIsAnHTTPError() throws {
         let server = try LoopbackHTTPServer(), cache = CacheFolder()
+        defer { server.stop() }                                // also keeps it alive to the end
         let store = Self.store(server, cache)
         #expect(throws: DataSetError.httpStatus(url: server.baseURL + "ml-1m.zip", status: 404)) {
             try store.resolve(Self.fixtureSet(), log: { _ in })
@@ -145,6 +164,7 @@ import TestSupport
 
     @Test func unverifiedDigestWarnsWithTheDigestObtained() throws {
         let server = try LoopbackHTTPServer(), cache = CacheFolder()
+        defer { server.stop() }                                // also keeps it alive to the end
         server.serve("/ml-1m.zip", Self.archive)
         var set = Self.fixtureSet()
         let digest = set.sha256 ?? ""

@@ -46,6 +46,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         listener = descriptor
         let thread = Thread { [weak self] in
             while true {
+                if self?.isStopped ?? true { return }
                 let connection = accept(descriptor, nil, nil)
                 if connection < 0 { if errno == EINTR { continue } else { return } }
                 self?.answer(connection)
@@ -58,8 +59,17 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Stops accepting connections.
+    private var stopped = false
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    /// Stops accepting connections (once: a second close could hit a descriptor number reused
+    /// by another test's server).
     public func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
