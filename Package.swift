@@ -45,6 +45,9 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Kernels"], path: "Sources/NeuralNet"),
         // Layer 3': recommender data, splits, metrics, the tasks and the Recommender protocol.
         .target(name: "RecCore", dependencies: ["TensorCore", "Kernels"], path: "Sources/RecCore"),
+        // Named data sets (ml-1m, ml-20m, …): the registry, the download cache and the fetcher
+        // (the toolchain's FoundationNetworking), apart from RecCore so loading data needs no networking.
+        .target(name: "DataSets", dependencies: ["TensorCore", "RecCore"], path: "Sources/DataSets"),
         // Layer 4: the zoo's model contract (ZooModel, StepTrainedModel, ModelEntry, ModelZoo).
         .target(name: "ModelKit", dependencies: ["TensorCore", "NeuralNet", "RecCore"], path: "Sources/ModelKit"),
     ] + zooModules.map { module in
@@ -63,7 +66,7 @@ let package = Package(
         .executableTarget(name: "Recommend", dependencies: ["RecCore", "Recommendation", "ZooCatalog"], path: "Examples/Recommend"),
         // The CompareModels job as a library, so it is testable end to end.
         .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
-                                                        "ZooCatalog", "Checkpoints"],
+                                                        "ZooCatalog", "Checkpoints", "DataSets"],
                 path: "Sources/ModelComparison"),
         .executableTarget(name: "CompareModels", dependencies: ["ModelComparison"], path: "Examples/CompareModels"),
         .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "MultVAEModule",
@@ -79,6 +82,9 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "TestSupport"],
                     path: "Tests/NeuralNetTests"),
         .testTarget(name: "RecCoreTests", dependencies: ["TensorCore", "RecCore"], path: "Tests/RecCoreTests"),
+        // The fetcher against a loopback HTTP server (Tests/TestSupport/LoopbackHTTPServer.swift).
+        .testTarget(name: "DataSetsTests", dependencies: ["TensorCore", "RecCore", "DataSets", "TestSupport"],
+                    path: "Tests/DataSetsTests"),
         .testTarget(name: "ModelKitTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit"],
                     path: "Tests/ModelKitTests"),
         // Every catalog entry: conformance, its own training step by finite differences, checkpoints, resuming.
@@ -97,7 +103,7 @@ let package = Package(
         .testTarget(name: "RecVAETests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "RecVAEModule", "TestSupport"],
                     path: "Tests/RecVAETests"),
         .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
-                                                                 "Checkpoints", "ModelComparison", "TestSupport"],
+                                                                 "Checkpoints", "ModelComparison", "TestSupport", "DataSets"],
                     path: "Tests/ModelComparisonTests"),
         .testTarget(name: "CheckpointTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit",
                                                             "ZooCatalog", "Checkpoints", "TestSupport"],

@@ -1,3 +1,4 @@
+import DataSets
 import Foundation
 import Kernels
 import ModelKit
@@ -8,10 +9,12 @@ import ZooCatalog
 public enum CompareModelsCommand {
     /// Runs with `arguments` (no program name); writes the table to `output` and progress and
     /// errors to `log`. Returns the process exit status (0 success, 1 run error, 2 usage error).
+    /// `dataSets` gives the store named data sets are fetched into (tests pass a loopback mirror).
     public static func main(arguments: [String], zoo: ModelZoo = .standard, tasks: TaskCatalog = .standard,
+                            dataSets: () throws -> DataSetStore = { try DataSetStore.standard() },
                             output: (String) -> Void, log: @escaping (String) -> Void) -> Int32 {
         log(Kernels.backendDescription)
-        let options: ComparisonOptions
+        var options: ComparisonOptions
         do {
             options = try ComparisonOptions.parse(arguments, tasks: tasks.names)
         } catch {
@@ -22,7 +25,12 @@ public enum CompareModelsCommand {
             output(ComparisonOptions.usage(modelNames: zoo.names, tasks: tasks.names))
             return 0
         }
+        if options.listData {
+            output(NamedDataOptions.listing(store: try? dataSets()))
+            return 0
+        }
         do {
+            try NamedDataOptions.resolve(&options, store: dataSets, log: log)
             try execute(try tasks.task(for: options, zoo: zoo), options: options, zoo: zoo, output: output, log: log)
             return 0
         } catch {

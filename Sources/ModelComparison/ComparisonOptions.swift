@@ -26,6 +26,8 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var quiet: Bool = false
     /// Print usage and exit.
     public var showHelp: Bool = false
+    /// `--list-data`: print the named data sets and exit.
+    public var listData: Bool = false
     /// `--task NAME`; nil chooses from the format and the models asked for (`TaskCatalog.task(for:zoo:)`).
     public var task: TaskName?
     /// `--save-dir DIR`: write each model's best checkpoint as `DIR/<model>-seed<S>.safetensors`.
@@ -68,7 +70,15 @@ public struct ComparisonOptions: Sendable, Equatable {
         over every pair of models, p ≥ 0.05).
 
         OPTIONS:
-          --data PATH            ratings file (.gz read transparently) or split folder
+          --data PATH|NAME       ratings file (.gz read transparently), GroupLens zip archive, or
+                                 split folder; or a named data set: ml-100k, ml-1m, ml-10m, ml-20m,
+                                 ml-25m, ml-32m, fetched once from GroupLens into the cache (checked
+                                 by size and SHA-256, resumed if interrupted), with its papers'
+                                 protocol unless overridden: ml-20m/25m/32m ranking (Liang et al.,
+                                 ratings > 3.5, 10,000 held-out users), ml-1m/10m rating (AutoRec's
+                                 random 90/10), ml-100k ranking. netflix and msd cannot be fetched
+                                 (see --list-data for the layout --data PATH expects)
+          --list-data            the named data sets: protocol, licence, whether cached; then exit
                                  (a vae_cf split: train.csv, …, unique_sid.txt; its checkpoints
                                  speak the ids listed in unique_sid.txt, see Recommend --help)
           --format FORMAT        \(DataFormat.allCases.map(\.rawValue).joined(separator: " | "))
@@ -126,6 +136,10 @@ public struct ComparisonOptions: Sendable, Equatable {
         ENVIRONMENT:
           AUTOENCODERZOO_KERNELS=builtin   force the built-in kernels instead of the system BLAS
           AUTOENCODERZOO_DATA=DIR          folder of real data sets used by tests and benchmarks
+          AUTOENCODERZOO_CACHE=DIR         where named data sets are downloaded (default
+                                           $XDG_CACHE_HOME/autoencoderzoo, else ~/.cache/autoencoderzoo)
+          AUTOENCODERZOO_DATA_MIRROR=URL   fetch named data sets from URL/ml-XX.zip instead of
+                                           https://files.grouplens.org/datasets/movielens/
         """
     }
 
@@ -152,6 +166,7 @@ public struct ComparisonOptions: Sendable, Equatable {
             switch argument {
             case "-h", "--help": options.showHelp = true
             case "--quiet": options.quiet = true
+            case "--list-data": options.listData = true
             case "--data": options.dataPath = try value(argument)
             case "--format":
                 let text = try value(argument)

@@ -41,6 +41,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case valueOutOfRange(file: String, line: Int, text: String, column: String, value: String, allowed: String)
     /// A held-out user of a split folder who is also a user of another part (`otherFile`, `otherLine`).
     case overlappingUser(file: String, line: Int, text: String, user: Int64, otherFile: String, otherLine: Int)
+    /// A zip archive whose structure is broken at byte `offset` (`reason` names the field and its value).
+    case corruptArchive(file: String, offset: Int, reason: String)
 
     /// A one-line message in `file:line: problem "text"` form, control characters escaped
     /// (`escapingControlCharacters`) so text from the file cannot steer the terminal.
@@ -84,6 +86,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file):\(line): \(column) \"\(value)\" is outside the allowed values (\(allowed)) in \"\(text)\""
         case let .overlappingUser(file, line, text, user, otherFile, otherLine):
             return "\(file):\(line): user \(user) in \"\(text)\" is also a user of \(otherFile) (line \(otherLine)); the parts of a split must not share users"
+        case let .corruptArchive(file, offset, reason):
+            return "\(file): corrupt zip archive at byte \(offset) (\(reason))"
         }
     }
 
@@ -112,7 +116,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return .lineTooLong(file: file, line: line + offset, limit: limit)
         case let .valueOutOfRange(file, line, text, column, value, allowed):
             return .valueOutOfRange(file: file, line: line + offset, text: text, column: column, value: value, allowed: allowed)
-        case .overlappingUser, .cannotOpen, .emptyFile, .zlibUnavailable, .invalidSplitFolder, .missingTimestamps, .timestampRangeTooWide:
+        case .overlappingUser, .corruptArchive, .cannotOpen, .emptyFile, .zlibUnavailable, .invalidSplitFolder, .missingTimestamps, .timestampRangeTooWide:
             return self
         }
     }

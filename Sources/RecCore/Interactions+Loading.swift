@@ -94,8 +94,13 @@ extension Interactions {
     }
 
     static func scanDelimited(path: String, format: DelimitedFormat, _ visit: RowVisitor) throws {
+        try scanDelimited(lines: LineReader(path: path), format: format, visit)
+    }
+
+    /// Scans the lines of `reader` (a file, or an entry of a zip archive) in `format`.
+    static func scanDelimited(lines reader: LineReader, format: DelimitedFormat, _ visit: RowVisitor) throws {
+        let path = reader.path
         let parser = DelimitedLineParser(format: format, path: path)
-        let reader = try LineReader(path: path)
         var headerPending = format.hasHeader
         var rows = 0
         try reader.forEachLine { line, number in

@@ -10,12 +10,15 @@ struct Zlib: @unchecked Sendable {
     typealias Inflate = @convention(c) (UnsafeMutableRawPointer, Int32) -> Int32
     typealias InflateEnd = @convention(c) (UnsafeMutableRawPointer) -> Int32
     typealias Version = @convention(c) () -> UnsafePointer<CChar>
+    typealias CRC32 = @convention(c) (UInt, UnsafePointer<UInt8>?, UInt32) -> UInt
 
     let inflateInit2: InflateInit2
     let inflate: Inflate
     let inflateEnd: InflateEnd
     let inflateReset: InflateEnd
     let version: Version
+    /// `crc32(crc, bytes, count)`: the running CRC-32 a zip entry's header records.
+    let crc32: CRC32
 
     #if os(macOS)
     static let libraryNames = ["libz.dylib", "libz.1.dylib", "/usr/lib/libz.dylib"]
@@ -31,12 +34,13 @@ struct Zlib: @unchecked Sendable {
             guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
             guard let a = dlsym(handle, "inflateInit2_"), let b = dlsym(handle, "inflate"),
                   let c = dlsym(handle, "inflateEnd"), let d = dlsym(handle, "inflateReset"),
-                  let e = dlsym(handle, "zlibVersion") else { continue }
+                  let e = dlsym(handle, "zlibVersion"), let f = dlsym(handle, "crc32") else { continue }
             return .success(Zlib(inflateInit2: unsafeBitCast(a, to: InflateInit2.self),
                                  inflate: unsafeBitCast(b, to: Inflate.self),
                                  inflateEnd: unsafeBitCast(c, to: InflateEnd.self),
                                  inflateReset: unsafeBitCast(d, to: InflateEnd.self),
-                                 version: unsafeBitCast(e, to: Version.self)))
+                                 version: unsafeBitCast(e, to: Version.self),
+                                 crc32: unsafeBitCast(f, to: CRC32.self)))
         }
         return .failure(.zlibUnavailable(triedLibraries: libraryNames))
     }

@@ -21,6 +21,9 @@ import Darwin
 /// | `AUTOENCODERZOO_DEFERRED_GRADIENTS` | `defersGradients` | `0` writes the sparse layer's weight gradient eagerly |
 /// | `AUTOENCODERZOO_LBFGS_TRACE` | `tracesLineSearch` | `1` prints every L-BFGS iteration on stderr |
 /// | `AUTOENCODERZOO_DATA` | `dataDirectory` | the folder of real data sets (tests, benchmarks) |
+/// | `AUTOENCODERZOO_CACHE` | `cacheDirectory` | where named data sets are downloaded (default `$XDG_CACHE_HOME/autoencoderzoo`, else `~/.cache/autoencoderzoo`) |
+/// | `AUTOENCODERZOO_DATA_MIRROR` | `dataMirror` | a base URL that replaces GroupLens's for named data sets (a local mirror, tests) |
+/// | `XDG_CACHE_HOME`, `HOME` | `cacheDirectory` | the default cache folder |
 /// | `OPENBLAS_CORETYPE` | `openBLASCoreType` | the user's choice of OpenBLAS kernels, left alone when set |
 /// | `OPENBLAS_THREAD_TIMEOUT` | `openBLASThreadTimeout` | the user's OpenBLAS thread timeout, left alone when set |
 ///
@@ -43,6 +46,11 @@ public struct RuntimeOptions: Sendable, Equatable {
     public var tracesLineSearch: Bool
     /// `AUTOENCODERZOO_DATA`, or nil.
     public var dataDirectory: String?
+    /// The folder named data sets are cached in: `AUTOENCODERZOO_CACHE`, else
+    /// `$XDG_CACHE_HOME/autoencoderzoo`, else `$HOME/.cache/autoencoderzoo`; nil without any of them.
+    public var cacheDirectory: String?
+    /// `AUTOENCODERZOO_DATA_MIRROR`: the base URL named data sets are fetched from instead of GroupLens's, or nil.
+    public var dataMirror: String?
     /// `OPENBLAS_CORETYPE` as the user set it before the process started, or nil.
     public var openBLASCoreType: String?
     /// `OPENBLAS_THREAD_TIMEOUT` as the user set it before the process started, or nil.
@@ -55,9 +63,12 @@ public struct RuntimeOptions: Sendable, Equatable {
         public static let hugePages = "AUTOENCODERZOO_HUGE_PAGES", deferredGradients = "AUTOENCODERZOO_DEFERRED_GRADIENTS"
         public static let lineSearchTrace = "AUTOENCODERZOO_LBFGS_TRACE", data = "AUTOENCODERZOO_DATA"
         public static let openBLASCoreType = "OPENBLAS_CORETYPE", openBLASThreadTimeout = "OPENBLAS_THREAD_TIMEOUT"
+        public static let cache = "AUTOENCODERZOO_CACHE", dataMirror = "AUTOENCODERZOO_DATA_MIRROR"
+        public static let xdgCacheHome = "XDG_CACHE_HOME", home = "HOME"
         /// Every name above.
         public static let all = [kernels, threads, subnormals, blasPartition, hugePages, deferredGradients,
-                                 lineSearchTrace, data, openBLASCoreType, openBLASThreadTimeout]
+                                 lineSearchTrace, data, openBLASCoreType, openBLASThreadTimeout, cache, dataMirror,
+                                 xdgCacheHome, home]
     }
 
     /// The switches for the given variables (absent ones take their defaults).
@@ -75,6 +86,11 @@ public struct RuntimeOptions: Sendable, Equatable {
         defersGradients = environment[Variable.deferredGradients] != "0"
         tracesLineSearch = environment[Variable.lineSearchTrace].map { !$0.isEmpty && $0 != "0" } ?? false
         dataDirectory = environment[Variable.data]
+        func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        cacheDirectory = nonEmpty(Variable.cache)
+            ?? nonEmpty(Variable.xdgCacheHome).map { $0 + "/autoencoderzoo" }
+            ?? nonEmpty(Variable.home).map { $0 + "/.cache/autoencoderzoo" }
+        dataMirror = nonEmpty(Variable.dataMirror)
         openBLASCoreType = environment[Variable.openBLASCoreType]
         openBLASThreadTimeout = environment[Variable.openBLASThreadTimeout]
     }

@@ -50,3 +50,17 @@ import Testing
         #expect(options.openBLASCoreType == "Haswell" && options.openBLASThreadTimeout == "20")
     }
 }
+
+/// Where named data sets are cached: AUTOENCODERZOO_CACHE, else XDG_CACHE_HOME, else HOME/.cache.
+@Suite struct CacheDirectoryOptionTests {
+    typealias V = RuntimeOptions.Variable
+
+    @Test func cacheFolderPrecedence() {
+        #expect(RuntimeOptions(environment: [:]).cacheDirectory == nil)
+        #expect(RuntimeOptions(environment: [V.home: "/home/u"]).cacheDirectory == "/home/u/.cache/autoencoderzoo")
+        #expect(RuntimeOptions(environment: [V.home: "/home/u", V.xdgCacheHome: "/x"]).cacheDirectory == "/x/autoencoderzoo")
+        #expect(RuntimeOptions(environment: [V.home: "/home/u", V.xdgCacheHome: "", V.cache: "/c"]).cacheDirectory == "/c")
+        #expect(RuntimeOptions(environment: [V.xdgCacheHome: ""]).cacheDirectory == nil, "an empty XDG_CACHE_HOME is unset")
+        #expect(RuntimeOptions(environment: [V.dataMirror: "http://127.0.0.1:8000/"]).dataMirror == "http://127.0.0.1:8000/")
+    }
+}

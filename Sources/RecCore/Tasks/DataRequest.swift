@@ -36,6 +36,11 @@ public enum DataFormat: String, CaseIterable, Sendable {
                 return names.contains(where: { $0.hasPrefix("test.csv") }) ? .ratingSplit : .vaeCFSplit
             }
             if names.contains(where: { $0.hasPrefix("mv_") }) { return .netflix }
+        } else if name.hasSuffix(".zip") {
+            guard let (entry, _) = try Interactions.movieLensRatingsEntry(in: path) else {
+                throw DataRequestError.cannotGuessFormat(path: path)
+            }
+            return entry.hasSuffix("u.data") ? .movielens100k : entry.hasSuffix(".dat") ? .movielens1m : .movielens20m
         } else if name == "u.data" {
             return .movielens100k
         } else if name == "ratings.dat" {
@@ -78,6 +83,7 @@ public struct DataRequest: Sendable, Equatable {
     /// The raw interactions of the ratings file at `path` in `format` (not a split folder), duplicate
     /// pairs treated by `duplicates`; how many were dropped goes to `log`.
     public func interactions(path: String, format: DataFormat, log: (String) -> Void) throws -> Interactions {
+        if path.hasSuffix(".zip") { return try archiveInteractions(path: path, log: log) }
         var delimited: DelimitedFormat
         switch format {
         case .movielens100k: delimited = .movieLens100K
