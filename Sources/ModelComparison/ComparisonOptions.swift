@@ -154,12 +154,14 @@ public struct ComparisonOptions: Sendable, Equatable {
             }
             return arguments[index]
         }
-        func positiveInt(_ flag: String) throws -> Int {
+        /// The flag's value read by `read`; nil from it is an error saying what was `expected`.
+        func parsed<Value>(_ flag: String, expected: String, _ read: (String) -> Value?) throws -> Value {
             let text = try value(flag)
-            guard let number = Int(text), number > 0 else {
-                throw ComparisonError.invalidValue(flag: flag, value: text, expected: "a positive integer")
-            }
-            return number
+            guard let parsed = read(text) else { throw ComparisonError.invalidValue(flag: flag, value: text, expected: expected) }
+            return parsed
+        }
+        func positiveInt(_ flag: String) throws -> Int {
+            try parsed(flag, expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
         }
         while index < arguments.count {
             let argument = arguments[index]
@@ -169,48 +171,29 @@ public struct ComparisonOptions: Sendable, Equatable {
             case "--list-data": options.listData = true
             case "--data": options.dataPath = try value(argument)
             case "--format":
-                let text = try value(argument)
-                guard let format = DataFormat(rawValue: text) else {
-                    throw ComparisonError.invalidValue(flag: argument, value: text,
-                                                       expected: DataFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                options.format = try parsed(argument, expected: DataFormat.allCases.map(\.rawValue).joined(separator: ", ")) {
+                    DataFormat(rawValue: $0)
                 }
-                options.format = format
             case "--models":
                 options.models = try value(argument).split(separator: ",").map(String.init).filter { !$0.isEmpty }
             case "--epochs": options.epochs = try positiveInt(argument)
             case "--seeds": options.seeds = try positiveInt(argument)
-            case "--seed":
-                let text = try value(argument)
-                guard let seed = UInt64(text) else {
-                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: "a non-negative integer")
-                }
-                options.firstSeed = seed
+            case "--seed": options.firstSeed = try parsed(argument, expected: "a non-negative integer") { UInt64($0) }
             case "--task":
-                let text = try value(argument)
-                guard tasks.contains(text) else {
-                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: tasks.joined(separator: " or "))
+                options.task = try parsed(argument, expected: tasks.joined(separator: " or ")) {
+                    tasks.contains($0) ? TaskName($0) : nil
                 }
-                options.task = TaskName(text)
             case "--heldout-users": options.heldOutUsers = try positiveInt(argument)
             case "--min-rating":
-                let text = try value(argument)
-                guard let threshold = ClickThreshold(argument: text) else {
-                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: "a finite number or none")
-                }
-                options.minimumRating = threshold
+                options.minimumRating = try parsed(argument, expected: "a finite number or none") { ClickThreshold(argument: $0) }
             case "--duplicates":
-                let text = try value(argument)
-                guard let policy = DuplicatePolicy(argument: text) else {
-                    throw ComparisonError.invalidValue(flag: argument, value: text,
-                                                       expected: DuplicatePolicy.allCases.map(\.argument).joined(separator: ", "))
+                options.duplicates = try parsed(argument, expected: DuplicatePolicy.allCases.map(\.argument).joined(separator: ", ")) {
+                    DuplicatePolicy(argument: $0)
                 }
-                options.duplicates = policy
             case "--validation-fraction":
-                let text = try value(argument)
-                guard let fraction = Double(text), fraction >= 0, fraction < 1 else {
-                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: "a number in [0, 1)")
+                options.validationFraction = try parsed(argument, expected: "a number in [0, 1)") { text in
+                    Double(text).flatMap { $0 >= 0 && $0 < 1 ? $0 : nil }
                 }
-                options.validationFraction = fraction
             case "--output": options.outputPath = try value(argument)
             case "--per-user": options.perUserPath = try value(argument)
             case "--save-dir": options.saveDirectory = try value(argument)
