@@ -54,19 +54,4 @@ extension Kernels {
         }
         return (rows, dz)
     }
-
-    /// x[b, :] *= factors[b] for every row b.
-    public static func scaleRows(_ x: inout Matrix, by factors: [Float]) {
-        precondition(factors.count == x.rows, "scaleRows: \(factors.count) factors for \(x.shapeDescription)")
-        let columns = x.columns
-        for r in 0..<x.rows {
-            let factor = factors[r]
-            for c in 0..<columns { x.storage[r * columns + c] *= factor }
-        }
-    }
-
-    /// The sum of each row's stored values of a CSR matrix, accumulated in Double (0 for an empty row).
-    public static func sparseRowSums(_ s: SparseMatrix) -> [Float] {
-        (0..<s.rows).map { r in Float(s.range(ofRow: r).reduce(0.0) { $0 + Double(s.values[$1]) }) }
-    }
 }

@@ -124,6 +124,16 @@ extension Kernels {
         }
     }
 
+    /// x[b, :] *= factors[b] for every row b.
+    public static func scaleRows(_ x: inout Matrix, by factors: [Float]) {
+        precondition(factors.count == x.rows, "scaleRows: \(factors.count) factors for \(x.shapeDescription)")
+        let columns = x.columns
+        for r in 0..<x.rows {
+            let factor = factors[r]
+            for c in 0..<columns { x.storage[r * columns + c] *= factor }
+        }
+    }
+
     /// a + b (same shape).
     public static func add(_ a: Matrix, _ b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.columns == b.columns, "add: \(a.shapeDescription) vs \(b.shapeDescription)")

@@ -70,6 +70,11 @@ extension Kernels {
         }
     }
 
+    /// The sum of each row's stored values of a CSR matrix, accumulated in Double (0 for an empty row).
+    public static func sparseRowSums(_ s: SparseMatrix) -> [Float] {
+        (0..<s.rows).map { r in Float(s.range(ofRow: r).reduce(0.0) { $0 + Double(s.values[$1]) }) }
+    }
+
     /// One Float per row of x, computed by `body(rowPointer)` with rows split across threads.
     @inline(__always)
     static func rowwise(_ x: Matrix, minimumRowsPerChunk: Int,

@@ -53,21 +53,4 @@ import TensorCore
         #expect(abs(Double(result.sampleGradient[0, 0]) + 60 * exp(-10.0)) < 1e-6)
         #expect(abs(Double(result.sampleGradient[0, 1]) - 60 * exp(-10.0)) < 1e-6)
     }
-
-    @Test func scaleRowsMultipliesEachRowByItsFactor() {
-        var x = Matrix([[1, 2], [3, 4], [5, 6]])
-        Kernels.scaleRows(&x, by: [2, 0, -1])
-        #expect(x == Matrix([[2, 4], [0, 0], [-5, -6]]))
-        var empty = Matrix(rows: 0, columns: 3)
-        Kernels.scaleRows(&empty, by: [])
-        #expect(empty.count == 0)
-    }
-
-    @Test func sparseRowSumsAddEachRowsValues() {
-        let s = Reference.sparse(17, 33, density: 0.3, seed: 85, emptyRow: 4)
-        let sums = Kernels.sparseRowSums(s), dense = Reference.nested(s.toDense())
-        #expect(sums.count == 17 && sums[4] == 0)
-        for r in 0..<17 { #expect(abs(Double(sums[r]) - dense[r].reduce(0, +)) < 1e-5) }
-        #expect(Kernels.sparseRowSums(SparseMatrix.empty(rows: 0, columns: 3)).isEmpty)
-    }
 }

@@ -75,4 +75,13 @@ let oddShapes: [(Int, Int)] = [(0, 0), (0, 5), (3, 0), (1, 1), (17, 33), (130, 2
         #expect(y.rows == shape.columns && y.columns == shape.rows)
         for r in 0..<shape.rows { for c in 0..<shape.columns { #expect(y[c, r] == x[r, c]) } }
     }
+
+    @Test func scaleRowsMultipliesEachRowByItsFactor() {
+        var x = Matrix([[1, 2], [3, 4], [5, 6]])
+        Kernels.scaleRows(&x, by: [2, 0, -1])
+        #expect(x == Matrix([[2, 4], [0, 0], [-5, -6]]))
+        var empty = Matrix(rows: 0, columns: 3)
+        Kernels.scaleRows(&empty, by: [])
+        #expect(empty.count == 0)
+    }
 }

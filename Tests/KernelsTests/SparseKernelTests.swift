@@ -40,4 +40,12 @@ import TensorCore
             }
         }
     }
+
+    @Test func sparseRowSumsAddEachRowsValues() {
+        let s = Reference.sparse(17, 33, density: 0.3, seed: 85, emptyRow: 4)
+        let sums = Kernels.sparseRowSums(s), dense = Reference.nested(s.toDense())
+        #expect(sums.count == 17 && sums[4] == 0)
+        for r in 0..<17 { #expect(abs(Double(sums[r]) - dense[r].reduce(0, +)) < 1e-5) }
+        #expect(Kernels.sparseRowSums(SparseMatrix.empty(rows: 0, columns: 3)).isEmpty)
+    }
 }
