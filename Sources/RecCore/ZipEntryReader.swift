@@ -6,47 +6,33 @@
 final class ZipEntryReader: ByteReader {
     private let archive: ZipArchive
     private let entry: ZipEntry
-    private let zlib: Zlib
+    private let inflater: InflateStream
     private var position: Int            // next compressed byte to read
     private let end: Int                 // one past the entry's compressed bytes
     private var produced = 0             // uncompressed bytes handed out
     private var checksum: UInt = 0
     private var finished = false
-    private let stream: UnsafeMutableRawPointer
-    private let input: UnsafeMutableRawBufferPointer
-    private var initialised = false
+    private var streamEnded = false
 
     init(archive: ZipArchive, entry: ZipEntry, dataStart: Int) throws {
-        switch Zlib.shared {
-        case let .success(library): zlib = library
-        case let .failure(error): throw error
-        }
         (self.archive, self.entry, position, end) = (archive, entry, dataStart, dataStart + entry.compressedSize)
-        stream = UnsafeMutableRawPointer.allocate(byteCount: Zlib.streamSize, alignment: 8)
-        stream.initializeMemory(as: UInt8.self, repeating: 0, count: Zlib.streamSize)
-        input = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 8)
-        if entry.method == 8 {
-            let status = zlib.inflateInit2(stream, -15, zlib.version(), Int32(Zlib.streamSize))
-            guard status == Zlib.okay else { throw corrupt("inflateInit2_ returned \(status)") }
-            initialised = true
+        do {
+            // A stored entry only uses the input buffer and the CRC; windowBits −15: raw deflate.
+            inflater = try InflateStream(windowBits: -15)
+        } catch let failure as InflateStream.Failure {
+            throw DataError.corruptArchive(file: archive.path, offset: dataStart, reason: "entry \"\(entry.name)\": \(failure.reason)")
         }
-    }
-
-    deinit {
-        if initialised { _ = zlib.inflateEnd(stream) }
-        stream.deallocate()
-        input.deallocate()
     }
 
     private func corrupt(_ reason: String) -> DataError {
         .corruptArchive(file: archive.path, offset: position, reason: "entry \"\(entry.name)\": \(reason)")
     }
 
-    /// Reads the next block of compressed bytes into `input`; returns how many (0 at the entry's end).
+    /// Reads the next block of compressed bytes into the inflater's input; returns how many (0 at the entry's end).
     private func readCompressed(limit: Int) throws -> Int {
         let wanted = min(limit, end - position)
         guard wanted > 0 else { return 0 }
-        let count = try archive.file.read(into: UnsafeMutableRawBufferPointer(rebasing: input[0..<wanted]), at: position)
+        let count = try archive.file.read(into: UnsafeMutableRawBufferPointer(rebasing: inflater.input[0..<wanted]), at: position)
         guard count > 0 else { throw corrupt("the archive ends inside the entry's data (truncated)") }
         position += count
         return count
@@ -54,11 +40,11 @@ final class ZipEntryReader: ByteReader {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let outBase = buffer.baseAddress, buffer.count > 0, !finished else { return 0 }
-        let capacity = min(buffer.count, Int(UInt32.max), input.count)
+        let capacity = min(buffer.count, Int(UInt32.max), inflater.input.count)
         var count: Int
         if entry.method == 0 {
             count = try readCompressed(limit: capacity)
-            if count > 0, let source = input.baseAddress { outBase.copyMemory(from: source, byteCount: count) }
+            if count > 0, let source = inflater.input.baseAddress { outBase.copyMemory(from: source, byteCount: count) }
         } else {
             count = try inflate(into: outBase, capacity: capacity)
         }
@@ -67,7 +53,7 @@ final class ZipEntryReader: ByteReader {
             guard produced <= entry.uncompressedSize else {
                 throw corrupt("inflates past its recorded size of \(entry.uncompressedSize) bytes")
             }
-            checksum = zlib.crc32(checksum, outBase.assumingMemoryBound(to: UInt8.self), UInt32(count))
+            checksum = inflater.zlib.crc32(checksum, outBase.assumingMemoryBound(to: UInt8.self), UInt32(count))
             return count
         }
         finished = true
@@ -80,33 +66,21 @@ final class ZipEntryReader: ByteReader {
         return 0
     }
 
-    private var streamEnded = false
-
     /// Inflates up to `capacity` bytes into `output`; 0 once the deflate stream has ended.
     private func inflate(into output: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         if streamEnded { return 0 }
-        stream.storeBytes(of: output, toByteOffset: Zlib.nextOutOffset, as: UnsafeMutableRawPointer.self)
-        stream.storeBytes(of: UInt32(capacity), toByteOffset: Zlib.availOutOffset, as: UInt32.self)
+        inflater.setOutput(output, capacity: capacity)
         while true {
-            if stream.load(fromByteOffset: Zlib.availInOffset, as: UInt32.self) == 0 {
-                let count = try readCompressed(limit: input.count)
-                if count > 0 {
-                    stream.storeBytes(of: input.baseAddress, toByteOffset: Zlib.nextInOffset, as: UnsafeMutableRawPointer?.self)
-                    stream.storeBytes(of: UInt32(count), toByteOffset: Zlib.availInOffset, as: UInt32.self)
-                }
+            if inflater.availableInput == 0 {
+                let count = try readCompressed(limit: inflater.input.count)
+                if count > 0 { inflater.provideInput(count) }
             }
-            let status = zlib.inflate(stream, 0)
-            let count = capacity - Int(stream.load(fromByteOffset: Zlib.availOutOffset, as: UInt32.self))
-            if status == Zlib.streamEnd {
-                streamEnded = true
-                return count
+            do { streamEnded = try inflater.inflate() } catch let failure as InflateStream.Failure {
+                throw corrupt("corrupt deflate data (\(failure.reason))")
             }
-            if status != Zlib.okay && status != Zlib.bufferError {
-                let message = stream.load(fromByteOffset: Zlib.messageOffset, as: UnsafePointer<CChar>?.self)
-                throw corrupt("corrupt deflate data (\(message.map { String(cString: $0) } ?? "zlib status \(status)"))")
-            }
-            if count > 0 { return count }
-            if position >= end && stream.load(fromByteOffset: Zlib.availInOffset, as: UInt32.self) == 0 {
+            let count = inflater.produced
+            if streamEnded || count > 0 { return count }
+            if position >= end && inflater.availableInput == 0 {
                 throw corrupt("deflate stream ends early: its \(entry.compressedSize) compressed bytes hold no end marker")
             }
         }

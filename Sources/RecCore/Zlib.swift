@@ -57,79 +57,46 @@ struct Zlib: @unchecked Sendable {
 /// A gzip file inflated on the fly: reads compressed bytes from a `FileReader`, returns plain bytes.
 /// Concatenated gzip members (as `cat a.gz b.gz` makes) are read one after another.
 final class GzipReader: ByteReader {
-    private let zlib: Zlib
     private var file: FileReader
-    private let stream: UnsafeMutableRawPointer
-    private let input: UnsafeMutableRawBufferPointer
+    private let inflater: InflateStream
     private var inputEnded = false
     private var streamEnded = false
-    private var initialised = false
 
     /// Opens `path` and prepares zlib to inflate gzip (windowBits 15 + 32: gzip or zlib header detection).
     init(path: String) throws {
-        switch Zlib.shared {
-        case let .success(library): zlib = library
-        case let .failure(error): throw error
-        }
         file = try FileReader(path: path)
-        stream = UnsafeMutableRawPointer.allocate(byteCount: Zlib.streamSize, alignment: 8)
-        stream.initializeMemory(as: UInt8.self, repeating: 0, count: Zlib.streamSize)
-        input = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 8)
-        let status = zlib.inflateInit2(stream, 15 + 32, zlib.version(), Int32(Zlib.streamSize))
-        guard status == Zlib.okay else {
-            throw GzipFailure.corrupt("inflateInit2_ returned \(status)")
+        do { inflater = try InflateStream(windowBits: 15 + 32) } catch let failure as InflateStream.Failure {
+            throw GzipFailure.corrupt(failure.reason)
         }
-        initialised = true
     }
 
-    deinit {
-        if initialised { _ = zlib.inflateEnd(stream) }
-        stream.deallocate()
-        input.deallocate()
-    }
-
-    private var availableInput: UInt32 {
-        get { stream.load(fromByteOffset: Zlib.availInOffset, as: UInt32.self) }
-        set { stream.storeBytes(of: newValue, toByteOffset: Zlib.availInOffset, as: UInt32.self) }
+    /// Reads compressed bytes into the inflater; false at the end of the file.
+    private func refill() throws -> Bool {
+        let count = try file.read(into: inflater.input)
+        if count > 0 { inflater.provideInput(count) }
+        return count > 0
     }
 
     /// Inflates up to `buffer.count` bytes into `buffer`; 0 means the end of the last gzip member.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let outBase = buffer.baseAddress, buffer.count > 0, !streamEnded else { return 0 }
-        stream.storeBytes(of: outBase, toByteOffset: Zlib.nextOutOffset, as: UnsafeMutableRawPointer.self)
-        stream.storeBytes(of: UInt32(min(buffer.count, Int(UInt32.max))), toByteOffset: Zlib.availOutOffset,
-                          as: UInt32.self)
-        let capacity = min(buffer.count, Int(UInt32.max))
+        inflater.setOutput(outBase, capacity: min(buffer.count, Int(UInt32.max)))
         while true {
-            if availableInput == 0 && !inputEnded {
-                let count = try file.read(into: input)
-                if count == 0 { inputEnded = true } else {
-                    stream.storeBytes(of: input.baseAddress, toByteOffset: Zlib.nextInOffset,
-                                      as: UnsafeMutableRawPointer?.self)
-                    availableInput = UInt32(count)
-                }
+            if inflater.availableInput == 0, !inputEnded, !(try refill()) { inputEnded = true }
+            let memberEnded: Bool
+            do { memberEnded = try inflater.inflate() } catch let failure as InflateStream.Failure {
+                throw GzipFailure.corrupt(failure.reason)
             }
-            let status = zlib.inflate(stream, 0)
-            let produced = capacity - Int(stream.load(fromByteOffset: Zlib.availOutOffset, as: UInt32.self))
-            if status == Zlib.streamEnd {
+            let produced = inflater.produced
+            if memberEnded {
                 // Another member may follow; otherwise the file is done.
-                if availableInput == 0 {
-                    let count = try file.read(into: input)
-                    if count == 0 { streamEnded = true; return produced }
-                    stream.storeBytes(of: input.baseAddress, toByteOffset: Zlib.nextInOffset,
-                                      as: UnsafeMutableRawPointer?.self)
-                    availableInput = UInt32(count)
-                }
-                _ = zlib.inflateReset(stream)
+                if inflater.availableInput == 0, !(try refill()) { streamEnded = true; return produced }
+                inflater.reset()
                 if produced > 0 { return produced }
                 continue
             }
-            if status != Zlib.okay && status != Zlib.bufferError {
-                let message = stream.load(fromByteOffset: Zlib.messageOffset, as: UnsafePointer<CChar>?.self)
-                throw GzipFailure.corrupt(message.map { String(cString: $0) } ?? "zlib status \(status)")
-            }
             if produced > 0 { return produced }
-            if inputEnded && availableInput == 0 { throw GzipFailure.truncated }
+            if inputEnded && inflater.availableInput == 0 { throw GzipFailure.truncated }
         }
     }
 }
