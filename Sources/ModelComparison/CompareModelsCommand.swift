@@ -13,6 +13,7 @@ public enum CompareModelsCommand {
     public static func main(arguments: [String], zoo: ModelZoo = .standard, tasks: TaskCatalog = .standard,
                             dataSets: () throws -> DataSetStore = { try DataSetStore.standard() },
                             output: (String) -> Void, log: @escaping (String) -> Void) -> Int32 {
+        let started = Date()
         log(Kernels.backendDescription)
         var options: ComparisonOptions
         do {
@@ -31,7 +32,8 @@ public enum CompareModelsCommand {
         }
         do {
             try NamedDataOptions.resolve(&options, store: dataSets, log: log)
-            try execute(try tasks.task(for: options, zoo: zoo), options: options, zoo: zoo, output: output, log: log)
+            try execute(try tasks.task(for: options, zoo: zoo), options: options, zoo: zoo, started: started,
+                        output: output, log: log)
             return 0
         } catch {
             log("error: " + "\(error)".escapingControlCharacters)
@@ -41,8 +43,8 @@ public enum CompareModelsCommand {
 
     /// Loads `task`'s data, runs every model and seed, prints the table and writes `--output`.
     /// When a run fails, the table of the runs that finished is printed before the error is thrown.
-    static func execute<T: Task>(_ task: T, options: ComparisonOptions, zoo: ModelZoo, output: (String) -> Void,
-                                 log: @escaping (String) -> Void) throws {
+    static func execute<T: Task>(_ task: T, options: ComparisonOptions, zoo: ModelZoo, started: Date = Date(),
+                                 output: (String) -> Void, log: @escaping (String) -> Void) throws {
         let runner = ComparisonRunner(zoo: zoo, options: options, log: log)
         _ = try runner.selectedEntries(for: task.name)              // a bad --models fails before loading data
         let dataset = try task.load(options.dataRequest, log: log)
@@ -57,7 +59,10 @@ public enum CompareModelsCommand {
                 try PairedSignificance.perUserCSV(results, metric: metric).write(toFile: path, atomically: true, encoding: .utf8)
             }
             guard let path = options.outputPath else { return }
-            try ResultsFiles.write(json: table.json(results), csv: table.csv(results), to: path)
+            let document = ResultsDocument(task: task.name, data: dataset.description,
+                                           environment: .current(started: started, kernels: Kernels.backendDescription),
+                                           results: results)
+            try ResultsFiles.write(json: document.json(), csv: table.csv(results), to: path)
             if let significance = table.significance(results) {
                 try ResultsFiles.write(json: significance.json(), csv: significance.csv(), to: ResultsFiles.significancePath(for: path))
                 wroteSignificance = true

@@ -23,15 +23,18 @@ public struct SeedRun: Sendable, Codable, Equatable {
     public var perUserValues: [Double] = []
     /// The original ids of the evaluated users.
     public var perUserIDs: [Int64] = []
+    /// Every epoch this run trained: training loss, validation metric, seconds (a resumed run: the
+    /// epochs after the resume). Empty in files written before it was recorded.
+    public var curve: [EpochPoint] = []
 
     private enum CodingKeys: String, CodingKey {
-        case seed, metrics, bestEpoch, bestValidationMetric, trainingSeconds, evaluatedCount, counts
+        case seed, metrics, bestEpoch, bestValidationMetric, trainingSeconds, evaluatedCount, counts, curve
     }
 
     /// A finished run.
     public init(seed: UInt64, metrics: [String: MeanWithError], bestEpoch: Int, bestValidationMetric: Double?,
                 trainingSeconds: Double, evaluatedCount: Int, counts: [String: Int] = [:],
-                perUserValues: [Double] = [], perUserIDs: [Int64] = []) {
+                perUserValues: [Double] = [], perUserIDs: [Int64] = [], curve: [EpochPoint] = []) {
         precondition(perUserValues.count == perUserIDs.count,
                      "SeedRun: \(perUserValues.count) per-user values for \(perUserIDs.count) user ids")
         self.perUserValues = perUserValues
@@ -43,11 +46,61 @@ public struct SeedRun: Sendable, Codable, Equatable {
         self.trainingSeconds = trainingSeconds
         self.evaluatedCount = evaluatedCount
         self.counts = counts
+        self.curve = curve
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(seed: try container.decode(UInt64.self, forKey: .seed),
+                  metrics: try container.decode([String: MeanWithError].self, forKey: .metrics),
+                  bestEpoch: try container.decode(Int.self, forKey: .bestEpoch),
+                  bestValidationMetric: try container.decodeIfPresent(Double.self, forKey: .bestValidationMetric),
+                  trainingSeconds: try container.decode(Double.self, forKey: .trainingSeconds),
+                  evaluatedCount: try container.decode(Int.self, forKey: .evaluatedCount),
+                  counts: try container.decodeIfPresent([String: Int].self, forKey: .counts) ?? [:],
+                  curve: try container.decodeIfPresent([EpochPoint].self, forKey: .curve) ?? [])
     }
 
     /// The metric `key`, NaN when missing.
     public func metric(_ key: String) -> MeanWithError {
         metrics[key] ?? MeanWithError(mean: .nan, standardError: .nan)
+    }
+}
+
+/// One epoch of a run's learning curve.
+public struct EpochPoint: Sendable, Codable, Equatable {
+    /// The epoch, from 1.
+    public var epoch: Int
+    /// The mean training loss of the epoch.
+    public var loss: Double
+    /// The validation metric after the epoch, when validation ran.
+    public var validationMetric: Double?
+    /// Wall-clock seconds of the epoch, validation included.
+    public var seconds: Double
+
+    /// A point with the given values.
+    public init(epoch: Int, loss: Double, validationMetric: Double?, seconds: Double) {
+        (self.epoch, self.loss, self.validationMetric, self.seconds) = (epoch, loss, validationMetric, seconds)
+    }
+
+    private enum CodingKeys: String, CodingKey { case epoch, loss, validationMetric, seconds }
+
+    /// Reads a null loss as NaN.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epoch: try container.decode(Int.self, forKey: .epoch),
+                  loss: try container.decodeIfPresent(Double.self, forKey: .loss) ?? .nan,
+                  validationMetric: try container.decodeIfPresent(Double.self, forKey: .validationMetric),
+                  seconds: try container.decode(Double.self, forKey: .seconds))
+    }
+
+    /// Writes values that are not finite as null (JSON has no NaN).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(epoch, forKey: .epoch)
+        try container.encode(loss.isFinite ? loss : nil, forKey: .loss)
+        try container.encode(validationMetric.flatMap { $0.isFinite ? $0 : nil }, forKey: .validationMetric)
+        try container.encode(seconds, forKey: .seconds)
     }
 }
 

@@ -124,7 +124,10 @@ public struct ComparisonRunner {
         let run = SeedRun(seed: seed, metrics: report.values, bestEpoch: history.bestEpoch,
                           bestValidationMetric: history.bestValidationMetric, trainingSeconds: trainingSeconds,
                           evaluatedCount: report.evaluatedCount, counts: report.counts,
-                          perUserValues: perUser ?? [], perUserIDs: perUser == nil ? [] : report.users)
+                          perUserValues: perUser ?? [], perUserIDs: perUser == nil ? [] : report.users,
+                          curve: history.epochs.map {
+                              EpochPoint(epoch: $0.epoch, loss: $0.loss, validationMetric: $0.validationMetric, seconds: $0.seconds)
+                          })
         if !options.quiet {
             let ordered = [task.validationMetric] + task.metrics.filter { $0 != task.validationMetric }
             let figures = ordered.map { String(format: "%@ %.4f", $0.name, run.metric($0.key).mean) }.joined(separator: ", ")

@@ -80,13 +80,6 @@ public struct ResultsTable: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// Results as pretty-printed JSON (keys sorted).
-    public func json(_ results: [ModelResult]) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(results)
-    }
-
     /// Results as CSV, one line per (model, seed): each metric and its standard error, the best
     /// epoch, seconds, the evaluated count, parameters and the task's counts.
     public func csv(_ results: [ModelResult]) -> String {

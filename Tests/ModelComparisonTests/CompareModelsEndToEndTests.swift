@@ -33,8 +33,19 @@ import TestSupport
             #expect(table.contains(" \(name) "), "table lacks \(name):\n\(table)")
         }
         #expect(table.contains("Recall@20") && table.contains("NDCG@100") && table.contains("* best"))
-        let json = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: jsonPath)))
+        let document = try ResultsDocument.read(jsonPath)
+        #expect(document.format == ResultsDocument.currentFormat && document.task == .ranking)
+        #expect(document.environment.kernels == log.first && document.environment.seconds > 0)
+        #expect(document.data.contains("users"), "\(document.data)")
+        let json = document.results
         #expect(json.map(\.model) == CatalogPicks.names(.ranking))
+        // Every gradient-trained run records its two epochs; a closed-form one at least one.
+        #expect(json.allSatisfy { result in
+            let curve = result.runs[0].curve
+            return !curve.isEmpty && curve.count <= 2 && curve.map(\.epoch) == Array(1...curve.count)
+                && curve.allSatisfy { $0.validationMetric != nil && $0.seconds >= 0 }
+        }, "\(json.map { ($0.model, $0.runs[0].curve) })")
+        #expect(json.contains { $0.runs[0].curve.count == 2 && $0.runs[0].curve.allSatisfy { $0.loss.isFinite } })
         #expect(json.allSatisfy { $0.task == .ranking && $0.runs.count == 1 && $0.runs[0].evaluatedCount > 0
                                   && $0.runs[0].metric("ndcg100").mean > 0 })
         let csv = try String(contentsOfFile: jsonPath.replacingOccurrences(of: ".json", with: ".csv"), encoding: .utf8)

@@ -65,7 +65,7 @@ import TensorCore
         defer { result.cleanup() }
         #expect(result.status == 1)
         #expect(result.log.contains { $0.contains("error") && $0.contains("training failed on purpose") }, "\(result.log)")
-        let saved = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: result.json)))
+        let saved = try ResultsDocument.read(result.json).results
         #expect(saved.map(\.model) == [Self.ranking])
         #expect(saved.first?.runs.map(\.seed) == [1, 2])
         let csv = try String(contentsOfFile: ResultsFiles.csvPath(for: result.json), encoding: .utf8)
@@ -120,7 +120,7 @@ import TensorCore
                         "--quiet", "--models", "\(rating),rating-fails-in-training"] + CatalogPicks.tiny([rating]),
             zoo: Self.zoo, output: { output.append($0) }, log: { _ in })
         #expect(status == 1)
-        let saved = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: json)))
+        let saved = try ResultsDocument.read(json).results
         #expect(saved.map(\.model) == [rating] && saved.first?.runs.map(\.seed) == [1, 2])
         // The finished model's table is still printed.
         #expect(output.joined(separator: "\n").contains(" \(rating) "), "\(output)")

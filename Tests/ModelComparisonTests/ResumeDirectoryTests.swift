@@ -68,7 +68,7 @@ import TensorCore
         let status = CompareModelsCommand.main(arguments: ["--data", data, "--format", "csv", "--output", json] + arguments,
                                                zoo: zoo, output: { _ in }, log: { log.append($0) })
         let results = FileManager.default.fileExists(atPath: json)
-            ? try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: json))) : []
+            ? try ResultsDocument.read(json).results : []
         return (status, log, results)
     }
 

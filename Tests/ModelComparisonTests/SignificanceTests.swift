@@ -101,7 +101,7 @@ import TestSupport
             users[cells[0], default: []].append(cells[2])
         }
         #expect(Set(values.keys) == Set(models) && users[models[0]] == users[models[1]])
-        let results = try JSONDecoder().decode([ModelResult].self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json")))
+        let results = try ResultsDocument.read(folder + "/r.json").results
         if task == .ranking {
             for result in results {
                 let perUser = try #require(values[result.model])
