@@ -63,13 +63,19 @@ public final class DeepAutoEncoder: StepTrainedModel {
     /// Every trainable parameter, tied weights once.
     public var parameters: [Parameter] { (firstLayer.parameters + encoderTail.parameters + decoder.parameters).uniqued() }
 
-    /// SGD with momentum on batches of 128 users, the rate halved at DeepRec's milestones.
+    /// SGD with momentum on batches of 128 users, the rate halved at DeepRec's milestones; the
+    /// epochs are the paper's update count on these users, at most, with patience on validation
+    /// (without validation, nothing could cut that bound short: the paper's 12 epochs).
     public var recipe: TrainingRecipe {
-        TrainingRecipe(epochs: configuration.epochs,
-                       stepping: .miniBatch(batchSize: configuration.batchSize,
-                                            optimizer: SGD(learningRate: configuration.learningRate, momentum: configuration.momentum,
-                                                           weightDecay: configuration.weightDecay)),
-                       learningRateSchedule: .multiStep(milestones: configuration.learningRateMilestones, factor: 0.5))
+        let budget = configuration.epochBudget(rows: userCount)
+        return TrainingRecipe(epochs: budget,
+                              stepping: .miniBatch(batchSize: configuration.batchSize,
+                                                   optimizer: SGD(learningRate: configuration.learningRate,
+                                                                  momentum: configuration.momentum,
+                                                                  weightDecay: configuration.weightDecay)),
+                              learningRateSchedule: .multiStep(milestones: configuration.milestones(forBudget: budget), factor: 0.5),
+                              patience: configuration.patience,
+                              epochsWithoutValidation: budget > configuration.epochs ? configuration.epochs : nil)
     }
 
     /// Training draws from its own generator (seed + 1; the initialisation used the seed).

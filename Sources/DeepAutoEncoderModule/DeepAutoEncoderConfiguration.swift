@@ -26,9 +26,18 @@ public struct DeepAutoEncoderConfiguration: TrainingConfiguration, Equatable {
     public var weightDecay: Float
     /// Users per mini-batch (128, `--batch_size 128`).
     public var batchSize: Int
-    /// Epochs (12, `--num_epochs 12`).
+    /// Epochs (12, `--num_epochs 12`): the paper's count on its data. With `updateBudget` set, the
+    /// floor of the epoch budget (`epochBudget(rows:)`); an explicit `--epochs` or `epochs=` is exact.
     public var epochs: Int
-    /// Epochs at which the rate halves (`MultiStepLR(milestones=[24, 36, 48, 66, 72], gamma=0.5)` in `run.py`).
+    /// The paper's run in optimizer updates, so that smaller data sets are not cut short: 12 epochs
+    /// of Netflix's 477,412 training users in batches of 128 (3,730 batches each) = 44,760
+    /// (`update-budget`; nil when the epochs were given explicitly). A deviation: DeepRec counts epochs.
+    public var updateBudget: Int?
+    /// Stop after this many epochs without a better validation RMSE, the best epoch kept (`patience`,
+    /// 0: never). A deviation: DeepRec has no early stopping; it lets the update budget be an upper bound.
+    public var patience: Int?
+    /// Epochs at which the rate halves (`MultiStepLR(milestones=[24, 36, 48, 66, 72], gamma=0.5)` in
+    /// `run.py`), counted on the paper's 12-epoch run and stretched with the budget (`milestones(forBudget:)`).
     public var learningRateMilestones: [Int]
     /// Seed of the initialisation and the dropout masks.
     public var seed: UInt64
@@ -37,11 +46,30 @@ public struct DeepAutoEncoderConfiguration: TrainingConfiguration, Equatable {
     public static let paper = DeepAutoEncoderConfiguration(
         hiddenSizes: [512, 512, 1024], activation: .selu, dropout: 0.8, constrainedDecoder: false, linearLastLayer: false,
         augmentationSteps: 1, learningRate: 0.005, momentum: 0.9, weightDecay: 0, batchSize: 128, epochs: 12,
-        learningRateMilestones: [24, 36, 48, 66, 72], seed: 0)
+        updateBudget: paperUpdates, patience: 20, learningRateMilestones: [24, 36, 48, 66, 72], seed: 0)
+
+    /// 12 epochs × ⌈477,412 / 128⌉ batches: the Netflix run of the paper's README command in updates.
+    public static let paperUpdates = 12 * ((477_412 + 127) / 128)
+
+    /// Epochs for `rows` training rows: with an update budget, enough epochs to make that many
+    /// updates (one per batch of `batchSize` rows), never fewer than `epochs`; else `epochs`.
+    /// The paper's Netflix data gives its 12; ML-1M's 6,040 users (48 batches) give 933.
+    public func epochBudget(rows: Int) -> Int {
+        guard let updateBudget, rows > 0 else { return epochs }
+        let batches = (rows + batchSize - 1) / batchSize
+        return max(epochs, (updateBudget + batches - 1) / batches)
+    }
+
+    /// The milestones stretched by the budget's ratio to the paper's 12 epochs (rounded), so they
+    /// fall at the same share of the run as in the paper's (where none is reached: the first is at 24).
+    public func milestones(forBudget budget: Int) -> [Int] {
+        guard budget > epochs, epochs > 0 else { return learningRateMilestones }
+        return learningRateMilestones.map { Int((Double($0) * Double(budget) / Double(epochs)).rounded()) }
+    }
 
     /// The paper's settings with `options` applied (`--set deep-ae.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, model: String = "deep-ae") throws -> DeepAutoEncoderConfiguration {
-        try paper.applying(options, model: model) { reader, c in
+        var c = try paper.applying(options, model: model) { reader, c in
             c.hiddenSizes = try reader.intList("hidden", default: c.hiddenSizes)
             c.activation = try reader.choice("activation", default: c.activation)
             c.dropout = try reader.probability("dropout", default: c.dropout)
@@ -50,7 +78,13 @@ public struct DeepAutoEncoderConfiguration: TrainingConfiguration, Equatable {
             c.augmentationSteps = try reader.int("aug-steps", default: c.augmentationSteps, minimum: 0)
             c.momentum = Float(try reader.double("momentum", default: Double(c.momentum)))
             c.weightDecay = Float(try reader.double("weight-decay", default: Double(c.weightDecay)))
+            let budget = try reader.int("update-budget", default: c.updateBudget ?? 0, minimum: 0)
+            c.updateBudget = budget > 0 ? budget : nil
+            let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)
+            c.patience = patience > 0 ? patience : nil
         }
+        if options.epochs != nil || options.overrides["epochs"] != nil { c.updateBudget = nil }   // exact epochs asked for
+        return c
     }
 }
 

@@ -69,7 +69,7 @@ extension StepTrainedModel {
         let validation = request.validation.map { rule in
             Validation(metricName: rule.metric.name, higherIsBetter: rule.metric.higherIsBetter) { rule.score(self) }
         }
-        return try Trainer(recipe: recipe).train(self, on: trainingRows(of: request.train), context: &context,
+        return try Trainer(recipe: recipe.forRun(validated: validation != nil)).train(self, on: trainingRows(of: request.train), context: &context,
                                                  validation: validation, progress: request.progress,
                                                  resume: request.resume, onEpochEnd: request.onEpochEnd)
     }

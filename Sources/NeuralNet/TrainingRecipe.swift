@@ -26,6 +26,10 @@ public struct TrainingRecipe {
     public var learningRateSchedule: LearningRateSchedule
     /// Stop after this many epochs without a better validation metric (nil: never stop early).
     public var patience: Int?
+    /// The epochs to run instead of `epochs` when no validation rule can stop the run early (nil:
+    /// `epochs` either way): for a recipe whose `epochs` is an upper bound meant to be cut by
+    /// `patience` (the deep AE's update budget).
+    public var epochsWithoutValidation: Int?
     /// The parts of every epoch, in order (mini-batch stepping only; one pass over every
     /// parameter by default). See `TrainingPhase`.
     public var phases: [TrainingPhase]
@@ -33,9 +37,19 @@ public struct TrainingRecipe {
     /// A recipe with the given parts.
     public init(epochs: Int, stepping: Stepping, klSchedule: KLSchedule = .constant(0),
                 learningRateSchedule: LearningRateSchedule = .constant, patience: Int? = nil,
-                phases: [TrainingPhase] = [.everyParameter]) {
+                epochsWithoutValidation: Int? = nil, phases: [TrainingPhase] = [.everyParameter]) {
         (self.epochs, self.stepping, self.klSchedule) = (epochs, stepping, klSchedule)
         (self.learningRateSchedule, self.patience, self.phases) = (learningRateSchedule, patience, phases)
+        self.epochsWithoutValidation = epochsWithoutValidation
+    }
+
+    /// This recipe for a run with (`true`) or without a validation rule: without one, the epochs
+    /// become `epochsWithoutValidation` when set.
+    public func forRun(validated: Bool) -> TrainingRecipe {
+        guard !validated, let epochsWithoutValidation else { return self }
+        var recipe = self
+        recipe.epochs = epochsWithoutValidation
+        return recipe
     }
 }
 
