@@ -10,9 +10,12 @@ public enum CompareModelsCommand {
     /// Runs with `arguments` (no program name); writes the table to `output` and progress and
     /// errors to `log`. Returns the process exit status (0 success, 1 run error, 2 usage error).
     /// `dataSets` gives the store named data sets are fetched into (tests pass a loopback mirror).
+    /// `terminal`, given when stderr is a terminal, writes text as it is there: the line of the
+    /// running epoch is drawn with it (see `EpochProgressLine`).
     public static func main(arguments: [String], zoo: ModelZoo = .standard, tasks: TaskCatalog = .standard,
                             dataSets: () throws -> DataSetStore = { try DataSetStore.standard() },
-                            output: (String) -> Void, log: @escaping (String) -> Void) -> Int32 {
+                            output: (String) -> Void, log: @escaping (String) -> Void,
+                            terminal: ((String) -> Void)? = nil) -> Int32 {
         let started = Date()
         log(Kernels.backendDescription)
         var options: ComparisonOptions
@@ -42,7 +45,7 @@ public enum CompareModelsCommand {
             let task = try tasks.task(for: options, zoo: zoo)
             asGiven.task = task.name
             try execute(task, options: options, configuration: asGiven.configuration(), zoo: zoo, started: started,
-                        output: output, log: log)
+                        output: output, log: log, terminal: terminal)
             return 0
         } catch {
             log("error: " + "\(error)".escapingControlCharacters)
@@ -56,8 +59,8 @@ public enum CompareModelsCommand {
     /// error is thrown.
     static func execute<T: Task>(_ task: T, options: ComparisonOptions, configuration: [String: ConfigurationValue]? = nil,
                                  zoo: ModelZoo, started: Date = Date(), output: (String) -> Void,
-                                 log: @escaping (String) -> Void) throws {
-        let runner = ComparisonRunner(zoo: zoo, options: options, log: log)
+                                 log: @escaping (String) -> Void, terminal: ((String) -> Void)? = nil) throws {
+        let runner = ComparisonRunner(zoo: zoo, options: options, log: log, terminal: terminal)
         _ = try runner.selectedEntries(for: task.name)              // a bad --models fails before loading data
         let fingerprint = try checkedFingerprint(task, options: options, log: log)
         let dataset = try task.load(options.dataRequest, log: log)
