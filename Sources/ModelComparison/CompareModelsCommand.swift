@@ -10,9 +10,12 @@ public enum CompareModelsCommand {
     /// Runs with `arguments` (no program name); writes the table to `output` and progress and
     /// errors to `log`. Returns the process exit status (0 success, 1 run error, 2 usage error).
     /// `dataSets` gives the store named data sets are fetched into (tests pass a loopback mirror).
+    /// `terminal`, given when stderr is a terminal, writes text as it is there: the line of the
+    /// running epoch is drawn with it (see `EpochProgressLine`).
     public static func main(arguments: [String], zoo: ModelZoo = .standard, tasks: TaskCatalog = .standard,
                             dataSets: () throws -> DataSetStore = { try DataSetStore.standard() },
-                            output: (String) -> Void, log: @escaping (String) -> Void) -> Int32 {
+                            output: (String) -> Void, log: @escaping (String) -> Void,
+                            terminal: ((String) -> Void)? = nil) -> Int32 {
         let started = Date()
         log(Kernels.backendDescription)
         var options: ComparisonOptions
@@ -30,10 +33,19 @@ public enum CompareModelsCommand {
             output(NamedDataOptions.listing(store: try? dataSets()))
             return 0
         }
+        if let file = options.configPath {
+            log("options from \(file.escapingControlCharacters)" + (options.recorded?.program.map { " (written by \($0))" } ?? ""))
+            if let program = options.recorded?.program, program != .current {
+                log("note: this is \(ProgramInfo.current); numbers may differ where the two versions differ")
+            }
+        }
         do {
+            var asGiven = options                     // a named data set stays a name, not a cache path
             try NamedDataOptions.resolve(&options, store: dataSets, log: log)
-            try execute(try tasks.task(for: options, zoo: zoo), options: options, zoo: zoo, started: started,
-                        output: output, log: log)
+            let task = try tasks.task(for: options, zoo: zoo)
+            asGiven.task = task.name
+            try execute(task, options: options, configuration: asGiven.configuration(), zoo: zoo, started: started,
+                        output: output, log: log, terminal: terminal)
             return 0
         } catch {
             log("error: " + "\(error)".escapingControlCharacters)
@@ -41,12 +53,16 @@ public enum CompareModelsCommand {
         }
     }
 
-    /// Loads `task`'s data, runs every model and seed, prints the table and writes `--output`.
-    /// When a run fails, the table of the runs that finished is printed before the error is thrown.
-    static func execute<T: Task>(_ task: T, options: ComparisonOptions, zoo: ModelZoo, started: Date = Date(),
-                                 output: (String) -> Void, log: @escaping (String) -> Void) throws {
-        let runner = ComparisonRunner(zoo: zoo, options: options, log: log)
+    /// Loads `task`'s data (after checking its fingerprint against the one a `--config` results
+    /// file recorded), runs every model and seed, prints the table and writes `--output` with
+    /// `configuration`. When a run fails, the table of the runs that finished is printed before the
+    /// error is thrown.
+    static func execute<T: Task>(_ task: T, options: ComparisonOptions, configuration: [String: ConfigurationValue]? = nil,
+                                 zoo: ModelZoo, started: Date = Date(), output: (String) -> Void,
+                                 log: @escaping (String) -> Void, terminal: ((String) -> Void)? = nil) throws {
+        let runner = ComparisonRunner(zoo: zoo, options: options, log: log, terminal: terminal)
         _ = try runner.selectedEntries(for: task.name)              // a bad --models fails before loading data
+        let fingerprint = try checkedFingerprint(task, options: options, log: log)
         let dataset = try task.load(options.dataRequest, log: log)
         log("data: " + dataset.description.escapingControlCharacters)
         let table = ResultsTable(task)
@@ -61,7 +77,8 @@ public enum CompareModelsCommand {
             guard let path = options.outputPath else { return }
             let document = ResultsDocument(task: task.name, data: dataset.description,
                                            environment: .current(started: started, kernels: Kernels.backendDescription),
-                                           results: results)
+                                           results: results, configuration: configuration ?? options.configuration(),
+                                           program: .current, dataFingerprint: fingerprint)
             try ResultsFiles.write(json: document.json(), csv: table.csv(results), to: path)
             if let significance = table.significance(results) {
                 try ResultsFiles.write(json: significance.json(), csv: significance.csv(), to: ResultsFiles.significancePath(for: path))
@@ -87,6 +104,26 @@ public enum CompareModelsCommand {
             }
         }
         if let path = options.perUserPath { log("wrote per-user figures to \(path.escapingControlCharacters)") }
+    }
+
+    /// The data's fingerprint, when `--output` records it or a `--config` results file recorded
+    /// one; data that differ from the recorded ones are an error naming each file and both digests
+    /// (a warning with `--accept-other-data`).
+    static func checkedFingerprint(_ task: some Task, options: ComparisonOptions, log: (String) -> Void) throws -> DataFingerprint? {
+        let recorded = options.recorded?.dataFingerprint
+        guard options.outputPath != nil || recorded != nil else { return nil }
+        let now = try DataFingerprint.of(path: options.dataPath, task: task)
+        guard let recorded, let file = options.configPath else { return now }
+        let differences = now.differences(from: recorded)
+        if differences.isEmpty {
+            log("data: sha256 \(now.sha256), as \(file.escapingControlCharacters) recorded")
+        } else if options.acceptsOtherData {
+            log(("warning: the data differ from those \(file) recorded (--accept-other-data): "
+                 + differences.joined(separator: "; ")).escapingControlCharacters)
+        } else {
+            throw ComparisonError.otherData(file: file, differences: differences)
+        }
+        return now
     }
 }
 

@@ -13,15 +13,21 @@ public struct ComparisonRunner {
     public let options: ComparisonOptions
     /// Where progress lines go (stderr in the executable).
     public let log: (String) -> Void
+    /// Writes text as it is to a terminal, for the line that updates during an epoch; nil (stderr
+    /// is not a terminal, or a test) prints the plain epoch lines only.
+    public let terminal: ((String) -> Void)?
 
     /// Epochs used on the built-in data sets when `--epochs` is not given (keeps the default run ≈ 2 min).
     public static let builtInEpochs = 15
 
-    /// A runner over `zoo` with `options`, logging progress to `log`.
-    public init(zoo: ModelZoo, options: ComparisonOptions, log: @escaping (String) -> Void) {
+    /// A runner over `zoo` with `options`, logging progress to `log` and, when `terminal` is
+    /// given, drawing the line of the running epoch with it.
+    public init(zoo: ModelZoo, options: ComparisonOptions, log: @escaping (String) -> Void,
+                terminal: ((String) -> Void)? = nil) {
         self.zoo = zoo
         self.options = options
         self.log = log
+        self.terminal = terminal
     }
 
     /// The entries to run for `task`: `--models` (any case), or every entry of the task; unknown
@@ -92,9 +98,15 @@ public struct ComparisonRunner {
         let started = Date()
         var elapsedEpochs = 0.0, epochsRun = 0
         let metricName = task.validationMetric.name
+        let line = options.quiet ? nil : terminal.map { write in
+            EpochProgressLine(label: label, write: write)
+        }
+        let userCount = split.train.rows
+        defer { line?.clear() }
         let progress: (EpochReport) -> Void = { report in
             elapsedEpochs += report.seconds
             epochsRun += 1
+            line?.clear()
             guard !options.quiet else { return }
             let remaining = Double(report.epochCount - report.epoch) * elapsedEpochs / Double(epochsRun)
             let metric = report.validationMetric.map { String(format: "  val %@ %.4f", metricName, $0) } ?? ""
@@ -102,7 +114,13 @@ public struct ComparisonRunner {
                        report.loss, metric, report.seconds, Self.duration(remaining)))
         }
         let request = FitRequest(train: split.train, validation: task.validation(on: split), progress: progress,
-                                 log: { line in if !options.quiet { log("[\(label)] \(line)") } })
+                                 log: { text in
+                                     line?.clear()
+                                     if !options.quiet { log("[\(label)] \(text)") }
+                                 },
+                                 batchProgress: line.map { line in
+                                     { progress in line.update(progress, unit: progress.rowCount == userCount ? "users" : "items") }
+                                 })
         var earlierSeconds = 0.0
         let history: TrainingHistory
         do {

@@ -20,10 +20,21 @@ public struct ResultsDocument: Sendable, Codable, Equatable {
     public var environment: RunEnvironment
     /// One entry per model, in the order they ran.
     public var results: [ModelResult]
+    /// The run's experiment options in the `--config` layout, so the file itself runs it again
+    /// (nil in files written before it was recorded).
+    public var configuration: [String: ConfigurationValue]?
+    /// The program and version that wrote the file (nil in older files).
+    public var program: ProgramInfo?
+    /// The SHA-256 of the data the run read (nil in older files).
+    public var dataFingerprint: DataFingerprint?
 
-    /// A document of `results` of `task` on `data`, run in `environment`.
-    public init(task: TaskName, data: String, environment: RunEnvironment, results: [ModelResult]) {
+    /// A document of `results` of `task` on `data`, run in `environment` with `configuration` by
+    /// `program` on the data of `dataFingerprint`.
+    public init(task: TaskName, data: String, environment: RunEnvironment, results: [ModelResult],
+                configuration: [String: ConfigurationValue]? = nil, program: ProgramInfo? = nil,
+                dataFingerprint: DataFingerprint? = nil) {
         (self.format, self.task, self.data, self.environment, self.results) = (Self.currentFormat, task, data, environment, results)
+        (self.configuration, self.program, self.dataFingerprint) = (configuration, program, dataFingerprint)
     }
 
     /// Pretty-printed JSON, keys sorted.

@@ -34,6 +34,9 @@ public struct FitRequest {
     public var onEpochEnd: ((TrainingState) throws -> Void)?
     /// Receives every epoch's report.
     public var progress: (EpochReport) -> Void
+    /// Receives where an epoch stands after each of its mini-batches (gradient-trained models; a
+    /// closed-form model reports nothing); nil asks for nothing.
+    public var batchProgress: ((BatchProgress) -> Void)?
     /// Receives a model's notes before and during its fit, one line each (e.g. EASE's memory
     /// estimate and the inverse it used); `CompareModels` prints them with the progress lines.
     public var log: (String) -> Void
@@ -41,8 +44,8 @@ public struct FitRequest {
     /// A request with the given parts.
     public init(train: SparseMatrix, validation: TaskValidation? = nil, resume: TrainingState? = nil,
                 onEpochEnd: ((TrainingState) throws -> Void)? = nil, progress: @escaping (EpochReport) -> Void = { _ in },
-                log: @escaping (String) -> Void = { _ in }) {
-        (self.train, self.validation, self.resume) = (train, validation, resume)
+                log: @escaping (String) -> Void = { _ in }, batchProgress: ((BatchProgress) -> Void)? = nil) {
+        (self.train, self.validation, self.resume, self.batchProgress) = (train, validation, resume, batchProgress)
         (self.onEpochEnd, self.progress, self.log) = (onEpochEnd, progress, log)
     }
 }
@@ -71,6 +74,7 @@ extension StepTrainedModel {
         }
         return try Trainer(recipe: recipe.forRun(validated: validation != nil)).train(self, on: trainingRows(of: request.train), context: &context,
                                                  validation: validation, progress: request.progress,
+                                                 batchProgress: request.batchProgress,
                                                  resume: request.resume, onEpochEnd: request.onEpochEnd)
     }
 }

@@ -117,6 +117,15 @@ extension Trainer {
         }
     }
 
+    /// Mini-batches an epoch of `rows` rows runs over all its phases and passes, or its full-batch steps.
+    func batchesPerEpoch(rows: Int) -> Int {
+        switch recipe.stepping {
+        case .miniBatch(let batchSize, _, _):
+            return recipe.phases.reduce(0) { $0 + $1.passes } * ((rows + max(1, batchSize) - 1) / max(1, batchSize))
+        case .fullBatch(let iterations, _): return iterations
+        }
+    }
+
     /// Whether early stopping ends the run after `epoch` (from 0): `patience` epochs without a
     /// better validation metric, and epochs still to go.
     func shouldStop(after epoch: Int, bestEpoch: Int?) -> Bool {

@@ -27,9 +27,11 @@ public struct Trainer {
     /// epochs without improvement. `resume` continues a run from the state an earlier run's
     /// `onEpochEnd` received (the model's parameters must already hold that moment's values), with
     /// the same numbers as a run that never stopped; a state that does not fit the recipe is an error.
+    /// `batchProgress`, when given, hears after every mini-batch (or full-batch step) where the epoch stands.
     public func train<Model: TrainableModel>(
         _ model: Model, on data: SparseMatrix, context: inout ForwardContext, validation: Validation? = nil,
-        progress: (EpochReport) -> Void = { _ in }, resume: TrainingState? = nil,
+        progress: (EpochReport) -> Void = { _ in }, batchProgress: ((BatchProgress) -> Void)? = nil,
+        resume: TrainingState? = nil,
         onEpochEnd: ((TrainingState) throws -> Void)? = nil
     ) throws -> TrainingHistory {
         let parameters = try checkedParameters(of: model)
@@ -57,6 +59,17 @@ public struct Trainer {
         for epoch in firstEpoch..<max(firstEpoch, recipe.epochs) {
             let started = clock.now
             let loss: Double, rate: Float
+            var batchesDone = 0, rowsDone = 0
+            let batchCount = batchesPerEpoch(rows: data.rows)
+            let afterBatch: (Int) -> Void = { rows in
+                batchesDone += 1
+                rowsDone += rows
+                guard let batchProgress else { return }
+                let elapsed = clock.now - started
+                batchProgress(BatchProgress(epoch: epoch + 1, epochCount: self.recipe.epochs, batch: batchesDone,
+                                            batchCount: batchCount, rows: rowsDone, rowCount: data.rows,
+                                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+            }
             switch optimizer {
             case .miniBatch(var stepper, let baseRate, let batchSize, let shuffle):
                 optimizer = .stepping                // the stepper holds the only copy: its moments are never copied on write
@@ -68,7 +81,7 @@ public struct Trainer {
                     for _ in 0..<phase.passes {
                         let pass = try runMiniBatchEpoch(epoch, phase: phaseIndex, of: model, on: data, batchSize: batchSize,
                                                          shuffle: shuffle, parameters: parameters, updated: updated,
-                                                         optimizer: &stepper, loop: &loop, context: &context)
+                                                         optimizer: &stepper, loop: &loop, context: &context, afterBatch: afterBatch)
                         (total, batches) = (total + pass.lossTotal, batches + pass.batches)
                     }
                 }
@@ -79,7 +92,7 @@ public struct Trainer {
                 model.willBeginPhase(0, epoch: epoch)
                 (loss, rate) = (try runFullBatchEpoch(epoch, of: model, on: data, iterations: iterations,
                                                       parameters: parameters, optimizer: &stepper, loop: &loop,
-                                                      context: &context), 0)
+                                                      context: &context, afterBatch: afterBatch), 0)
                 optimizer = .fullBatch(stepper, iterations: iterations)
             case .stepping:
                 preconditionFailure("Trainer: the optimizer was not put back after an epoch")
@@ -122,7 +135,7 @@ public struct Trainer {
     private func runMiniBatchEpoch<Model: TrainableModel>(
         _ epoch: Int, phase: Int, of model: Model, on data: SparseMatrix, batchSize: Int, shuffle: Bool,
         parameters: [Parameter], updated: [Parameter],
-        optimizer: inout any Optimizer, loop: inout LoopState, context: inout ForwardContext
+        optimizer: inout any Optimizer, loop: inout LoopState, context: inout ForwardContext, afterBatch: (Int) -> Void
     ) throws -> (lossTotal: Double, batches: Int) {
         let restricted = updated.count < parameters.count
         let updatedNames = restricted ? Set(updated.map(\.name)) : nil
@@ -152,6 +165,7 @@ public struct Trainer {
             batches += 1
             loop.updates += 1
             loop.optimizerSteps += steps
+            afterBatch(rows.count)
         }
         return (lossTotal, batches)
     }
@@ -159,7 +173,8 @@ public struct Trainer {
     /// One epoch of full-batch steps; returns the last step's loss.
     private func runFullBatchEpoch<Model: TrainableModel>(
         _ epoch: Int, of model: Model, on data: SparseMatrix, iterations: Int, parameters: [Parameter],
-        optimizer: inout any FullBatchOptimizer, loop: inout LoopState, context: inout ForwardContext
+        optimizer: inout any FullBatchOptimizer, loop: inout LoopState, context: inout ForwardContext,
+        afterBatch: (Int) -> Void
     ) throws -> Double {
         var loss = 0.0
         for iteration in 0..<iterations {
@@ -181,6 +196,7 @@ public struct Trainer {
             _ = context.rng.nextUniform()
             loop.updates += 1
             loop.optimizerSteps += 1
+            afterBatch(data.rows)
         }
         return loss
     }

@@ -71,3 +71,27 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// Where an epoch stands after one of its mini-batches (or full-batch steps), for a progress line.
+public struct BatchProgress: Sendable, Equatable {
+    /// The epoch, from 1.
+    public var epoch: Int
+    /// Epochs planned.
+    public var epochCount: Int
+    /// Batches done in this epoch, from 1 (over every phase and pass).
+    public var batch: Int
+    /// Batches the epoch runs.
+    public var batchCount: Int
+    /// Rows (users, or items for an item-based model) processed so far in this epoch.
+    public var rows: Int
+    /// Rows the model trains on.
+    public var rowCount: Int
+    /// Seconds since the epoch began.
+    public var seconds: Double
+
+    /// Progress with the given values.
+    public init(epoch: Int, epochCount: Int, batch: Int, batchCount: Int, rows: Int, rowCount: Int, seconds: Double) {
+        (self.epoch, self.epochCount, self.batch, self.batchCount) = (epoch, epochCount, batch, batchCount)
+        (self.rows, self.rowCount, self.seconds) = (rows, rowCount, seconds)
+    }
+}

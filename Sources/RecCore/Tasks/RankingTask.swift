@@ -40,6 +40,9 @@ public struct RankingTask: Task {
     static func recall(_ k: Int) -> MetricDefinition { MetricDefinition(name: "Recall@\(k)", key: "recall\(k)", higherIsBetter: true) }
     static func ndcg(_ k: Int) -> MetricDefinition { MetricDefinition(name: "NDCG@\(k)", key: "ndcg\(k)", higherIsBetter: true) }
 
+    /// `SyntheticClicks()`'s settings (every stored property, as Swift prints the value).
+    public var builtInDataSettings: String { String(describing: SyntheticClicks()) }
+
     /// The built-in clicks (`SyntheticClicks()`, 500 validation and 500 test users), a vae_cf split
     /// folder as it is, or raw ratings split as Liang et al. do (clicks: ratings > 3.5, or every row
     /// of a click file, or as `--min-rating` says; users with ≥ 5 clicks; 10% of users each held

@@ -38,6 +38,9 @@ public struct RatingTask: Task {
     public var evaluatedUnit: String { "ratings" }
     public var tableNote: String? { "predictions clipped to 1…5; users/items without training ratings predicted 3" }
 
+    /// `SyntheticRatings()`'s settings (every stored property, as Swift prints the value).
+    public var builtInDataSettings: String { String(describing: SyntheticRatings()) }
+
     /// The built-in ratings (`SyntheticRatings()`), a ratings file, or a split folder with a fixed
     /// test set (`rating-split`).
     public func load(_ request: DataRequest, log: (String) -> Void) throws -> TaskDataset<RatingSplit> {

@@ -23,6 +23,9 @@ public protocol Task: Sendable {
     var evaluatedUnit: String { get }
     /// A line under the table on how the metrics were computed, or nil.
     var tableNote: String? { get }
+    /// The built-in data set's generator and its settings, as text: what a results file fingerprints
+    /// when a run reads no file.
+    var builtInDataSettings: String { get }
     /// The data `request` names (a file or folder; the built-in set when it names none), ready to split.
     func load(_ request: DataRequest, log: (String) -> Void) throws -> TaskDataset<Split>
     /// The validation rule on `split`'s validation part; nil when the split has none.
