@@ -18,6 +18,8 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var heldOutUsers: Int?
     /// Where to write the results as JSON; a `.csv` twin is written beside it.
     public var outputPath: String?
+    /// `--report FILE.html`: a self-contained page of the results (`ReportPage`), rewritten with `--output`.
+    public var reportPath: String?
     /// `--per-user FILE.csv`: every run's per-user figure (model, seed, user id, value).
     public var perUserPath: String?
     /// Model-specific `model.key=value` overrides.
@@ -121,6 +123,11 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  p-values on the per-user figure (ranking: NDCG@100; rating: each
                                  user's mean squared error), raw and Holm-corrected over the
                                  pairs
+          --report FILE.html     write one self-contained page (inline SVG and CSS, no scripts,
+                                 nothing fetched): the table, learning curves, metric bars with
+                                 95 % intervals, the significance matrix, the data's histograms,
+                                 settings and machine; rewritten after every model and seed.
+                                 `swift run Report results.json` makes it again from a results file
           --per-user FILE.csv    write every run's per-user figure: model,seed,user,<metric>
                                  (original user ids; ndcg100 or user_mse)
           --save-dir DIR         write each model's best checkpoint to DIR/<model>-seed<S>.safetensors
@@ -196,6 +203,7 @@ public struct ComparisonOptions: Sendable, Equatable {
                 }
             case "--output": options.outputPath = try value(argument)
             case "--per-user": options.perUserPath = try value(argument)
+            case "--report": options.reportPath = try value(argument)
             case "--save-dir": options.saveDirectory = try value(argument)
             case "--resume-dir": options.resumeDirectory = try value(argument)
             case "--set":
@@ -211,13 +219,16 @@ public struct ComparisonOptions: Sendable, Equatable {
             }
             index += 1
         }
-        if let perUser = options.perUserPath, let output = options.outputPath {
+        if let output = options.outputPath {
             let taken = [output, ResultsFiles.csvPath(for: output), ResultsFiles.significancePath(for: output),
                          ResultsFiles.csvPath(for: ResultsFiles.significancePath(for: output))]
-            guard !taken.contains(perUser) else {
-                throw ComparisonError.invalidValue(flag: "--per-user", value: perUser,
-                                                   expected: "a file other than those --output \(output) writes")
+            for (flag, path) in [("--per-user", options.perUserPath), ("--report", options.reportPath)] {
+                guard let path, taken.contains(path) else { continue }
+                throw ComparisonError.invalidValue(flag: flag, value: path, expected: "a file other than those --output \(output) writes")
             }
+        }
+        if let report = options.reportPath, report == options.perUserPath {
+            throw ComparisonError.invalidValue(flag: "--report", value: report, expected: "a file other than --per-user's")
         }
         return options
     }
