@@ -15,15 +15,15 @@ extension ReportPage {
         }
         for index in document.results.indices {
             let points = LearningCurve.loss(document.results[index])
-            guard !points.isEmpty else { continue }
+            guard points.count > 1 else { continue }
             let series = SVGLineChart.Series(name: modelName(index), color: ReportColors.model(index), points: points)
             charts.append(SVGLineChart(title: modelName(index).tspan + " training loss", xLabel: "epoch", yLabel: "loss",
                                        series: [series], width: 370, height: 220).render())
         }
-        let closedForm = document.results.indices.filter { LearningCurve.loss(document.results[$0]).isEmpty }
-        var note = "Mean over seeds, band from the lowest to the highest seed."
+        let closedForm = document.results.indices.filter { LearningCurve.loss(document.results[$0]).count < 2 }
+        var note = "Mean over seeds, band from the lowest to the highest seed; a model with one epoch is a dot."
         if !closedForm.isEmpty {
-            note += " No curve (fitted in closed form, or a file without curves): "
+            note += " No loss curve (fitted in closed form, one epoch, or a file without curves): "
                 + closedForm.map { modelName($0).html }.joined(separator: ", ") + "."
         }
         return section("curves", "Learning curves", note: note,

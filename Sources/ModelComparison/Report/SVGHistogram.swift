@@ -21,9 +21,11 @@ struct SVGHistogram {
                                               ("y1", pixel), ("y2", pixel), ("class", "grid")]))
             parts.append(y.label(value).svg(x: left - 4, y: y.pixel(value) + 3.5, [("class", "tick"), ("text-anchor", "end")]))
         }
-        let slot = (right - left) / Double(max(1, bins.count))
-        for (index, bin) in bins.enumerated() {
-            let x = left + slot * Double(index)
+        // Empty bins below the first non-empty one are left out (a vae_cf split keeps users with 5 clicks or more).
+        let first = bins.firstIndex { $0.count > 0 } ?? 0
+        let slot = (right - left) / Double(max(1, bins.count - first))
+        for (index, bin) in bins.enumerated() where index >= first {
+            let x = left + slot * Double(index - first)
             let barTop = bin.count > 0 ? y.pixel(Double(bin.count)) : bottom
             parts.append(XHTML.empty("rect", [("x", XHTML.coordinate(x + 1)), ("y", XHTML.coordinate(barTop)),
                                               ("width", XHTML.coordinate(max(1, slot - 2))),

@@ -21,7 +21,7 @@ struct SVGLineChart {
     func render() -> String {
         let (left, right, top, bottom) = (62.0, width - 12, 26.0, height - 40)
         let points = series.flatMap(\.points)
-        let x = SVGScale.linear(points.map(\.x), start: left, end: right)
+        let x = SVGScale.linear(points.map(\.x), start: left, end: right, integers: true)   // epochs
         let y = SVGScale.linear(points.flatMap { [$0.low, $0.high, $0.mean] }, start: bottom, end: top)
         var parts = [XHTML.element("text", [("x", "8"), ("y", "16"), ("class", "chart-title")], title)]
         parts += grid(x: x, y: y, left: left, right: right, top: top, bottom: bottom)
@@ -33,8 +33,12 @@ struct SVGLineChart {
             let path = line.points.map { "\(XHTML.coordinate(x.pixel($0.x))),\(XHTML.coordinate(y.pixel($0.mean)))" }
             parts.append(XHTML.empty("polyline", [("points", path.joined(separator: " ")), ("fill", "none"),
                                                   ("stroke", line.color), ("stroke-width", "1.6")]))
+            if let only = line.points.first, line.points.count == 1 {
+                parts.append(XHTML.empty("circle", [("cx", XHTML.coordinate(x.pixel(only.x))), ("cy", XHTML.coordinate(y.pixel(only.mean))),
+                                                    ("r", "3.5"), ("fill", line.color)]))
+            }
         }
-        parts.append(legend(left: left, top: top))
+        parts.append(legend(bottom: bottom))
         return XHTML.element("svg", [("xmlns", "http://www.w3.org/2000/svg"), ("width", XHTML.coordinate(width)),
                                      ("height", XHTML.coordinate(height)), ("viewBox", "0 0 \(Int(width)) \(Int(height))"),
                                      ("role", "img")], parts.joined(separator: "\n"))
@@ -64,11 +68,11 @@ struct SVGLineChart {
         return parts
     }
 
-    /// The series' names, one per line at the top right.
-    func legend(left: Double, top: Double) -> String {
+    /// The series' names, one per line at the bottom right (where rising validation curves are not).
+    func legend(bottom: Double) -> String {
         guard series.count > 1 else { return "" }
         return series.enumerated().map { index, line in
-            let y = top + 10 + Double(index) * 14
+            let y = bottom - 6 - Double(series.count - 1 - index) * 14
             return XHTML.empty("rect", [("x", XHTML.coordinate(width - 150)), ("y", XHTML.coordinate(y - 8)), ("width", "10"),
                                         ("height", "10"), ("fill", line.color)])
                 + line.name.svg(x: width - 136, y: y, [("class", "legend")])

@@ -10,14 +10,19 @@ struct SVGScale {
     /// Whether the axis is logarithmic.
     let logarithmic: Bool
 
-    /// A linear scale over [low, high], widened to round gridline values, mapped to [start, end].
-    static func linear(_ values: [Double], start: Double, end: Double, includingZero: Bool = false) -> SVGScale {
+    /// Whether gridlines fall on whole numbers only (epochs).
+    var integers = false
+
+    /// A linear scale over [low, high], widened to round gridline values (whole numbers with
+    /// `integers`), mapped to [start, end].
+    static func linear(_ values: [Double], start: Double, end: Double, includingZero: Bool = false,
+                       integers: Bool = false) -> SVGScale {
         let finite = values.filter(\.isFinite) + (includingZero ? [0] : [])
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         if low == high { (low, high) = (low - max(1, abs(low)) * 0.05, high + max(1, abs(high)) * 0.05) }
-        let step = niceStep((high - low) / 5)
+        let step = integers ? max(1, niceStep((high - low) / 5)) : niceStep((high - low) / 5)
         return SVGScale(low: (low / step).rounded(.down) * step, high: (high / step).rounded(.up) * step,
-                        start: start, end: end, logarithmic: false)
+                        start: start, end: end, logarithmic: false, integers: integers)
     }
 
     /// A log scale from the power of ten at or below the smallest positive value to the one at or above the largest.
@@ -26,7 +31,7 @@ struct SVGScale {
         let low = pow(10, (log10(positive.min() ?? 1)).rounded(.down))
         var high = pow(10, (log10(positive.max() ?? 10)).rounded(.up))
         if high <= low { high = low * 10 }
-        return SVGScale(low: low, high: high, start: start, end: end, logarithmic: true)
+        return SVGScale(low: low, high: high, start: start, end: end, logarithmic: true, integers: false)
     }
 
     /// 1, 2 or 5 times a power of ten, at least `rough`.
@@ -51,7 +56,7 @@ struct SVGScale {
             let first = Int(log10(low).rounded()), last = Int(log10(high).rounded())
             return (first...max(first, last)).map { pow(10, Double($0)) }
         }
-        let step = Self.niceStep((high - low) / 5)
+        let step = integers ? max(1, Self.niceStep((high - low) / 5)) : Self.niceStep((high - low) / 5)
         let count = Int(((high - low) / step).rounded())
         return (0...max(0, count)).map { low + Double($0) * step }
     }
