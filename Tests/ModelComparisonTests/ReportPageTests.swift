@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RecCore
+import TensorCore
 import TestSupport
 @testable import ModelComparison
 
@@ -154,5 +155,33 @@ import TestSupport
         let checker = try Self.expectFaithful(page, resultsPath: json,
                                               significancePath: FileManager.default.fileExists(atPath: twin) ? twin : nil)
         print("checked \(checker?.shown.count ?? 0) shown values of the page of \(json)")
+    }
+}
+
+/// The data summary the report's Data section is drawn from, and the `--report` flag.
+@Suite struct DataSummaryTests {
+    @Test func countsAndBinsOfAHandMadeMatrix() {
+        // Users with 1, 3 and 4 clicks over 5 items; item 4 never clicked.
+        let train = SparseMatrix(rows: 3, columns: 5, triplets: [(0, 0, 1), (1, 0, 1), (1, 1, 1), (1, 2, 1),
+                                                                 (2, 0, 1), (2, 1, 1), (2, 2, 1), (2, 3, 1)])
+        let summary = DataSummary(train: train)
+        #expect(summary.users == 3 && summary.items == 5 && summary.interactions == 8)
+        #expect(summary.density == 8.0 / 15.0)
+        #expect(summary.interactionsPerUser == [HistogramBin(lower: 1, upper: 1, count: 1), HistogramBin(lower: 2, upper: 3, count: 1),
+                                                HistogramBin(lower: 4, upper: 7, count: 1)])
+        // Items: 3, 2, 2, 1 and 0 clicks.
+        #expect(summary.interactionsPerItem == [HistogramBin(lower: 0, upper: 0, count: 1), HistogramBin(lower: 1, upper: 1, count: 1),
+                                                HistogramBin(lower: 2, upper: 3, count: 3)])
+        #expect(DataSummary(train: .empty(rows: 0, columns: 0)).density == 0)
+    }
+
+    @Test func reportMustNotOverwriteAnotherOutput() throws {
+        #expect(try ComparisonOptions.parse(["--report", "r.html"]).reportPath == "r.html")
+        for taken in ["out.json", "out.csv", "out-significance.json", "pu.csv"] {
+            #expect(throws: ComparisonError.self) {
+                try ComparisonOptions.parse(["--output", "out.json", "--per-user", "pu.csv", "--report", taken])
+            }
+        }
+        #expect(throws: ComparisonError.missingValue(flag: "--report")) { try ComparisonOptions.parse(["--report"]) }
     }
 }
