@@ -35,6 +35,7 @@ let package = Package(
         .executable(name: "CompareModels", targets: ["CompareModels"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
         .executable(name: "Recommend", targets: ["Recommend"]),
+        .executable(name: "Report", targets: ["Report"]),
     ],
     targets: [
         // Layer 1: storage, randomness, run-time switches; no numeric loops beyond element access.
@@ -69,6 +70,8 @@ let package = Package(
                                                         "ZooCatalog", "Checkpoints", "DataSets"],
                 path: "Sources/ModelComparison"),
         .executableTarget(name: "CompareModels", dependencies: ["ModelComparison"], path: "Examples/CompareModels"),
+        // The --report page again from a saved results file, without training.
+        .executableTarget(name: "Report", dependencies: ["ModelComparison"], path: "Examples/Report"),
         .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "MultVAEModule",
                                                             "ZooCatalog", "Checkpoints", "Recommendation"],
                           path: "Examples/Benchmarks"),

@@ -66,6 +66,10 @@ public enum CompareModelsCommand {
         let dataset = try task.load(options.dataRequest, log: log)
         log("data: " + dataset.description.escapingControlCharacters)
         let table = ResultsTable(task)
+        // The report's data section: the first seed's training matrix (splitting once more costs
+        // far less than training; the runner keeps its own splits).
+        let dataSummary = options.outputPath == nil && options.reportPath == nil ? nil
+            : DataSummary(train: try dataset.split(options.firstSeed).train)
         var finished: [ModelResult] = []
         var wroteSignificance = false
         // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
@@ -74,15 +78,21 @@ public enum CompareModelsCommand {
             if let path = options.perUserPath, let metric = table.perUserMetric {
                 try PairedSignificance.perUserCSV(results, metric: metric).write(toFile: path, atomically: true, encoding: .utf8)
             }
-            guard let path = options.outputPath else { return }
+            guard options.outputPath != nil || options.reportPath != nil else { return }
             let document = ResultsDocument(task: task.name, data: dataset.description,
                                            environment: .current(started: started, kernels: Kernels.backendDescription),
                                            results: results, configuration: configuration ?? options.configuration(),
-                                           program: .current, dataFingerprint: fingerprint)
-            try ResultsFiles.write(json: document.json(), csv: table.csv(results), to: path)
-            if let significance = table.significance(results) {
-                try ResultsFiles.write(json: significance.json(), csv: significance.csv(), to: ResultsFiles.significancePath(for: path))
-                wroteSignificance = true
+                                           program: .current, dataFingerprint: fingerprint, dataSummary: dataSummary)
+            let significance = table.significance(results)
+            if let path = options.outputPath {
+                try ResultsFiles.write(json: document.json(), csv: table.csv(results), to: path)
+                if let significance {
+                    try ResultsFiles.write(json: significance.json(), csv: significance.csv(), to: ResultsFiles.significancePath(for: path))
+                    wroteSignificance = true
+                }
+            }
+            if let path = options.reportPath {
+                try ReportPage(document: document, significance: significance).write(to: path)
             }
         }
         do {
@@ -103,6 +113,7 @@ public enum CompareModelsCommand {
                 log("wrote the paired tests to \(significance.escapingControlCharacters) and \(ResultsFiles.csvPath(for: significance).escapingControlCharacters)")
             }
         }
+        if let path = options.reportPath { log("wrote the report to \(path.escapingControlCharacters)") }
         if let path = options.perUserPath { log("wrote per-user figures to \(path.escapingControlCharacters)") }
     }
 

@@ -36,14 +36,18 @@ extension ComparisonOptions {
         return options
     }
 
-    /// Throws when `--per-user` names a file `--output` writes.
+    /// Throws when `--per-user` or `--report` names a file `--output` writes, or the same file.
     func checkOutputPaths() throws {
-        guard let perUser = perUserPath, let output = outputPath else { return }
-        let taken = [output, ResultsFiles.csvPath(for: output), ResultsFiles.significancePath(for: output),
-                     ResultsFiles.csvPath(for: ResultsFiles.significancePath(for: output))]
-        guard !taken.contains(perUser) else {
-            throw ComparisonError.invalidValue(flag: "--per-user", value: perUser,
-                                               expected: "a file other than those --output \(output) writes")
+        if let output = outputPath {
+            let taken = [output, ResultsFiles.csvPath(for: output), ResultsFiles.significancePath(for: output),
+                         ResultsFiles.csvPath(for: ResultsFiles.significancePath(for: output))]
+            for (flag, path) in [("--per-user", perUserPath), ("--report", reportPath)] {
+                guard let path, taken.contains(path) else { continue }
+                throw ComparisonError.invalidValue(flag: flag, value: path, expected: "a file other than those --output \(output) writes")
+            }
+        }
+        if let report = reportPath, report == perUserPath {
+            throw ComparisonError.invalidValue(flag: "--report", value: report, expected: "a file other than --per-user's")
         }
     }
 

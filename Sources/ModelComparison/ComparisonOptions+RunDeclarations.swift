@@ -69,6 +69,16 @@ extension ComparisonOptions {
             """,
             read: { options, text, _ in options.perUserPath = text }, write: { $0.perUserPath.map(ConfigurationValue.string) }),
         OptionDeclaration(
+            "--report", key: "report", valueName: "FILE.html", kind: .text, scope: .output,
+            help: """
+            write one self-contained page (inline SVG and CSS, no scripts,
+            nothing fetched): the table, learning curves, metric bars with
+            95 % intervals, the significance matrix, the data's histograms,
+            settings and machine; rewritten after every model and seed.
+            `swift run Report results.json` makes it again from a results file
+            """,
+            read: { options, text, _ in options.reportPath = text }, write: { $0.reportPath.map(ConfigurationValue.string) }),
+        OptionDeclaration(
             "--save-dir", key: "saveDir", valueName: "DIR", kind: .text, scope: .output,
             help: """
             write each model's best checkpoint to DIR/<model>-seed<S>.safetensors

@@ -20,6 +20,8 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var outputPath: String?
     /// `--per-user FILE.csv`: every run's per-user figure (model, seed, user id, value).
     public var perUserPath: String?
+    /// `--report FILE.html`: a self-contained page of the results (`ReportPage`), rewritten with `--output`.
+    public var reportPath: String?
     /// Model-specific `model.key=value` overrides.
     public var overrides: [String: [String: String]] = [:]
     /// Suppress per-epoch progress on stderr.

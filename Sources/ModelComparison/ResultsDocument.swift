@@ -27,14 +27,18 @@ public struct ResultsDocument: Sendable, Codable, Equatable {
     public var program: ProgramInfo?
     /// The SHA-256 of the data the run read (nil in older files).
     public var dataFingerprint: DataFingerprint?
+    /// Users, items, density and the interaction histograms of the training data; nil in files
+    /// written before it was recorded.
+    public var dataSummary: DataSummary?
 
-    /// A document of `results` of `task` on `data`, run in `environment` with `configuration` by
-    /// `program` on the data of `dataFingerprint`.
+    /// A document of `results` of `task` on `data` (summarised by `dataSummary`), run in
+    /// `environment` with `configuration` by `program` on the data of `dataFingerprint`.
     public init(task: TaskName, data: String, environment: RunEnvironment, results: [ModelResult],
                 configuration: [String: ConfigurationValue]? = nil, program: ProgramInfo? = nil,
-                dataFingerprint: DataFingerprint? = nil) {
+                dataFingerprint: DataFingerprint? = nil, dataSummary: DataSummary? = nil) {
         (self.format, self.task, self.data, self.environment, self.results) = (Self.currentFormat, task, data, environment, results)
         (self.configuration, self.program, self.dataFingerprint) = (configuration, program, dataFingerprint)
+        self.dataSummary = dataSummary
     }
 
     /// Pretty-printed JSON, keys sorted.
@@ -72,11 +76,16 @@ public struct ResultsDocument: Sendable, Codable, Equatable {
 public enum ResultsFileError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     case malformed(file: String, reason: String)
+    /// A file that belongs to other results (a significance file of other models or seeds).
+    case mismatched(file: String, reason: String)
+    case unwritable(file: String, reason: String)
 
     public var description: String {
         switch self {
         case let .unreadable(file, reason): return "cannot read \(file): \(reason)"
         case let .malformed(file, reason): return "\(file) is not a CompareModels results file: \(reason)"
+        case let .mismatched(file, reason): return "\(file) does not belong to these results: \(reason)"
+        case let .unwritable(file, reason): return "cannot write \(file): \(reason)"
         }
     }
 

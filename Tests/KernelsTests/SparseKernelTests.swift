@@ -49,3 +49,25 @@ import TensorCore
         #expect(Kernels.sparseRowSums(SparseMatrix.empty(rows: 0, columns: 3)).isEmpty)
     }
 }
+
+@Suite struct CountKernelTests {
+    @Test func rowAndColumnCountsCountStoredEntries() {
+        let s = Reference.sparse(17, 33, density: 0.3, seed: 86, emptyRow: 4)
+        let rows = Kernels.sparseRowCounts(s), columns = Kernels.sparseColumnCounts(s)
+        #expect(rows.count == 17 && columns.count == 33 && rows[4] == 0)
+        for r in 0..<17 { #expect(rows[r] == s.count(inRow: r)) }
+        for c in 0..<33 { #expect(columns[c] == (0..<17).filter { r in s.columns(inRow: r).contains(Int32(c)) }.count) }
+        #expect(rows.reduce(0, +) == s.nonZeroCount && columns.reduce(0, +) == s.nonZeroCount)
+        #expect(Kernels.sparseColumnCounts(SparseMatrix.empty(rows: 0, columns: 3)) == [0, 0, 0])
+        #expect(Kernels.sparseRowCounts(SparseMatrix.empty(rows: 2, columns: 0)) == [0, 0])
+    }
+
+    @Test func powerOfTwoHistogramBinsByBitLength() {
+        #expect(Kernels.powerOfTwoHistogram([]) == [])
+        #expect(Kernels.powerOfTwoHistogram([0]) == [1])
+        // bins: ≤0 | 1 | 2–3 | 4–7 | 8–15
+        #expect(Kernels.powerOfTwoHistogram([1, 2, 3, 4, 7, 8, 15, -2]) == [1, 1, 2, 2, 2])
+        #expect(Kernels.powerOfTwoHistogram([16]) == [0, 0, 0, 0, 0, 1])
+        #expect(Kernels.powerOfTwoHistogram([Int.max]).count == 64 && Kernels.powerOfTwoHistogram([Int.max]).last == 1)
+    }
+}

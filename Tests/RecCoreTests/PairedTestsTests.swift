@@ -87,6 +87,16 @@ import TensorCore
         #expect(abs(Distributions.regularizedIncompleteBeta(0.9, a: 0.5, b: 7.0) - 0.9999999780702157) < 1e-13)
     }
 
+    @Test func studentCriticalValuesMatchSciPy() {
+        // scipy.stats.t.ppf(0.975, df) for df = 1, 2, 4, 30.
+        let cases: [(Double, Double)] = [(1, 12.706204736174694), (2, 4.302652729749462), (4, 2.7764451051977934),
+                                         (30, 2.0422724563012378)]
+        for (df, expected) in cases {
+            let value = Distributions.studentTTwoSidedCritical(tail: 0.05, degreesOfFreedom: df)
+            #expect(abs(value - expected) < 1e-9 * expected, "df \(df): \(value), SciPy \(expected)")
+        }
+    }
+
     @Test func holmStepsDownAndKeepsOrder() {
         // m = 4: sorted 0.01, 0.02, 0.03, 0.5 → 0.04, max(0.04, 0.06), max(0.06, 0.06), min(1, 0.5).
         let adjusted = PairedTests.holm([0.03, 0.01, 0.5, 0.02])

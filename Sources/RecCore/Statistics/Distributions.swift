@@ -17,6 +17,19 @@ public enum Distributions {
         return regularizedIncompleteBeta(degreesOfFreedom / (degreesOfFreedom + t * t), a: degreesOfFreedom / 2, b: 0.5)
     }
 
+    /// The t > 0 with P(|T| ≥ t) = `tail` for Student's t with `degreesOfFreedom` ν > 0 (e.g. tail 0.05:
+    /// the half-width of a 95 % interval in standard errors): bisection on `studentTTwoSidedTail` to 1e-12.
+    public static func studentTTwoSidedCritical(tail: Double, degreesOfFreedom: Double) -> Double {
+        precondition(tail > 0 && tail < 1, "Distributions: tail probability must be in (0, 1), got \(tail)")
+        var low = 0.0, high = 1.0
+        while studentTTwoSidedTail(high, degreesOfFreedom: degreesOfFreedom) > tail { high *= 2 }
+        while high - low > 1e-12 * high {
+            let middle = (low + high) / 2
+            if studentTTwoSidedTail(middle, degreesOfFreedom: degreesOfFreedom) > tail { low = middle } else { high = middle }
+        }
+        return (low + high) / 2
+    }
+
     /// I_x(a, b) = B(x; a, b) / B(a, b) for a, b > 0 and x in [0, 1].
     public static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
         precondition(a > 0 && b > 0, "Distributions: incomplete beta needs a, b > 0, got a = \(a), b = \(b)")
