@@ -108,6 +108,14 @@ let package = Package(
         .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                                  "Checkpoints", "ModelComparison", "TestSupport", "DataSets"],
                     path: "Tests/ModelComparisonTests"),
+        // Data-parallel training: the trainer's shards in one process (threads), and equality with one
+        // process under `mpirun` (skipped with a message where MPI is absent).
+        .executableTarget(name: "DataParallelCheck", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+                                                                    "MPIBackend", "TestSupport"],
+                          path: "Tests/DataParallelCheck"),
+        .testTarget(name: "DataParallelTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+                                                              "MPIBackend", "TestSupport"],
+                    path: "Tests/DataParallelTests"),
         .testTarget(name: "CheckpointTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit",
                                                             "ZooCatalog", "Checkpoints", "TestSupport"],
                     path: "Tests/CheckpointTests"),
