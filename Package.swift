@@ -72,7 +72,7 @@ let package = Package(
                                                         "ZooCatalog", "Checkpoints", "DataSets", "MPIBackend"],
                 path: "Sources/ModelComparison"),
         .executableTarget(name: "CompareModels", dependencies: ["ModelComparison"], path: "Examples/CompareModels"),
-        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "MultVAEModule",
+        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "MultVAEModule", "MPIBackend",
                                                             "ZooCatalog", "Checkpoints", "Recommendation"],
                           path: "Examples/Benchmarks"),
 

@@ -20,6 +20,9 @@ public final class MPICommunicator: DataParallelGroup, @unchecked Sendable {
     public var banner: String {
         "MPI: rank \(rank) of \(size) (\(library.versionText()) via \(library.path))"
     }
+    /// Seconds spent inside collective calls so far (waiting for slower ranks included), their
+    /// count and the bytes this rank contributed: the communication share a benchmark reports.
+    public private(set) var traffic = (seconds: 0.0, calls: 0, bytes: 0)
     /// Elements per MPI call: counts are C ints.
     static let chunk = 1 << 28
 
@@ -53,6 +56,22 @@ public final class MPICommunicator: DataParallelGroup, @unchecked Sendable {
     }
 
     private func sumInPlace<T>(_ values: inout [T], type: MPILibrary.Handle) throws {
+        try timed(bytes: values.count * MemoryLayout<T>.stride) { try sumInPlaceUntimed(&values, type: type) }
+    }
+
+    /// `body`, its time and `bytes` added to `traffic`.
+    private func timed(bytes: Int, _ body: () throws -> Void) rethrows {
+        let clock = ContinuousClock(), started = clock.now
+        defer {
+            let elapsed = clock.now - started
+            traffic.seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            traffic.calls += 1
+            traffic.bytes += bytes
+        }
+        try body()
+    }
+
+    private func sumInPlaceUntimed<T>(_ values: inout [T], type: MPILibrary.Handle) throws {
         try values.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             for start in stride(from: 0, to: buffer.count, by: Self.chunk) {
@@ -66,12 +85,12 @@ public final class MPICommunicator: DataParallelGroup, @unchecked Sendable {
     public func allGather(_ bytes: [UInt8]) throws -> [[UInt8]] {
         let length = bytes.count
         var gathered = [UInt8](repeating: 0, count: length * size)
-        try bytes.withUnsafeBytes { send in
+        try timed(bytes: length) { try bytes.withUnsafeBytes { send in
             try gathered.withUnsafeMutableBytes { receive in
                 try library.check(library.allgather(send.baseAddress, Int32(length), library.byte, receive.baseAddress,
                                                     Int32(length), library.byte, library.world), "MPI_Allgather")
             }
-        }
+        } }
         return (0..<size).map { Array(gathered[($0 * length)..<(($0 + 1) * length)]) }
     }
 

@@ -16,10 +16,12 @@ struct ShardPlan {
     let shard: BatchShard
     /// w_r for each update of the step (the last repeating).
     let weights: [Double]
+    /// The message the gradients are packed into, kept across steps.
+    let buffer: ReductionBuffer
 
     /// The shard of `global` for this member of `group`, weighted by `weighting`.
-    init(_ global: SparseMatrix, group: any DataParallelGroup, weighting: [ShardWeighting]) {
-        self.group = group
+    init(_ global: SparseMatrix, group: any DataParallelGroup, weighting: [ShardWeighting], buffer: ReductionBuffer) {
+        (self.group, self.buffer) = (group, buffer)
         var shard = BatchShard(of: global, rank: group.rank, size: group.size)
         let contributes = !shard.rows.isEmpty
         let weighting = weighting.isEmpty ? [ShardWeighting.rows] : weighting
@@ -41,26 +43,8 @@ struct ShardPlan {
         let weight = weights[min(update, weights.count - 1)]
         var total = [weight * loss]
         try group.allReduceSum(&total)
-        try Self.sumGradients(parameters, weight: Float(weight), over: group)
+        try buffer.sumGradients(parameters, weight: Float(weight), over: group)
         return total[0]
-    }
-
-    /// Replaces each parameter's gradient g with Σ_r weight_r·g_r over `group` (one message).
-    static func sumGradients(_ parameters: [Parameter], weight: Float, over group: any DataParallelGroup) throws {
-        let count = parameters.scalarCount
-        var packed = Matrix(rows: 1, columns: count, storage: parameters.reduce(into: [Float]()) { flat, parameter in
-            if flat.isEmpty { flat.reserveCapacity(count) }
-            flat.append(contentsOf: parameter.gradient.storage)
-        })
-        Kernels.scale(&packed, by: weight)
-        try group.allReduceSum(&packed.storage)
-        var offset = 0
-        for parameter in parameters {
-            let (rows, columns) = (parameter.value.rows, parameter.value.columns)
-            parameter.gradient = Matrix(rows: rows, columns: columns,
-                                        storage: Array(packed.storage[offset..<(offset + rows * columns)]))
-            offset += rows * columns
-        }
     }
 
     /// Throws `DataParallelError.parametersDiverged` unless every member's parameters have the
@@ -74,10 +58,43 @@ struct ShardPlan {
     }
 }
 
+/// One message holding every gradient of an update, reused from step to step (a fresh 100 MB
+/// array per step costs its page faults; see Documentation/Scaling.md).
+final class ReductionBuffer {
+    private var packed = Matrix(rows: 0, columns: 0)
+
+    /// Replaces each parameter's gradient g with Σ_r weight_r·g_r over `group` (one message),
+    /// copying in and out of the kept buffer, the gradients written in place.
+    func sumGradients(_ parameters: [Parameter], weight: Float, over group: any DataParallelGroup) throws {
+        let count = parameters.scalarCount
+        if packed.count != count { packed = Matrix(rows: 1, columns: count) }
+        var offset = 0
+        packed.withUnsafeMutableBufferPointer { flat in
+            for parameter in parameters {
+                parameter.gradient.withUnsafeBufferPointer { gradient in
+                    _ = UnsafeMutableBufferPointer(rebasing: flat[offset..<(offset + gradient.count)]).update(fromContentsOf: gradient)
+                    offset += gradient.count
+                }
+            }
+        }
+        Kernels.scale(&packed, by: weight)
+        try group.allReduceSum(&packed.storage)
+        offset = 0
+        packed.withUnsafeBufferPointer { flat in
+            for parameter in parameters {
+                parameter.gradient.withUnsafeMutableBufferPointer { gradient in
+                    _ = gradient.update(fromContentsOf: UnsafeBufferPointer(rebasing: flat[offset..<(offset + gradient.count)]))
+                    offset += gradient.count
+                }
+            }
+        }
+    }
+}
+
 extension Trainer {
     /// This member's shard of `global` when training data-parallel (nil: one process).
     func shardPlan(_ global: SparseMatrix) -> ShardPlan? {
-        dataParallel.map { ShardPlan(global, group: $0, weighting: recipe.shardWeighting) }
+        dataParallel.map { ShardPlan(global, group: $0, weighting: recipe.shardWeighting, buffer: reductionBuffer) }
     }
 
     /// In debug builds of a data-parallel run, checks after each epoch that every member holds

@@ -10,6 +10,8 @@ public struct Trainer {
     /// The processes training this model together, each on its shard of every batch (nil: this
     /// process alone). See `DataParallelGroup` and `Trainer+DataParallel.swift`.
     public var dataParallel: (any DataParallelGroup)?
+    /// The data-parallel gradient message, kept across steps (unused alone).
+    let reductionBuffer = ReductionBuffer()
 
     /// A trainer for `recipe`, alone or as a member of `dataParallel`.
     public init(recipe: TrainingRecipe, dataParallel: (any DataParallelGroup)? = nil) {
