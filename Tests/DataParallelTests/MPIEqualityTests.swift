@@ -19,7 +19,8 @@ import MPIBackend
         guard mpirun != nil else { return "mpirun not found (install openmpi-bin)" }
         let launch = MPILaunch(size: 1, rank: 0, evidence: "test")
         do { _ = try MPILibrary.load(environment: ProcessInfo.processInfo.environment, launch: launch) } catch {
-            return "\(error)"
+            guard case MPIError.libraryNotFound(_, let tried, let reasons) = error else { return "\(error)" }
+            return "no MPI library could be loaded (tried \(tried.joined(separator: ", ")): \(reasons.joined(separator: "; ")))"
         }
         return nil
     }()
