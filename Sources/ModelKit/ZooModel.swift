@@ -73,7 +73,9 @@ extension StepTrainedModel {
     public func fit(_ request: FitRequest) throws -> TrainingHistory {
         var context = makeTrainingContext()
         let validation = request.validation.map { rule in
-            Validation(metricName: rule.metric.name, higherIsBetter: rule.metric.higherIsBetter) { rule.score(self) }
+            Validation(metricName: rule.metric.name, higherIsBetter: rule.metric.higherIsBetter) {
+                try rule.score(self, splitOver: request.dataParallel)
+            }
         }
         return try Trainer(recipe: recipe.forRun(validated: validation != nil), dataParallel: request.dataParallel).train(self, on: trainingRows(of: request.train), context: &context,
                                                  validation: validation, progress: request.progress,
