@@ -44,6 +44,9 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["TensorCore"], path: "Sources/Kernels"),
         // Layer 3: the differentiable framework (Layer, Likelihood, Prior, Optimizer, Trainer).
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Kernels"], path: "Sources/NeuralNet"),
+        // Data-parallel training over MPI: the system MPI opened at run time (dlopen), as the
+        // trainer's `DataParallelGroup` (Documentation/Scaling.md). Nothing is linked at build time.
+        .target(name: "MPIBackend", dependencies: ["NeuralNet"], path: "Sources/MPIBackend"),
         // Layer 3': recommender data, splits, metrics, the tasks and the Recommender protocol.
         .target(name: "RecCore", dependencies: ["TensorCore", "Kernels"], path: "Sources/RecCore"),
         // Named data sets (ml-1m, ml-20m, …): the registry, the download cache and the fetcher
@@ -67,12 +70,12 @@ let package = Package(
         .executableTarget(name: "Recommend", dependencies: ["RecCore", "Recommendation", "ZooCatalog"], path: "Examples/Recommend"),
         // The CompareModels job as a library, so it is testable end to end.
         .target(name: "ModelComparison", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit",
-                                                        "ZooCatalog", "Checkpoints", "DataSets"],
+                                                        "ZooCatalog", "Checkpoints", "DataSets", "MPIBackend"],
                 path: "Sources/ModelComparison"),
         .executableTarget(name: "CompareModels", dependencies: ["ModelComparison"], path: "Examples/CompareModels"),
         // The --report page again from a saved results file, without training.
         .executableTarget(name: "Report", dependencies: ["ModelComparison"], path: "Examples/Report"),
-        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "MultVAEModule",
+        .executableTarget(name: "Benchmarks", dependencies: ["TensorCore", "Kernels", "RecCore", "ModelKit", "MultVAEModule", "MPIBackend",
                                                             "ZooCatalog", "Checkpoints", "Recommendation"],
                           path: "Examples/Benchmarks"),
 
@@ -108,6 +111,14 @@ let package = Package(
         .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                                  "Checkpoints", "ModelComparison", "TestSupport", "DataSets"],
                     path: "Tests/ModelComparisonTests"),
+        // Data-parallel training: the trainer's shards in one process (threads), and equality with one
+        // process under `mpirun` (skipped with a message where MPI is absent).
+        .executableTarget(name: "DataParallelCheck", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+                                                                    "MPIBackend", "TestSupport"],
+                          path: "Tests/DataParallelCheck"),
+        .testTarget(name: "DataParallelTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+                                                              "MPIBackend", "TestSupport"],
+                    path: "Tests/DataParallelTests"),
         .testTarget(name: "CheckpointTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit",
                                                             "ZooCatalog", "Checkpoints", "TestSupport"],
                     path: "Tests/CheckpointTests"),

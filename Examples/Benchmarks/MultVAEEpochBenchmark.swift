@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import MPIBackend
 import ModelKit
 import MultVAEModule
 import RecCore
@@ -11,7 +12,9 @@ import TensorCore
 /// E epochs without validation, then scores the N test users; prints seconds per epoch, the
 /// achieved GFLOP/s (counted from the layer shapes), evaluation time and peak RSS. `--batches N`
 /// trains on the first N·500 training users only (N batches per epoch), prints seconds per batch
-/// and skips the evaluation: a quick loop for speed work.
+/// and skips the evaluation: a quick loop for speed work. Under `mpirun -np N` the ranks train
+/// together (data-parallel, Documentation/Scaling.md); rank 0 prints, adding the seconds spent in
+/// MPI calls (`mpi_seconds`) and the bytes each rank sent per step.
 enum MultVAEEpochBenchmark {
     static func run(_ arguments: [String]) throws {
         guard let path = arguments.first, !path.hasPrefix("--") else {
@@ -31,6 +34,10 @@ enum MultVAEEpochBenchmark {
             }
             index += 2
         }
+        let group = try MPICommunicator.start(environment: ProcessInfo.processInfo.environment)
+        defer { group?.finish() }
+        if let group, group.rank != 0 { return try trainQuietly(path: path, epochs: epochs, hidden: hidden, batchLimit: batchLimit, group: group) }
+        if let group { print(group.banner) }
         let clock = ContinuousClock()
         var started = clock.now
         var isFolder: ObjCBool = false
@@ -58,12 +65,18 @@ enum MultVAEEpochBenchmark {
                              hidden: configuration.hiddenSizes)
         let batchesPerEpoch = (train.rows + configuration.batchSize - 1) / configuration.batchSize
         var epochSeconds: [Double] = []
-        _ = try model.fit(FitRequest(train: train, progress: { progress in
+        var request = FitRequest(train: train, progress: { progress in
             epochSeconds.append(progress.seconds)
             print(String(format: "epoch %d seconds %.2f loss %.2f GFLOP/s %.1f seconds/batch %.4f", progress.epoch,
                          progress.seconds, progress.loss, flop / progress.seconds / 1e9,
                          progress.seconds / Double(max(1, batchesPerEpoch))))
-        }))
+            if let group {
+                print(String(format: "mpi_seconds %.2f calls %d bytes_per_step %.0f", group.traffic.seconds, group.traffic.calls,
+                             Double(group.traffic.bytes) / Double(max(1, group.traffic.calls / 2))))
+            }
+        })
+        request.dataParallel = group
+        _ = try model.fit(request)
         let median = epochSeconds.sorted()[epochSeconds.count / 2]
         print(String(format: "epoch_seconds_median %.2f  epoch_TFLOP %.2f  GFLOP/s %.1f", median, flop / 1e12,
                      flop / median / 1e9))
@@ -78,6 +91,20 @@ enum MultVAEEpochBenchmark {
         print(String(format: "evaluate_users %d seconds %.2f NDCG@100 %.4f", split.test.userCount,
                      seconds(since: started, clock), report.ndcg(at: 100)?.mean ?? .nan))
         print("peak_rss_kib \(LoadBenchmark.peakResidentKiB().map(String.init) ?? "unknown")")
+    }
+
+    /// A rank other than 0: the same load and fit, printing nothing.
+    static func trainQuietly(path: String, epochs: Int, hidden: String, batchLimit: Int?, group: MPICommunicator) throws {
+        var isFolder: ObjCBool = false
+        let split = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+            ? try StrongGeneralizationSplit.loadVAECF(folder: path)
+            : StrongGeneralizationSplit.make(from: try Interactions.loadMovieLens(path: path), heldOutUsers: 10_000)
+        let configuration = try MultVAEConfiguration.from(ModelOptions(seed: 1, epochs: epochs, overrides: ["hidden": hidden]))
+        var train = split.train
+        if let batchLimit, batchLimit > 0 { train = train.rows(in: 0..<min(train.rows, batchLimit * configuration.batchSize)) }
+        var request = FitRequest(train: train)
+        request.dataParallel = group
+        _ = try MultVAE(itemCount: split.itemCount, configuration: configuration).fit(request)
     }
 
     /// Floating-point operations of one training epoch: for each dense layer [a → b] over U users,

@@ -60,7 +60,9 @@ public final class AutoRec: StepTrainedModel {
             stepping = .fullBatch(iterationsPerEpoch: configuration.iterationsPerEpoch,
                                   optimizer: LBFGS(lineSearch: configuration.lineSearch))
         }
-        return TrainingRecipe(epochs: configuration.epochs, stepping: stepping)
+        var recipe = TrainingRecipe(epochs: configuration.epochs, stepping: stepping)
+        recipe.shardWeighting = [.sum]                      // Σ_O over the rows; the penalty carries B/N already
+        return recipe
     }
 
     /// AutoRec has no randomness in training; the context is seeded for the trainer's bookkeeping.

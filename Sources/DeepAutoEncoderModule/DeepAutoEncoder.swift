@@ -68,14 +68,16 @@ public final class DeepAutoEncoder: StepTrainedModel {
     /// (without validation, nothing could cut that bound short: the paper's 12 epochs).
     public var recipe: TrainingRecipe {
         let budget = configuration.epochBudget(rows: userCount)
-        return TrainingRecipe(epochs: budget,
-                              stepping: .miniBatch(batchSize: configuration.batchSize,
-                                                   optimizer: SGD(learningRate: configuration.learningRate,
-                                                                  momentum: configuration.momentum,
-                                                                  weightDecay: configuration.weightDecay)),
-                              learningRateSchedule: .multiStep(milestones: configuration.milestones(forBudget: budget), factor: 0.5),
-                              patience: configuration.patience,
-                              epochsWithoutValidation: budget > configuration.epochs ? configuration.epochs : nil)
+        var recipe = TrainingRecipe(epochs: budget,
+                                    stepping: .miniBatch(batchSize: configuration.batchSize,
+                                                         optimizer: SGD(learningRate: configuration.learningRate,
+                                                                        momentum: configuration.momentum,
+                                                                        weightDecay: configuration.weightDecay)),
+                                    learningRateSchedule: .multiStep(milestones: configuration.milestones(forBudget: budget), factor: 0.5),
+                                    patience: configuration.patience,
+                                    epochsWithoutValidation: budget > configuration.epochs ? configuration.epochs : nil)
+        recipe.shardWeighting = [.storedEntries, .rows]     // masked MSE over |O|, then dense re-feeding's over B·I
+        return recipe
     }
 
     /// Training draws from its own generator (seed + 1; the initialisation used the seed).

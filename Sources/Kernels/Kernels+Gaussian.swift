@@ -148,4 +148,10 @@ extension Kernels {
         }
         return SparseMatrix(rows: s.rows, columns: s.columns, rowPointers: pointers, columnIndices: indices, values: values)
     }
+
+    /// Advances `rng` past `count` uniform draws (what `dropout` takes for `count` stored entries),
+    /// so a part of a batch can draw the numbers the whole batch would (data-parallel shards).
+    public static func discardUniforms(_ count: Int, using rng: inout RandomGenerator) {
+        for _ in 0..<max(0, count) { _ = rng.nextUniform() }
+    }
 }

@@ -145,4 +145,12 @@ extension Kernels {
             for c in 0..<columns { target[c] = row[c] * inverse }
         }
     }
+
+    /// FNV-1a, 64 bits, of `bytes`: a cheap digest for checking that processes hold the same data
+    /// and options (not a cryptographic hash).
+    public static func fingerprint(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
 }

@@ -2,6 +2,7 @@ import DataSets
 import Foundation
 import Kernels
 import ModelKit
+import NeuralNet
 import RecCore
 import ZooCatalog
 
@@ -14,8 +15,19 @@ public enum CompareModelsCommand {
     /// running epoch is drawn with it (see `EpochProgressLine`).
     public static func main(arguments: [String], zoo: ModelZoo = .standard, tasks: TaskCatalog = .standard,
                             dataSets: () throws -> DataSetStore = { try DataSetStore.standard() },
-                            output: (String) -> Void, log: @escaping (String) -> Void,
-                            terminal: ((String) -> Void)? = nil) -> Int32 {
+                            output: @escaping (String) -> Void, log: @escaping (String) -> Void,
+                            terminal: ((String) -> Void)? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+        DataParallelRun.run(environment: environment, output: output, log: log, terminal: terminal) { group, output, log, terminal in
+            run(arguments: arguments, zoo: zoo, tasks: tasks, dataSets: dataSets, output: output, log: log, terminal: terminal,
+                dataParallel: group)
+        }
+    }
+
+    /// `main` on one process, or as one member of `dataParallel` (its streams already chosen).
+    static func run(arguments: [String], zoo: ModelZoo, tasks: TaskCatalog, dataSets: () throws -> DataSetStore,
+                    output: (String) -> Void, log: @escaping (String) -> Void, terminal: ((String) -> Void)?,
+                    dataParallel: (any DataParallelGroup)?) -> Int32 {
         let started = Date()
         log(Kernels.backendDescription)
         var options: ComparisonOptions
@@ -45,7 +57,7 @@ public enum CompareModelsCommand {
             let task = try tasks.task(for: options, zoo: zoo)
             asGiven.task = task.name
             try execute(task, options: options, configuration: asGiven.configuration(), zoo: zoo, started: started,
-                        output: output, log: log, terminal: terminal)
+                        output: output, log: log, terminal: terminal, dataParallel: dataParallel)
             return 0
         } catch {
             log("error: " + "\(error)".escapingControlCharacters)
@@ -59,12 +71,20 @@ public enum CompareModelsCommand {
     /// error is thrown.
     static func execute<T: Task>(_ task: T, options: ComparisonOptions, configuration: [String: ConfigurationValue]? = nil,
                                  zoo: ModelZoo, started: Date = Date(), output: (String) -> Void,
-                                 log: @escaping (String) -> Void, terminal: ((String) -> Void)? = nil) throws {
-        let runner = ComparisonRunner(zoo: zoo, options: options, log: log, terminal: terminal)
+                                 log: @escaping (String) -> Void, terminal: ((String) -> Void)? = nil,
+                                 dataParallel: (any DataParallelGroup)? = nil) throws {
+        let runner = ComparisonRunner(zoo: zoo, options: options, log: log, terminal: terminal, dataParallel: dataParallel)
         _ = try runner.selectedEntries(for: task.name)              // a bad --models fails before loading data
         let fingerprint = try checkedFingerprint(task, options: options, log: log)
         let dataset = try task.load(options.dataRequest, log: log)
         log("data: " + dataset.description.escapingControlCharacters)
+        if let group = dataParallel {                                 // every rank: the same data and options
+            let digest = try fingerprint ?? DataFingerprint.of(path: options.dataPath, task: task)
+            try group.requireAgreement(on: DataParallelRun.agreementText(configuration: configuration ?? options.configuration(),
+                                                                         dataDescription: dataset.description,
+                                                                         dataDigest: digest.sha256),
+                                       what: "data and options")
+        }
         let table = ResultsTable(task)
         // The report's data section: the first seed's training matrix (splitting once more costs
         // far less than training; the runner keeps its own splits).
@@ -75,6 +95,7 @@ public enum CompareModelsCommand {
         // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
         let save: ([ModelResult]) throws -> Void = { results in
             finished = results
+            guard (dataParallel?.rank ?? 0) == 0 else { return }          // rank 0 alone writes files
             if let path = options.perUserPath, let metric = table.perUserMetric {
                 try PairedSignificance.perUserCSV(results, metric: metric).write(toFile: path, atomically: true, encoding: .utf8)
             }

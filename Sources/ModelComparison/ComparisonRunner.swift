@@ -16,6 +16,8 @@ public struct ComparisonRunner {
     /// Writes text as it is to a terminal, for the line that updates during an epoch; nil (stderr
     /// is not a terminal, or a test) prints the plain epoch lines only.
     public let terminal: ((String) -> Void)?
+    /// The processes training each model together (MPI ranks); nil: this process alone.
+    public let dataParallel: (any DataParallelGroup)?
 
     /// Epochs used on the built-in data sets when `--epochs` is not given (keeps the default run ≈ 2 min).
     public static let builtInEpochs = 15
@@ -23,8 +25,9 @@ public struct ComparisonRunner {
     /// A runner over `zoo` with `options`, logging progress to `log` and, when `terminal` is
     /// given, drawing the line of the running epoch with it.
     public init(zoo: ModelZoo, options: ComparisonOptions, log: @escaping (String) -> Void,
-                terminal: ((String) -> Void)? = nil) {
+                terminal: ((String) -> Void)? = nil, dataParallel: (any DataParallelGroup)? = nil) {
         self.zoo = zoo
+        self.dataParallel = dataParallel
         self.options = options
         self.log = log
         self.terminal = terminal
@@ -113,7 +116,7 @@ public struct ComparisonRunner {
             log(String(format: "[%@] epoch %d/%d  loss %.4g%@  %.1f s  ETA %@", label, report.epoch, report.epochCount,
                        report.loss, metric, report.seconds, Self.duration(remaining)))
         }
-        let request = FitRequest(train: split.train, validation: task.validation(on: split), progress: progress,
+        var request = FitRequest(train: split.train, validation: task.validation(on: split), progress: progress,
                                  log: { text in
                                      line?.clear()
                                      if !options.quiet { log("[\(label)] \(text)") }
@@ -121,6 +124,7 @@ public struct ComparisonRunner {
                                  batchProgress: line.map { line in
                                      { progress in line.update(progress, unit: progress.rowCount == userCount ? "users" : "items") }
                                  })
+        request.dataParallel = dataParallel
         var earlierSeconds = 0.0
         let history: TrainingHistory
         do {
@@ -136,7 +140,7 @@ public struct ComparisonRunner {
         }
         let trainingSeconds = earlierSeconds + Date().timeIntervalSince(started)
         try ComparisonCheckpoints.save(model, entry: entry.name, task: task.name, options: modelOptions, split: split,
-                                       into: options.saveDirectory, log: options.quiet ? { _ in } : log)
+                                       into: (dataParallel?.rank ?? 0) == 0 ? options.saveDirectory : nil, log: options.quiet ? { _ in } : log)
         let report = task.evaluate(model, on: split)
         let perUser = report.perUser[task.perUserMetric.key]
         let run = SeedRun(seed: seed, metrics: report.values, bestEpoch: history.bestEpoch,

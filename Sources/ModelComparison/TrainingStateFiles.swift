@@ -70,7 +70,9 @@ struct TrainingStateFiles {
                                 into: model, log: log)
         var request = request
         request.resume = resume
+        let writes = (request.dataParallel?.rank ?? 0) == 0                  // rank 0 alone writes the state
         request.onEpochEnd = { state in
+            guard writes else { return }
             try save(Checkpoint(model, name: entry, task: task, options: options, shape: split.shape, itemIDs: split.itemIDs,
                                 history: split.train, userIDs: split.trainUserIDs, training: state))
         }

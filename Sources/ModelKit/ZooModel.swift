@@ -40,6 +40,9 @@ public struct FitRequest {
     /// Receives a model's notes before and during its fit, one line each (e.g. EASE's memory
     /// estimate and the inverse it used); `CompareModels` prints them with the progress lines.
     public var log: (String) -> Void
+    /// The processes training this model together (MPI ranks), each on its shard of every batch;
+    /// nil: this process alone. Every member gets the same request.
+    public var dataParallel: (any DataParallelGroup)? = nil
 
     /// A request with the given parts.
     public init(train: SparseMatrix, validation: TaskValidation? = nil, resume: TrainingState? = nil,
@@ -70,9 +73,11 @@ extension StepTrainedModel {
     public func fit(_ request: FitRequest) throws -> TrainingHistory {
         var context = makeTrainingContext()
         let validation = request.validation.map { rule in
-            Validation(metricName: rule.metric.name, higherIsBetter: rule.metric.higherIsBetter) { rule.score(self) }
+            Validation(metricName: rule.metric.name, higherIsBetter: rule.metric.higherIsBetter) {
+                try rule.score(self, splitOver: request.dataParallel)
+            }
         }
-        return try Trainer(recipe: recipe.forRun(validated: validation != nil)).train(self, on: trainingRows(of: request.train), context: &context,
+        return try Trainer(recipe: recipe.forRun(validated: validation != nil), dataParallel: request.dataParallel).train(self, on: trainingRows(of: request.train), context: &context,
                                                  validation: validation, progress: request.progress,
                                                  batchProgress: request.batchProgress,
                                                  resume: request.resume, onEpochEnd: request.onEpochEnd)

@@ -19,8 +19,10 @@ public struct Dropout: Layer {
     /// x ⊙ mask in training (mask from `context.rng`), x in inference; the cache is the mask (nil when off).
     public func forward(_ input: Matrix, context: inout ForwardContext) -> (output: Matrix, cache: Matrix?) {
         guard context.isTraining, keepProbability < 1 else { return (input, nil) }
-        let mask = Kernels.dropoutMask(rows: input.rows, columns: input.columns, keepProbability: keepProbability,
-                                       using: &context.rng)
+        let keep = keepProbability, columns = input.columns
+        let mask = context.drawBatchRows(input.rows) { rows, rng in         // a shard draws the global batch's mask
+            Kernels.dropoutMask(rows: rows, columns: columns, keepProbability: keep, using: &rng)
+        }
         return (Kernels.multiply(input, mask), mask)
     }
 
@@ -35,6 +37,7 @@ public struct Dropout: Layer {
     /// needed because the input is data.
     public func apply(sparse input: SparseMatrix, context: inout ForwardContext) -> SparseMatrix {
         guard context.isTraining, keepProbability < 1 else { return input }
-        return Kernels.dropout(input, keepProbability: keepProbability, using: &context.rng)
+        let keep = keepProbability
+        return context.drawBatchEntries(input) { batch, rng in Kernels.dropout(batch, keepProbability: keep, using: &rng) }
     }
 }

@@ -12,6 +12,9 @@ public struct ForwardContext {
     public var mode: Mode
     /// The random generator every stochastic layer draws from.
     public var rng: RandomGenerator
+    /// In a data-parallel step, the rows of the global batch this member computes (nil otherwise):
+    /// per-row draws then cover the global batch (`drawBatchRows`, `drawBatchEntries`).
+    public var shard: BatchShard? = nil
 
     /// A context in `mode` drawing from `rng`.
     public init(mode: Mode, rng: RandomGenerator) {

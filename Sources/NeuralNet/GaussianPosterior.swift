@@ -18,7 +18,8 @@ public struct GaussianPosterior {
         precondition(mean.rows == logVariance.rows && mean.columns == logVariance.columns,
                      "GaussianPosterior: mean \(mean.shapeDescription), logVariance \(logVariance.shapeDescription)")
         if context.isTraining {
-            let epsilon = Kernels.randomNormal(rows: mean.rows, columns: mean.columns, using: &context.rng)
+            let columns = mean.columns
+            let epsilon = context.drawBatchRows(mean.rows) { rows, rng in Kernels.randomNormal(rows: rows, columns: columns, using: &rng) }
             self.init(mean: mean, logVariance: logVariance, noise: epsilon)
         } else {
             self.init(mean: mean, logVariance: logVariance, noise: nil)
@@ -49,7 +50,10 @@ public struct GaussianPosterior {
         let z = h.columns / 2
         let mean = Kernels.columns(0..<z, of: h), logVariance = Kernels.columns(z..<(2 * z), of: h)
         if pairedNoise && context.isTraining {
-            let epsilon = Kernels.randomNormalPairs(rows: mean.rows, columns: mean.columns, using: &context.rng)
+            let columns = mean.columns
+            let epsilon = context.drawBatchRows(mean.rows) { rows, rng in
+                Kernels.randomNormalPairs(rows: rows, columns: columns, using: &rng)
+            }
             self.init(mean: mean, logVariance: logVariance, noise: epsilon)
         } else {
             self.init(mean: mean, logVariance: logVariance, context: &context)

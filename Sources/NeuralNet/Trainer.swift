@@ -7,9 +7,17 @@ import TensorCore
 public struct Trainer {
     /// What to run.
     public var recipe: TrainingRecipe
+    /// The processes training this model together, each on its shard of every batch (nil: this
+    /// process alone). See `DataParallelGroup` and `Trainer+DataParallel.swift`.
+    public var dataParallel: (any DataParallelGroup)?
+    /// The data-parallel gradient message, kept across steps (unused alone).
+    let reductionBuffer = ReductionBuffer()
 
-    /// A trainer for `recipe`.
-    public init(recipe: TrainingRecipe) { self.recipe = recipe }
+    /// A trainer for `recipe`, alone or as a member of `dataParallel`.
+    public init(recipe: TrainingRecipe, dataParallel: (any DataParallelGroup)? = nil) {
+        self.recipe = recipe
+        self.dataParallel = dataParallel
+    }
 
     /// Fits `model` to the rows of `data`.
     ///
@@ -97,6 +105,7 @@ public struct Trainer {
             case .stepping:
                 preconditionFailure("Trainer: the optimizer was not put back after an epoch")
             }
+            try checkMembersAgree(parameters, epoch: epoch)
             var metric: Double? = nil
             if let validation {
                 let value = try validation.evaluate()
@@ -145,13 +154,22 @@ public struct Trainer {
         parameters.zeroGradients()
         for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
             let rows = Array(order[start..<min(order.count, start + batchSize)])
-            let batch = shuffle ? data.rows(at: rows) : data.rows(in: start..<(start + rows.count))
+            var batch = shuffle ? data.rows(at: rows) : data.rows(in: start..<(start + rows.count))
+            let plan = shardPlan(batch)                                   // data-parallel: this member's rows
+            if let plan { (batch, context.shard) = (plan.batch, plan.shard) }
+            var updateIndex = 0, reducedLoss: Double? = nil
             let step = TrainingStep(epoch: epoch, batch: batchIndex, update: loop.updates,
                                     klWeight: recipe.klSchedule.weight(epoch: epoch, update: loop.updates),
                                     learningRate: optimizer.learningRate, trainingRowCount: data.rows,
                                     phase: phase, updatedParameterNames: updatedNames)
             var steps = 0
-            let loss = try model.trainStep(batch: batch, step: step, context: &context) { loss in
+            let localLoss = try model.trainStep(batch: batch, step: step, context: &context) { localLoss in
+                var loss = localLoss
+                if let plan {                                             // Σ_r w_r·(loss_r, g_r) before any check
+                    loss = try plan.reduce(loss: localLoss, parameters: updated, update: updateIndex)
+                    reducedLoss = reducedLoss ?? loss
+                    updateIndex += 1
+                }
                 try Self.check(loss: loss, epoch: epoch, batch: batchIndex)
                 // One pass per parameter: step, zero the gradient, report a NaN/∞ gradient.
                 if let name = optimizer.updateZeroingGradients(updated) {
@@ -160,6 +178,8 @@ public struct Trainer {
                 frozen.zeroGradients()                                    // computed, not applied: this phase keeps them
                 steps += 1
             }
+            context.shard = nil
+            let loss = reducedLoss ?? localLoss
             try Self.check(loss: loss, epoch: epoch, batch: batchIndex)
             lossTotal += loss
             batches += 1
@@ -177,6 +197,8 @@ public struct Trainer {
         afterBatch: (Int) -> Void
     ) throws -> Double {
         var loss = 0.0
+        let plan = shardPlan(data)                                        // data-parallel: this member's rows
+        var failure: Error? = nil
         for iteration in 0..<iterations {
             // Every evaluation of one step starts from the same generator state, so a stochastic
             // model presents one fixed objective to the line search.
@@ -187,8 +209,15 @@ public struct Trainer {
             loss = optimizer.step(parameters) {
                 parameters.zeroGradients()
                 var evaluationContext = stepContext
-                return model.lossAndGradients(batch: data, step: step, context: &evaluationContext)
+                evaluationContext.shard = plan?.shard
+                let localLoss = model.lossAndGradients(batch: plan?.batch ?? data, step: step, context: &evaluationContext)
+                guard let plan, failure == nil else { return failure == nil ? localLoss : .nan }
+                do { return try plan.reduce(loss: localLoss, parameters: parameters, update: 0) } catch {
+                    failure = error
+                    return .nan
+                }
             }
+            if let failure { throw failure }
             try Self.check(loss: loss, epoch: epoch, batch: iteration)
             for parameter in parameters where !Kernels.allFinite(parameter.gradient) {
                 throw TrainingError.nonFiniteGradient(epoch: epoch + 1, batch: iteration + 1, parameter: parameter.name)

@@ -33,6 +33,9 @@ public struct TrainingRecipe {
     /// The parts of every epoch, in order (mini-batch stepping only; one pass over every
     /// parameter by default). See `TrainingPhase`.
     public var phases: [TrainingPhase]
+    /// How each update's loss is reduced over a batch's rows, for data-parallel training (one per
+    /// `applyUpdate` of a step, the last repeating; default: means over the rows). See `ShardWeighting`.
+    public var shardWeighting: [ShardWeighting] = [.rows]
 
     /// A recipe with the given parts.
     public init(epochs: Int, stepping: Stepping, klSchedule: KLSchedule = .constant(0),

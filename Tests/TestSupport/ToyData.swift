@@ -85,22 +85,26 @@ public enum ZooTesting {
         try entry.make(ToyData.split(for: entry.task).shape, options(entry, epochs: epochs, seed: seed))
     }
 
-    /// Fits `model` (of `entry`'s task) on its toy split, validating with the task's rule.
+    /// Fits `model` (of `entry`'s task) on its toy split, validating with the task's rule; as a
+    /// member of `dataParallel` when given.
     @discardableResult
     public static func fit(_ model: any ZooModel, task: TaskName, validate: Bool = true, resume: TrainingState? = nil,
-                           onEpochEnd: ((TrainingState) throws -> Void)? = nil,
+                           onEpochEnd: ((TrainingState) throws -> Void)? = nil, dataParallel: (any DataParallelGroup)? = nil,
                            progress: @escaping (EpochReport) -> Void = { _ in }) throws -> TrainingHistory {
-        try fit(model, task: ToyData.task(task), validate: validate, resume: resume, onEpochEnd: onEpochEnd, progress: progress)
+        try fit(model, task: ToyData.task(task), validate: validate, resume: resume, onEpochEnd: onEpochEnd,
+                dataParallel: dataParallel, progress: progress)
     }
 
     private static func fit<T: Task>(_ model: any ZooModel, task: T, validate: Bool, resume: TrainingState?,
-                                     onEpochEnd: ((TrainingState) throws -> Void)?,
+                                     onEpochEnd: ((TrainingState) throws -> Void)?, dataParallel: (any DataParallelGroup)?,
                                      progress: @escaping (EpochReport) -> Void) throws -> TrainingHistory {
         guard let split = ToyData.split(for: task.name) as? T.Split else {
             preconditionFailure("ZooTesting: the toy split of \(task.name) is not a \(T.Split.self)")
         }
-        return try model.fit(FitRequest(train: split.train, validation: validate ? task.validation(on: split) : nil,
-                                        resume: resume, onEpochEnd: onEpochEnd, progress: progress))
+        var request = FitRequest(train: split.train, validation: validate ? task.validation(on: split) : nil,
+                                 resume: resume, onEpochEnd: onEpochEnd, progress: progress)
+        request.dataParallel = dataParallel
+        return try model.fit(request)
     }
 
     /// What the model answers on the toy test part of its task: scores of every item for the test

@@ -114,11 +114,20 @@ public struct RankingTask: Task {
     /// Mean NDCG@`validationCutoff` over the validation users (fold-in items masked).
     public func validation(on split: StrongGeneralizationSplit) -> TaskValidation? {
         let users = split.validation, cutoff = validationCutoff, batchSize = scoringBatchSize
-        return TaskValidation(metric: validationMetric) { model in
+        var rule = TaskValidation(metric: validationMetric) { model in
             let report = RankingEvaluation.evaluate(foldIn: users.foldIn, target: users.target, cutoffs: [cutoff],
                                                     batchSize: batchSize) { model.scores(for: $0) }
             return report.ndcg(at: cutoff)?.mean ?? .nan
         }
+        rule.rowCount = users.foldIn.rows                           // each user's NDCG needs only their own rows
+        rule.partialScore = { model, rows in
+            guard !rows.isEmpty else { return (0, 0) }
+            let report = RankingEvaluation.evaluate(foldIn: users.foldIn.rows(in: rows), target: users.target.rows(in: rows),
+                                                    cutoffs: [cutoff], batchSize: batchSize) { model.scores(for: $0) }
+            let values = report.ndcg(at: cutoff)?.perUser ?? []
+            return (values.reduce(0, +), values.count)
+        }
+        return rule
     }
 
     /// Recall@20, Recall@50 and NDCG@100 over the test users, with per-user values and user ids.

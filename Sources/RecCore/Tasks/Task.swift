@@ -141,6 +141,12 @@ public struct TaskValidation {
     public var metric: MetricDefinition
     /// The metric of a model as its parameters are now.
     public var score: (any Recommender) -> Double
+    /// The sum and count of the metric's per-user values over rows `rows` of the `rowCount`
+    /// validation users, for a metric that is a mean over users scored one user at a time: data-
+    /// parallel members each score a part and add them up. Nil: the rule scores all users at once.
+    public var partialScore: ((_ model: any Recommender, _ rows: Range<Int>) -> (sum: Double, count: Int))? = nil
+    /// The validation users `partialScore` splits.
+    public var rowCount = 0
 
     /// A rule scoring `metric` with `score`.
     public init(metric: MetricDefinition, score: @escaping (any Recommender) -> Double) {

@@ -1,0 +1,81 @@
+// Trains every gradient-trained catalog entry on its toy data, alone or as one rank of an
+// `mpirun` job, and prints on rank 0 one JSON line per entry: the loss and validation metric of
+// every epoch, the test metrics and the top-10 items of each test user. `DataParallelTests`
+// compares the lines of `mpirun -np 2` and `-np 3` with those of one process.
+//
+//   DataParallelCheck [--epochs N] [--seed S] [--models A,B]
+import Foundation
+import Kernels
+import MPIBackend
+import ModelKit
+import NeuralNet
+import RecCore
+import TensorCore
+import TestSupport
+import ZooCatalog
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    exit(1)
+}
+
+var settings = (epochs: 3, seed: UInt64(11), models: [String]())
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let flag = arguments.removeFirst()
+    guard let value = arguments.first else { fail("\(flag) needs a value") }
+    arguments.removeFirst()
+    switch flag {
+    case "--epochs":
+        guard let epochs = Int(value) else { fail("--epochs \(value): not an integer") }
+        settings.epochs = epochs
+    case "--seed":
+        guard let seed = UInt64(value) else { fail("--seed \(value): not an integer") }
+        settings.seed = seed
+    case "--models": settings.models = value.split(separator: ",").map(String.init)
+    default: fail("unknown option \(flag)")
+    }
+}
+
+let group: MPICommunicator?
+do { group = try MPICommunicator.start(environment: ProcessInfo.processInfo.environment) } catch { fail("\(error)") }
+let isLead = (group?.rank ?? 0) == 0
+if let group, isLead { print(group.banner) }
+
+func bytes<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes(Array.init) }
+
+do {
+    let entries = ModelZoo.standard.entries.filter { settings.models.isEmpty || settings.models.contains($0.name) }
+    for entry in entries {
+        let model = try ZooTesting.make(entry, epochs: settings.epochs, seed: settings.seed)
+        guard model is any StepTrainedModel else { continue }
+        let split = ToyData.split(for: entry.task)
+        if let group {                                                     // same data and options everywhere
+            let train = split.train
+            let described = Array("\(entry.name) \(settings.epochs) \(settings.seed) \(entry.testOverrides.sorted { $0.key < $1.key })".utf8)
+                + bytes(train.rowPointers) + bytes(train.columnIndices) + bytes(train.values)
+            try group.requireAgreement(on: described, what: "data and options")
+        }
+        var losses: [Double] = [], validation: [Double] = []
+        let history = try ZooTesting.fit(model, task: entry.task, dataParallel: group) { report in
+            losses.append(report.loss)
+            validation.append(report.validationMetric ?? -1)
+        }
+        let report = ZooTesting.evaluate(model, task: entry.task)
+        var line: [String: Any] = ["model": entry.name, "losses": losses, "validation": validation,
+                                   "metrics": report.values.mapValues(\.mean).filter { $0.value.isFinite }, "bestEpoch": history.bestEpoch]
+        if entry.task != .rating {
+            let clicks = ToyData.clicks.test
+            line["top10"] = Kernels.topK(model.scores(for: clicks.foldIn), k: 10, excluding: clicks.foldIn).map { $0.map(Int.init) }
+        }
+        if isLead {
+            let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+} catch {
+    if isLead { FileHandle.standardError.write(Data(("error: \(error)\n").utf8)) }
+    group?.finish()
+    exit(1)
+}
+group?.finish()

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import ModelKit
+import NeuralNet
+import RecCore
+import TestSupport
+import ZooCatalog
+
+/// What one fit shows: the loss and validation metric of each epoch and the test metrics.
+struct FitOutcome: Sendable {
+    var losses: [Double] = [], validation: [Double] = []
+    var metrics: [String: Double] = [:]
+}
+
+/// The trainer's data-parallel path with threads as ranks (no MPI needed): for every
+/// gradient-trained entry, 3 members (uneven shards of every batch) give one process's numbers
+/// within float re-association: loss within 1e-5 relative per epoch, metrics within 1e-4.
+@Suite(.serialized) struct ThreadShardTests {
+    /// The catalog entries trained by gradient steps.
+    static let gradientTrained: [String] = ModelZoo.standard.entries.filter { entry in
+        (try? ZooTesting.make(entry, epochs: 1)) is any StepTrainedModel
+    }.map(\.name)
+
+    static func fit(_ name: String, group: (any DataParallelGroup)?) throws -> FitOutcome {
+        let entry = try ModelZoo.standard.entry(named: name)
+        let model = try ZooTesting.make(entry, epochs: 3)
+        var outcome = FitOutcome()
+        try ZooTesting.fit(model, task: entry.task, dataParallel: group) { report in
+            outcome.losses.append(report.loss)
+            outcome.validation.append(report.validationMetric ?? .nan)
+        }
+        outcome.metrics = ZooTesting.evaluate(model, task: entry.task).values.mapValues(\.mean)
+        return outcome
+    }
+
+    /// Rank 0's outcome of `size` threads fitting `name` together (every member's error rethrown).
+    static func fitTogether(_ name: String, size: Int) throws -> FitOutcome {
+        let collective = ThreadCollective(size: size)
+        let box = OutcomeBox()
+        let threads = (0..<size).map { rank in
+            Thread {
+                do {
+                    let outcome = try fit(name, group: collective.member(rank))
+                    box.set(rank, .success(outcome))
+                } catch {
+                    box.set(rank, .failure(error))
+                }
+            }
+        }
+        threads.forEach { $0.stackSize = 8 << 20; $0.start() }
+        return try box.wait(for: size)[0].get()
+    }
+
+    @Test(arguments: gradientTrained)
+    func threeUnevenShardsGiveOneProcesssNumbers(_ name: String) throws {
+        let alone = try Self.fit(name, group: nil)
+        let together = try Self.fitTogether(name, size: 3)
+        #expect(alone.losses.count == together.losses.count && !alone.losses.isEmpty)
+        for (epoch, (a, b)) in zip(alone.losses, together.losses).enumerated() {
+            #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "\(name) epoch \(epoch + 1): loss \(a) alone, \(b) in 3 shards")
+        }
+        for (key, value) in alone.metrics {
+            let other = together.metrics[key] ?? .nan
+            #expect(abs(value - other) <= 1e-4, "\(name) \(key): \(value) alone, \(other) in 3 shards")
+        }
+    }
+
+    @Test func membersWithDifferentDataStopWithOneError() {
+        let collective = ThreadCollective(size: 2)
+        let box = OutcomeBox()
+        for rank in 0..<2 {
+            Thread {
+                do {
+                    try collective.member(rank).requireAgreement(on: Array("data \(rank == 1 ? "B" : "A")".utf8), what: "data and options")
+                    box.set(rank, .success(FitOutcome()))
+                } catch { box.set(rank, .failure(error)) }
+            }.start()
+        }
+        let results = box.wait(for: 2)
+        for result in results {
+            guard case .failure(let error) = result else { Issue.record("members with different data agreed"); continue }
+            #expect(error as? DataParallelError == .membersDisagree(what: "data and options", ranks: [1]))
+        }
+    }
+}
+
+/// The members' results, filled from their threads.
+final class OutcomeBox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var results: [Int: Result<FitOutcome, Error>] = [:]
+
+    func set(_ rank: Int, _ result: Result<FitOutcome, Error>) {
+        condition.lock()
+        results[rank] = result
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The results of ranks 0 ..< `count`, once all have arrived.
+    func wait(for count: Int) -> [Result<FitOutcome, Error>] {
+        condition.lock()
+        defer { condition.unlock() }
+        while results.count < count { condition.wait() }
+        return (0..<count).compactMap { results[$0] }
+    }
+}
