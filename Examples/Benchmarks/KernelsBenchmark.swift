@@ -25,13 +25,16 @@ enum KernelsBenchmark {
     ]
 
     static func run(_ arguments: [String]) -> Int32 {
-        var repetitions = 7
+        var repetitions = 7, onlyBFloat16 = false
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
             case "--help", "-h":
-                print("usage: Benchmarks kernels [--repetitions N]   (median of N timed runs after one warm-up; default 7)")
+                print("usage: Benchmarks kernels [--repetitions N] [--bf16-only]   (median of N timed runs after one warm-up; default 7;")
+                print("       --bf16-only: only the bf16-vs-fp32 pairs at the decoder shapes)")
                 return 0
+            case "--bf16-only":
+                onlyBFloat16 = true
             case "--repetitions":
                 guard let text = iterator.next(), let value = Int(text), value > 0 else {
                     print("--repetitions needs a positive integer"); return 1
@@ -43,6 +46,10 @@ enum KernelsBenchmark {
         }
         print("threads: \(Kernels.threadCount); repetitions: \(repetitions) (median reported)")
         var rng = RandomGenerator(seed: 42)
+        if onlyBFloat16 {
+            bfloat16Comparison(repetitions: repetitions, rng: &rng)
+            return 0
+        }
         for backend in Kernels.availableBackends {
             print("\nbackend \(backend)")
             for gemmCase in gemmCases {
@@ -60,6 +67,7 @@ enum KernelsBenchmark {
             }
         }
         partitionComparison(repetitions: repetitions, rng: &rng)
+        bfloat16Comparison(repetitions: repetitions, rng: &rng)
         sparseBenchmarks(repetitions: repetitions, rng: &rng)
         return 0
     }

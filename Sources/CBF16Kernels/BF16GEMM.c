@@ -12,7 +12,6 @@
 #include <cpuid.h>
 #include <immintrin.h>
 #include <stdlib.h>
-#include <string.h>
 
 int zoo_bf16_cpu_supported(void) {
     unsigned eax, ebx, ecx, edx;
@@ -32,66 +31,9 @@ int zoo_bf16_cpu_supported(void) {
 
 // Micro-tile: MR rows × NR columns of C in 2·MR zmm accumulators. Depth is counted in pairs
 // (q = p / 2): vdpbf16ps adds a[2q]·b[2q] + a[2q+1]·b[2q+1] into each fp32 lane.
-enum { MR = 12, NR = 32, KC = 384, MC = 240, NC = 2048 };
+enum { MR = 12, KC = 384, MC = 240, NC = 2048 };
 
-// 16-bit lane permutation taking [x0[0..15], x1[0..15]] to [x0[0], x1[0], x0[1], x1[1], …].
-static inline __m512i interleave_index(void) {
-    return _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
-                            23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-}
-
-static inline __mmask16 lanes(long count) {
-    return count >= 16 ? (__mmask16)0xFFFF : (count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1));
-}
-
-// Sixteen (row0[i], row1[i]) pairs as 32-bit lanes, rounded to bfloat16; lanes past `valid` are 0.
-static inline __m512i pairs_across(const float *row0, const float *row1, long valid) {
-    __mmask16 mask = lanes(valid);
-    __m512 x0 = _mm512_maskz_loadu_ps(mask, row0);
-    __m512 x1 = row1 ? _mm512_maskz_loadu_ps(mask, row1) : _mm512_setzero_ps();
-    __m512i both = (__m512i)_mm512_cvtne2ps_pbh(x1, x0);                         // x0 low, x1 high
-    return _mm512_permutexvar_epi16(interleave_index(), both);
-}
-
-// Pairs (x[2t], x[2t+1]) of up to 32 contiguous floats (`valid` of them, zero past) as 16 lanes.
-static inline __m512i pairs_along(const float *x, long valid) {
-    __m512 low = _mm512_maskz_loadu_ps(lanes(valid), x);
-    __m512 high = _mm512_maskz_loadu_ps(lanes(valid - 16), x + 16);
-    return (__m512i)_mm512_cvtne2ps_pbh(high, low);
-}
-
-// Writes op(X)[line, depth] pairs for one line contiguous in depth (`kb` values from `source`) into
-// out[q·stride] for q < pairs.
-static inline void scatter_line(const float *source, long kb, uint32_t *out, long stride) {
-    const __m512i index = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                                             _mm512_set1_epi32((int)stride));
-    long pairs = (kb + 1) / 2;
-    for (long q0 = 0; q0 < pairs; q0 += 16) {
-        __m512i values = pairs_along(source + 2 * q0, kb - 2 * q0);
-        _mm512_mask_i32scatter_epi32(out + q0 * stride, lanes(pairs - q0), index, values, 4);
-    }
-}
-
-// op(B)[pc..<pc+kb, jc..<jc+nb] as slivers of NR columns: sliver s, pair q, column j at
-// out[(s·pairs + q)·NR + j] (zero past the valid columns and past kb).
-static void pack_b(const float *b, long ldb, int transposed, long pc, long kb, long jc, long nb, uint32_t *out) {
-    long pairs = (kb + 1) / 2;
-    for (long j0 = 0; j0 < nb; j0 += NR, out += pairs * NR) {
-        long valid = nb - j0 < NR ? nb - j0 : NR;
-        if (!transposed) {
-            for (long q = 0; q < pairs; q++) {
-                const float *row0 = b + (pc + 2 * q) * ldb + jc + j0;
-                const float *row1 = 2 * q + 1 < kb ? row0 + ldb : NULL;
-                _mm512_storeu_si512(out + q * NR, pairs_across(row0, row1, valid));
-                _mm512_storeu_si512(out + q * NR + 16, pairs_across(row0 + 16, row1 ? row1 + 16 : NULL, valid - 16));
-            }
-        } else {
-            for (long j = 0; j < valid; j++) scatter_line(b + (jc + j0 + j) * ldb + pc, kb, out + j, NR);
-            for (long j = valid; j < NR; j++)
-                for (long q = 0; q < pairs; q++) out[q * NR + j] = 0;
-        }
-    }
-}
+#include "BF16Packing.h"
 
 // op(A)[ic..<ic+mb, pc..<pc+kb] as slivers of MR rows: sliver s, pair q, row r at
 // out[(s·pairs + q)·MR + r] (zero past the valid rows and past kb).
@@ -128,19 +70,7 @@ static inline void micro_kernel(long pairs, const uint32_t *ap, const uint32_t *
             acc[r][1] = _mm512_dpbf16_ps(acc[r][1], ar, b1);
         }
     }
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16);
-    for (int r = 0; r < MR; r++) {
-        if (r >= rows) break;
-        float *row = c + r * ldc;
-        __m512 y0 = _mm512_mul_ps(va, acc[r][0]), y1 = _mm512_mul_ps(va, acc[r][1]);
-        if (beta != 0) {
-            y0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), y0);
-            y1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), y1);
-        }
-        _mm512_mask_storeu_ps(row, m0, y0);
-        _mm512_mask_storeu_ps(row + 16, m1, y1);
-    }
+    for (int r = 0; r < MR && r < rows; r++) store_row(c + r * ldc, acc[r][0], acc[r][1], cols, alpha, beta);
 }
 
 void zoo_bf16_convert(const float *src, uint16_t *dst, long count) {
@@ -164,7 +94,7 @@ void zoo_bf16_gemm(long m, long n, long k, float alpha,
         long nb = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
             long kb = k - pc < KC ? k - pc : KC, pairs = (kb + 1) / 2;
-            pack_b(b, ldb, transpose_b, pc, kb, jc, nb, bPack);
+            pack_b(b, ldb, transpose_b, pc, kb, jc, nb, pairs, bPack);
             float panelBeta = pc == 0 ? beta : 1;                  // later depth panels add
             for (long ic = 0; ic < m; ic += MC) {
                 long mb = m - ic < MC ? m - ic : MC;

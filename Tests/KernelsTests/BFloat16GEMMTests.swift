@@ -5,13 +5,13 @@ import TensorCore
 /// The bf16 GEMM (both paths) against the Double triple loop on bfloat16-rounded operands: what is
 /// left is the fp32 accumulation, so the tolerance is the fp32 GEMM's.
 @Suite struct BFloat16GEMMTests {
-    /// Odd shapes, k odd (a half pair), k past one depth panel (384), m past one row block (240),
-    /// n past one column panel (2048), and products large enough to be split by rows, columns
+    /// Odd shapes, k odd (a half pair), k past one depth panel (384; AMX 1024), m past one row block
+    /// (240; AMX 256), n past one column panel (2048; AMX 512), and products large enough to be split by rows, columns
     /// and depth (GEMMPartition) on two or more threads.
     static let shapes = [GEMMShape(m: 1, n: 1, k: 1), GEMMShape(m: 17, n: 9, k: 33), GEMMShape(m: 7, n: 13, k: 777),
                          GEMMShape(m: 251, n: 67, k: 257), GEMMShape(m: 12, n: 32, k: 2), GEMMShape(m: 5, n: 2_100, k: 3),
                          GEMMShape(m: 64, n: 300, k: 120), GEMMShape(m: 300, n: 70, k: 110),
-                         GEMMShape(m: 20, n: 40, k: 3_000)]
+                         GEMMShape(m: 20, n: 40, k: 3_000), GEMMShape(m: 40, n: 600, k: 1_100)]
 
     /// The reference: op(A)·op(B) in Double on the operands rounded to bfloat16.
     static func reference(_ a: Matrix, _ b: Matrix, transposeA: Bool, transposeB: Bool) -> [[Double]] {
@@ -38,9 +38,17 @@ import TensorCore
     /// emulated path only.
     @Test(.enabled(if: BFloat16Path.cpuSupportsAVX512,
                    "this CPU lacks AVX512_BF16 (grep avx512_bf16 /proc/cpuinfo): the fast bf16 path is skipped, only the emulated path is tested"))
-    func fastPathIsTested() {
-        #expect(BFloat16Path.available == [.avx512, .emulated])
-        #expect(BFloat16Path.fastest == .avx512)
+    func avx512PathIsTested() {
+        #expect(BFloat16Path.available.contains(.avx512))
+        #expect(BFloat16Path.fastest != .emulated)
+    }
+
+    /// Skipped, with its message, where AMX-BF16 is missing or the kernel did not grant the tile state.
+    @Test(.enabled(if: BFloat16Path.cpuSupportsAMX,
+                   "no AMX-BF16 here (grep amx_bf16 /proc/cpuinfo, and Linux ≥ 5.16 for the tile state): the AMX path is skipped"))
+    func amxPathIsTested() {
+        #expect(BFloat16Path.available == [.amx, .avx512, .emulated])
+        #expect(BFloat16Path.fastest == .amx)
     }
 
     /// The rounding is really applied: an operand that bfloat16 cannot hold gives the rounded product.

@@ -28,6 +28,16 @@ void zoo_bf16_gemm(long m, long n, long k, float alpha,
                    const float *b, long ldb, int transpose_b,
                    float beta, float *c, long ldc);
 
+/// 1 when zoo_bf16_cpu_supported() and the CPU has AMX-TILE and AMX-BF16 and (Linux) the kernel
+/// granted this process the tile state (arch_prctl ARCH_REQ_XCOMP_PERM, asked here); else 0.
+int zoo_amx_bf16_supported(void);
+
+/// zoo_bf16_gemm's contract on AMX tiles (tdpbf16ps). Requires zoo_amx_bf16_supported().
+void zoo_amx_bf16_gemm(long m, long n, long k, float alpha,
+                       const float *a, long lda, int transpose_a,
+                       const float *b, long ldb, int transpose_b,
+                       float beta, float *c, long ldc);
+
 /// The calling thread's product precision override: -1 (none), else a value the Swift side defines.
 int zoo_thread_product_precision(void);
 /// Sets the calling thread's override (-1 removes it).
