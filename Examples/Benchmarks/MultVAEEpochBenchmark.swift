@@ -15,11 +15,12 @@ import TensorCore
 enum MultVAEEpochBenchmark {
     static func run(_ arguments: [String]) throws {
         guard let path = arguments.first, !path.hasPrefix("--") else {
-            print("usage: Benchmarks multvae-epoch RATINGS_CSV|VAE_CF_FOLDER [--heldout 10000] [--epochs 1] [--hidden 600,200] [--batches N]")
+            print("usage: Benchmarks multvae-epoch RATINGS_CSV|VAE_CF_FOLDER [--heldout 10000] [--epochs 1] [--hidden 600,200] [--batches N] [--precision fp32|bf16]")
             return
         }
         var heldOut = 10_000, epochs = 1, hidden = "600,200"
         var batchLimit: Int? = nil
+        var precision = Kernels.defaultProductPrecision
         var index = 1
         while index + 1 < arguments.count {
             switch arguments[index] {
@@ -27,10 +28,21 @@ enum MultVAEEpochBenchmark {
             case "--epochs": epochs = Int(arguments[index + 1]) ?? epochs
             case "--hidden": hidden = arguments[index + 1]
             case "--batches": batchLimit = Int(arguments[index + 1])
+            case "--precision":
+                guard let value = ProductPrecision(argument: arguments[index + 1]) else {
+                    print("--precision takes fp32 or bf16, not '\(arguments[index + 1])'"); return
+                }
+                precision = value
             default: print("unknown option \(arguments[index])"); return
             }
             index += 2
         }
+        print(Kernels.productPrecisionDescription(precision))
+        try Kernels.withProductPrecision(precision) { try run(path: path, heldOut: heldOut, epochs: epochs, hidden: hidden, batchLimit: batchLimit) }
+    }
+
+    /// The benchmark proper, at the calling thread's product precision.
+    static func run(path: String, heldOut: Int, epochs: Int, hidden: String, batchLimit: Int?) throws {
         let clock = ContinuousClock()
         var started = clock.now
         var isFolder: ObjCBool = false

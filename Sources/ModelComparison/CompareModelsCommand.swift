@@ -29,6 +29,7 @@ public enum CompareModelsCommand {
             output(NamedDataOptions.listing(store: try? dataSets()))
             return 0
         }
+        log(Kernels.productPrecisionDescription(options.precision ?? Kernels.defaultProductPrecision))
         do {
             try NamedDataOptions.resolve(&options, store: dataSets, log: log)
             try execute(try tasks.task(for: options, zoo: zoo), options: options, zoo: zoo, output: output, log: log)

@@ -1,3 +1,4 @@
+import Kernels
 import RecCore
 
 /// Command-line options of `CompareModels`.
@@ -22,6 +23,9 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var perUserPath: String?
     /// Model-specific `model.key=value` overrides.
     public var overrides: [String: [String: String]] = [:]
+    /// `--precision fp32|bf16`: the operands of every model's dense products (fp32 accumulation in
+    /// both); nil keeps the process default (`AUTOENCODERZOO_PRECISION`, else fp32).
+    public var precision: ProductPrecision?
     /// Suppress per-epoch progress on stderr.
     public var quiet: Bool = false
     /// Print usage and exit.
@@ -130,11 +134,17 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  epoch; run the same command again to continue where it stopped
                                  (same numbers as an uninterrupted run; finished ones are only
                                  re-scored). A file from other options or data is an error.
+          --precision fp32|bf16  operands of every model's dense products (matrix products of the
+                                 dense layers, both passes): bf16 rounds them to bfloat16 and sums
+                                 in fp32 (AMX-BF16 or AVX512_BF16 where the CPU has them, else an
+                                 exact but slow emulation); weights, gradients and optimiser state
+                                 stay fp32; EASE's Gram matrix and inverse stay fp32. Default fp32
           --quiet                no per-epoch progress on stderr
           -h, --help             this text
 
         ENVIRONMENT:
           AUTOENCODERZOO_KERNELS=builtin   force the built-in kernels instead of the system BLAS
+          AUTOENCODERZOO_PRECISION=bf16    the default of --precision
           AUTOENCODERZOO_DATA=DIR          folder of real data sets used by tests and benchmarks
           AUTOENCODERZOO_CACHE=DIR         where named data sets are downloaded (default
                                            $XDG_CACHE_HOME/autoencoderzoo, else ~/.cache/autoencoderzoo)
@@ -168,6 +178,10 @@ public struct ComparisonOptions: Sendable, Equatable {
             switch argument {
             case "-h", "--help": options.showHelp = true
             case "--quiet": options.quiet = true
+            case "--precision":
+                options.precision = try parsed(argument, expected: ProductPrecision.allCases.map(\.rawValue).joined(separator: " or ")) {
+                    ProductPrecision(argument: $0)
+                }
             case "--list-data": options.listData = true
             case "--data": options.dataPath = try value(argument)
             case "--format":
