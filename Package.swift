@@ -105,7 +105,7 @@ let package = Package(
                     path: "Tests/EASETests"),
         .testTarget(name: "RecVAETests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "RecVAEModule", "TestSupport"],
                     path: "Tests/RecVAETests"),
-        .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+        .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                                  "Checkpoints", "ModelComparison", "TestSupport", "DataSets"],
                     path: "Tests/ModelComparisonTests"),
         .testTarget(name: "CheckpointTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit",
