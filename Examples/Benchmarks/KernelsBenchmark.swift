@@ -60,7 +60,7 @@ enum KernelsBenchmark {
                 var c = Matrix(rows: gemmCase.m, columns: gemmCase.n)
                 let seconds = BenchmarkTiming.median(BenchmarkTiming.measure(repetitions: repetitions) {
                     Kernels.gemm(a, b, transposeA: gemmCase.transposeA, transposeB: gemmCase.transposeB,
-                                 into: &c, accumulate: false, backend: backend)
+                                 into: &c, accumulate: false, precision: .float32, backend: backend)
                 })
                 let gflops = 2 * Double(gemmCase.m) * Double(gemmCase.n) * Double(gemmCase.k) / seconds / 1e9
                 print("  gemm \(gemmCase.label.padding(62)) \(BenchmarkTiming.format(gflops)) GFLOP/s  \(BenchmarkTiming.format(seconds * 1000, digits: 2)) ms")
@@ -91,7 +91,7 @@ enum KernelsBenchmark {
             for pair in 0...repetitions {
                 let s = BenchmarkTiming.measure(repetitions: 1) {
                     Kernels.gemm(a, b, transposeA: gemmCase.transposeA, transposeB: gemmCase.transposeB,
-                                 into: &c, accumulate: false, backend: .blas(library))
+                                 into: &c, accumulate: false, precision: .float32, backend: .blas(library))
                 }
                 let w = BenchmarkTiming.measure(repetitions: 1) {
                     Kernels.gemmUsingLibraryThreading(a, b, transposeA: gemmCase.transposeA,
