@@ -2,7 +2,7 @@
 // 32×16 one into 16×16 fp32 sums). Same contract, packing and rounding as BF16GEMM.c; only the
 // micro-kernel differs: a 32×32 block of C in four accumulator tiles. On the CPU this was written on,
 // vdpbf16ps issued at half the rate of fp32 FMAs, so the AVX512_BF16 kernel ran at ≈ 0.5× OpenBLAS
-// fp32, while one AMX instruction does 16·16·32 multiply-adds (BENCHMARKS.md §12).
+// fp32, while one AMX instruction does 16·16·32 multiply-adds (BENCHMARKS.md §13).
 //
 // Linux asks the kernel for the tile state once per process (arch_prctl ARCH_REQ_XCOMP_PERM);
 // each call loads the tile configuration on its own thread and releases it at the end.
@@ -34,8 +34,11 @@ int zoo_amx_bf16_supported(void) {
 #include "BF16Packing.h"
 
 // Blocking: C blocks of TM × NR (32 × 32); depth panels of AMX_KC values (a multiple of 32, whole
-// B tiles); rows of A packed AMX_MC at a time, columns of B AMX_NC at a time (per thread: 1 MiB of B).
-enum { TM = 32, AMX_KC = 1024, AMX_MC = 256, AMX_NC = 512 };
+// B tiles); as many rows of A packed at once as fit AMX_A_BYTES (the L2 share of A), so that for
+// the batch sizes of our models A is packed once per depth panel; each B sliver (NR columns) is
+// packed right before the row blocks that use it, so B is converted once per row block.
+enum { TM = 32, AMX_KC = 1024 };
+static const long AMX_A_BYTES = 1L << 20;
 
 // op(A)[ic..<ic+mb, pc..<pc+kb] as slivers of TM rows, each row's pairs contiguous (A tiles' layout):
 // sliver s, row r, pair q at out[(s·TM + r)·padded + q]; zero past the valid rows, kb and `padded`.
@@ -103,28 +106,26 @@ void zoo_amx_bf16_gemm(long m, long n, long k, float alpha,
     for (int t = 0; t < 8; t++) { config.colsb[t] = 64; config.rows[t] = 16; }
     _tile_loadconfig(&config);
 
-    long ncMax = n < AMX_NC ? n : AMX_NC, kcMax = k < AMX_KC ? k : AMX_KC, mcMax = m < AMX_MC ? m : AMX_MC;
-    long paddedMax = (kcMax + 31) / 32 * 16;
-    long bBytes = (ncMax + NR - 1) / NR * NR * paddedMax * 4, aBytes = (mcMax + TM - 1) / TM * TM * paddedMax * 4;
-    uint32_t *bPack = aligned_alloc(64, (size_t)(bBytes + 63) & ~(size_t)63);
-    uint32_t *aPack = aligned_alloc(64, (size_t)(aBytes + 63) & ~(size_t)63);
+    long kcMax = k < AMX_KC ? k : AMX_KC, paddedMax = (kcMax + 31) / 32 * 16;
+    long mc = AMX_A_BYTES / (paddedMax * 4) / TM * TM;
+    if (mc < TM) mc = TM;
+    if (mc > (m + TM - 1) / TM * TM) mc = (m + TM - 1) / TM * TM;
+    uint32_t *bPack = aligned_alloc(64, (size_t)(NR * paddedMax * 4 + 63) & ~(size_t)63);
+    uint32_t *aPack = aligned_alloc(64, (size_t)(mc * paddedMax * 4 + 63) & ~(size_t)63);
     float *scratch = aligned_alloc(64, TM * NR * sizeof(float));
     if (!bPack || !aPack || !scratch) abort();
-    for (long jc = 0; jc < n; jc += AMX_NC) {
-        long nb = n - jc < AMX_NC ? n - jc : AMX_NC;
-        for (long pc = 0; pc < k; pc += AMX_KC) {
-            long kb = k - pc < AMX_KC ? k - pc : AMX_KC, padded = (kb + 31) / 32 * 16;
-            pack_b(b, ldb, transpose_b, pc, kb, jc, nb, padded, bPack);
-            float panelBeta = pc == 0 ? beta : 1;                  // later depth panels add
-            for (long ic = 0; ic < m; ic += AMX_MC) {
-                long mb = m - ic < AMX_MC ? m - ic : AMX_MC;
-                pack_a_rows(a, lda, transpose_a, ic, mb, pc, kb, padded, aPack);
-                for (long jr = 0; jr < nb; jr += NR) {
-                    const uint32_t *bSliver = bPack + (jr / NR) * padded * NR;
-                    for (long ir = 0; ir < mb; ir += TM) {
-                        amx_block(padded, aPack + (ir / TM) * TM * padded, bSliver, c + (ic + ir) * ldc + jc + jr, ldc,
-                                  mb - ir < TM ? mb - ir : TM, nb - jr < NR ? nb - jr : NR, alpha, panelBeta, scratch);
-                    }
+    for (long pc = 0; pc < k; pc += AMX_KC) {
+        long kb = k - pc < AMX_KC ? k - pc : AMX_KC, padded = (kb + 31) / 32 * 16;
+        float panelBeta = pc == 0 ? beta : 1;                      // later depth panels add
+        for (long ic = 0; ic < m; ic += mc) {
+            long mb = m - ic < mc ? m - ic : mc;
+            pack_a_rows(a, lda, transpose_a, ic, mb, pc, kb, padded, aPack);
+            for (long jr = 0; jr < n; jr += NR) {
+                long cols = n - jr < NR ? n - jr : NR;
+                pack_b(b, ldb, transpose_b, pc, kb, jr, cols, padded, bPack);
+                for (long ir = 0; ir < mb; ir += TM) {
+                    amx_block(padded, aPack + (ir / TM) * TM * padded, bPack, c + (ic + ir) * ldc + jr, ldc,
+                              mb - ir < TM ? mb - ir : TM, cols, alpha, panelBeta, scratch);
                 }
             }
         }
