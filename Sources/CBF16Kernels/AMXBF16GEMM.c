@@ -1,8 +1,8 @@
 // bfloat16 GEMM on AMX tiles (AMX-TILE, AMX-BF16: tdpbf16ps multiplies a 16×32 bf16 tile by a
 // 32×16 one into 16×16 fp32 sums). Same contract, packing and rounding as BF16GEMM.c; only the
 // micro-kernel differs: a 32×32 block of C in four accumulator tiles. On the CPU this was written on,
-// vdpbf16ps issued at half the rate of fp32 FMAs, so the AVX512_BF16 kernel ran at ≈ 0.5× OpenBLAS
-// fp32, while one AMX instruction does 16·16·32 multiply-adds (BENCHMARKS.md §13).
+// vdpbf16ps issued at a quarter of the rate of vfmadd231ps (so half its multiply-adds per second),
+// and the AVX512_BF16 kernel ran at ≈ 0.5× OpenBLAS fp32, while one AMX instruction does 16·16·32 multiply-adds (BENCHMARKS.md §13).
 //
 // Linux asks the kernel for the tile state once per process (arch_prctl ARCH_REQ_XCOMP_PERM);
 // each call loads the tile configuration on its own thread and releases it at the end.
