@@ -41,7 +41,10 @@ let package = Package(
         // Layer 1: storage, randomness, run-time switches; no numeric loops beyond element access.
         .target(name: "TensorCore", path: "Sources/TensorCore"),
         // Layer 2: every numeric loop of the package, with the run-time backend choice.
-        .target(name: "Kernels", dependencies: ["TensorCore"], path: "Sources/Kernels"),
+        .target(name: "Kernels", dependencies: ["TensorCore", "CBF16Kernels"], path: "Sources/Kernels"),
+        // Layer 2's C part: the AVX512_BF16 GEMM (intrinsics Swift cannot spell, behind target
+        // attributes and a CPUID check) and the per-thread product precision. Our code, no dependency.
+        .target(name: "CBF16Kernels", path: "Sources/CBF16Kernels"),
         // Layer 3: the differentiable framework (Layer, Likelihood, Prior, Optimizer, Trainer).
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Kernels"], path: "Sources/NeuralNet"),
         // Data-parallel training over MPI: the system MPI opened at run time (dlopen), as the
@@ -108,7 +111,7 @@ let package = Package(
                     path: "Tests/EASETests"),
         .testTarget(name: "RecVAETests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "RecVAEModule", "TestSupport"],
                     path: "Tests/RecVAETests"),
-        .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+        .testTarget(name: "ModelComparisonTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                                  "Checkpoints", "ModelComparison", "TestSupport", "DataSets"],
                     path: "Tests/ModelComparisonTests"),
         // Data-parallel training: the trainer's shards in one process (threads), and equality with one

@@ -25,13 +25,16 @@ enum KernelsBenchmark {
     ]
 
     static func run(_ arguments: [String]) -> Int32 {
-        var repetitions = 7
+        var repetitions = 7, onlyBFloat16 = false
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
             case "--help", "-h":
-                print("usage: Benchmarks kernels [--repetitions N]   (median of N timed runs after one warm-up; default 7)")
+                print("usage: Benchmarks kernels [--repetitions N] [--bf16-only]   (median of N timed runs after one warm-up; default 7;")
+                print("       --bf16-only: only the bf16-vs-fp32 pairs at the decoder shapes)")
                 return 0
+            case "--bf16-only":
+                onlyBFloat16 = true
             case "--repetitions":
                 guard let text = iterator.next(), let value = Int(text), value > 0 else {
                     print("--repetitions needs a positive integer"); return 1
@@ -43,6 +46,10 @@ enum KernelsBenchmark {
         }
         print("threads: \(Kernels.threadCount); repetitions: \(repetitions) (median reported)")
         var rng = RandomGenerator(seed: 42)
+        if onlyBFloat16 {
+            bfloat16Comparison(repetitions: repetitions, rng: &rng)
+            return 0
+        }
         for backend in Kernels.availableBackends {
             print("\nbackend \(backend)")
             for gemmCase in gemmCases {
@@ -53,13 +60,14 @@ enum KernelsBenchmark {
                 var c = Matrix(rows: gemmCase.m, columns: gemmCase.n)
                 let seconds = BenchmarkTiming.median(BenchmarkTiming.measure(repetitions: repetitions) {
                     Kernels.gemm(a, b, transposeA: gemmCase.transposeA, transposeB: gemmCase.transposeB,
-                                 into: &c, accumulate: false, backend: backend)
+                                 into: &c, accumulate: false, precision: .float32, backend: backend)
                 })
                 let gflops = 2 * Double(gemmCase.m) * Double(gemmCase.n) * Double(gemmCase.k) / seconds / 1e9
                 print("  gemm \(gemmCase.label.padding(62)) \(BenchmarkTiming.format(gflops)) GFLOP/s  \(BenchmarkTiming.format(seconds * 1000, digits: 2)) ms")
             }
         }
         partitionComparison(repetitions: repetitions, rng: &rng)
+        bfloat16Comparison(repetitions: repetitions, rng: &rng)
         sparseBenchmarks(repetitions: repetitions, rng: &rng)
         return 0
     }
@@ -83,7 +91,7 @@ enum KernelsBenchmark {
             for pair in 0...repetitions {
                 let s = BenchmarkTiming.measure(repetitions: 1) {
                     Kernels.gemm(a, b, transposeA: gemmCase.transposeA, transposeB: gemmCase.transposeB,
-                                 into: &c, accumulate: false, backend: .blas(library))
+                                 into: &c, accumulate: false, precision: .float32, backend: .blas(library))
                 }
                 let w = BenchmarkTiming.measure(repetitions: 1) {
                     Kernels.gemmUsingLibraryThreading(a, b, transposeA: gemmCase.transposeA,

@@ -18,11 +18,12 @@ import TensorCore
 enum MultVAEEpochBenchmark {
     static func run(_ arguments: [String]) throws {
         guard let path = arguments.first, !path.hasPrefix("--") else {
-            print("usage: Benchmarks multvae-epoch RATINGS_CSV|VAE_CF_FOLDER [--heldout 10000] [--epochs 1] [--hidden 600,200] [--batches N]")
+            print("usage: Benchmarks multvae-epoch RATINGS_CSV|VAE_CF_FOLDER [--heldout 10000] [--epochs 1] [--hidden 600,200] [--batches N] [--precision fp32|bf16]")
             return
         }
         var heldOut = 10_000, epochs = 1, hidden = "600,200"
         var batchLimit: Int? = nil
+        var precision = Kernels.defaultProductPrecision
         var index = 1
         while index + 1 < arguments.count {
             switch arguments[index] {
@@ -30,14 +31,29 @@ enum MultVAEEpochBenchmark {
             case "--epochs": epochs = Int(arguments[index + 1]) ?? epochs
             case "--hidden": hidden = arguments[index + 1]
             case "--batches": batchLimit = Int(arguments[index + 1])
+            case "--precision":
+                guard let value = ProductPrecision(argument: arguments[index + 1]) else {
+                    print("--precision takes fp32 or bf16, not '\(arguments[index + 1])'"); return
+                }
+                precision = value
             default: print("unknown option \(arguments[index])"); return
             }
             index += 2
         }
         let group = try MPICommunicator.start(environment: ProcessInfo.processInfo.environment)
         defer { group?.finish() }
-        if let group, group.rank != 0 { return try trainQuietly(path: path, epochs: epochs, hidden: hidden, batchLimit: batchLimit, group: group) }
-        if let group { print(group.banner) }
+        try Kernels.withProductPrecision(precision) {
+            if let group, group.rank != 0 {
+                return try trainQuietly(path: path, epochs: epochs, hidden: hidden, batchLimit: batchLimit, group: group)
+            }
+            if let group { print(group.banner) }
+            print(Kernels.productPrecisionDescription(precision))
+            try run(path: path, heldOut: heldOut, epochs: epochs, hidden: hidden, batchLimit: batchLimit, group: group)
+        }
+    }
+
+    /// The benchmark proper, at the calling thread's product precision (rank 0 under `mpirun`).
+    static func run(path: String, heldOut: Int, epochs: Int, hidden: String, batchLimit: Int?, group: MPICommunicator?) throws {
         let clock = ContinuousClock()
         var started = clock.now
         var isFolder: ObjCBool = false

@@ -6,9 +6,18 @@ extension Kernels {
     /// Shapes: op(A) is [M, K], op(B) is [K, N], C is [M, N]. With `accumulate == false` C is
     /// overwritten (β ignored, C never read); with `accumulate == true`, C ← α·op(A)·op(B) + β·C.
     /// `backend` defaults to the process's active backend; tests pass each one explicitly.
+    /// `precision` defaults to this thread's (`Kernels.productPrecision`: fp32 unless
+    /// `AUTOENCODERZOO_PRECISION` or `withProductPrecision` says bf16); bf16 goes to `gemmBFloat16`
+    /// on the fastest path, so every dense product of every model follows one switch.
     public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
                             alpha: Float = 1, beta: Float = 1, into c: inout Matrix, accumulate: Bool,
+                            precision: ProductPrecision = Kernels.productPrecision,
                             backend: KernelBackend = Kernels.activeBackend) {
+        if precision == .bfloat16 {
+            gemmBFloat16(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta, into: &c,
+                         accumulate: accumulate, backend: backend)
+            return
+        }
         let m = transposeA ? a.columns : a.rows
         let k = transposeA ? a.rows : a.columns
         let kb = transposeB ? b.columns : b.rows
@@ -53,20 +62,23 @@ extension Kernels {
 
     /// op(A)·op(B) as a new matrix.
     public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
+                            precision: ProductPrecision = Kernels.productPrecision,
                             backend: KernelBackend = Kernels.activeBackend) -> Matrix {
         let m = transposeA ? a.columns : a.rows
         let n = transposeB ? b.rows : b.columns
         var c = Matrix(rows: m, columns: n)
-        gemm(a, b, transposeA: transposeA, transposeB: transposeB, into: &c, accumulate: false, backend: backend)
+        gemm(a, b, transposeA: transposeA, transposeB: transposeB, into: &c, accumulate: false, precision: precision,
+             backend: backend)
         return c
     }
 
     /// C += α·op(A)·op(B): the weight-gradient accumulation of a dense layer's backward pass.
     public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
                             alpha: Float = 1, accumulatingInto c: inout Matrix,
+                            precision: ProductPrecision = Kernels.productPrecision,
                             backend: KernelBackend = Kernels.activeBackend) {
         gemm(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: 1, into: &c,
-             accumulate: true, backend: backend)
+             accumulate: true, precision: precision, backend: backend)
     }
 
     /// x[0..<count] ← β·x, writing zeros (not β·x) when β == 0 so NaNs in unread output vanish.

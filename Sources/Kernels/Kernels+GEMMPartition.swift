@@ -92,49 +92,62 @@ extension Kernels {
                                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
         guard library.accepts(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) else { return false }
-        let sharedA = SharedPointer(a), sharedB = SharedPointer(b), sharedC = SharedMutablePointer(c)
-        /// One piece: rows `rows` of op(A) and C, columns `columns` of op(B) and C, depth `depth`.
-        @Sendable func call(rows: Range<Int>, columns: Range<Int>, depth: Range<Int>,
-                            beta: Float, into target: UnsafeMutablePointer<Float>, ldt: Int) {
-            // op(A)[i, p] is a[i·lda + p], or a[p·lda + i] when A is stored transposed; likewise B.
-            let aStart = transposeA ? depth.lowerBound * lda + rows.lowerBound
-                                    : rows.lowerBound * lda + depth.lowerBound
-            let bStart = transposeB ? columns.lowerBound * ldb + depth.lowerBound
-                                    : depth.lowerBound * ldb + columns.lowerBound
+        let sharedA = SharedPointer(a), sharedB = SharedPointer(b)
+        runPartitioned(partition, m: m, n: n, k: k, beta: beta, c: c, ldc: ldc) { rows, columns, depth, beta, target, ldt in
+            let start = operandStarts(rows: rows, columns: columns, depth: depth, transposeA: transposeA, lda: lda,
+                                      transposeB: transposeB, ldb: ldb)
             _ = library.sgemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count,
-                              k: depth.count, alpha: alpha, a: sharedA.base + aStart, lda: lda,
-                              b: sharedB.base + bStart, ldb: ldb, beta: beta, c: target, ldc: ldt)
+                              k: depth.count, alpha: alpha, a: sharedA.base + start.a, lda: lda,
+                              b: sharedB.base + start.b, ldb: ldb, beta: beta, c: target, ldc: ldt)
         }
+        return true
+    }
+
+    /// Offsets of the first elements of op(A)[rows, depth] and op(B)[depth, columns] in row-major
+    /// storage: op(A)[i, p] is a[i·lda + p], or a[p·lda + i] when A is stored transposed; likewise B.
+    static func operandStarts(rows: Range<Int>, columns: Range<Int>, depth: Range<Int>, transposeA: Bool, lda: Int,
+                              transposeB: Bool, ldb: Int) -> (a: Int, b: Int) {
+        (transposeA ? depth.lowerBound * lda + rows.lowerBound : rows.lowerBound * lda + depth.lowerBound,
+         transposeB ? columns.lowerBound * ldb + depth.lowerBound : depth.lowerBound * ldb + columns.lowerBound)
+    }
+
+    /// One piece of a partitioned product: rows of op(A) and C, columns of op(B) and C, depth, the β
+    /// to apply, and where to write (C itself or a scratch matrix) with its leading dimension.
+    typealias ProductPiece = @Sendable (_ rows: Range<Int>, _ columns: Range<Int>, _ depth: Range<Int>, _ beta: Float,
+                                        _ target: UnsafeMutablePointer<Float>, _ ldt: Int) -> Void
+
+    /// Runs `partition` of C[m, n] = α·op(A)·op(B) + β·C, each piece one single-threaded call of
+    /// `piece` on a worker thread: the one place the row, column and depth splits are carried out, for
+    /// every single-threaded product (OpenBLAS's `sgemm`, the bf16 kernel).
+    static func runPartitioned(_ partition: GEMMPartition, m: Int, n: Int, k: Int, beta: Float,
+                               c: UnsafeMutablePointer<Float>, ldc: Int, piece: ProductPiece) {
+        let sharedC = SharedMutablePointer(c)
         switch partition {
         case .whole:
-            call(rows: 0..<m, columns: 0..<n, depth: 0..<k, beta: beta, into: c, ldt: ldc)
+            piece(0..<m, 0..<n, 0..<k, beta, c, ldc)
         case .rows(let pieces):
-            parallelFor(chunks: pieces.count) { piece in
-                let rows = pieces[piece]
-                call(rows: rows, columns: 0..<n, depth: 0..<k, beta: beta,
-                     into: sharedC.base + rows.lowerBound * ldc, ldt: ldc)
+            parallelFor(chunks: pieces.count) { index in
+                let rows = pieces[index]
+                piece(rows, 0..<n, 0..<k, beta, sharedC.base + rows.lowerBound * ldc, ldc)
             }
         case .columns(let pieces):
-            parallelFor(chunks: pieces.count) { piece in
-                let columns = pieces[piece]
-                call(rows: 0..<m, columns: columns, depth: 0..<k, beta: beta,
-                     into: sharedC.base + columns.lowerBound, ldt: ldc)
+            parallelFor(chunks: pieces.count) { index in
+                let columns = pieces[index]
+                piece(0..<m, columns, 0..<k, beta, sharedC.base + columns.lowerBound, ldc)
             }
         case .depth(let pieces):
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (pieces.count - 1) * m * n)
             defer { scratch.deallocate() }
             let sharedScratch = SharedMutablePointer(scratch)
-            parallelFor(chunks: pieces.count) { piece in
-                if piece == 0 {
-                    call(rows: 0..<m, columns: 0..<n, depth: pieces[0], beta: beta, into: sharedC.base, ldt: ldc)
+            parallelFor(chunks: pieces.count) { index in
+                if index == 0 {
+                    piece(0..<m, 0..<n, pieces[0], beta, sharedC.base, ldc)
                 } else {
-                    call(rows: 0..<m, columns: 0..<n, depth: pieces[piece], beta: 0,
-                         into: sharedScratch.base + (piece - 1) * m * n, ldt: n)
+                    piece(0..<m, 0..<n, pieces[index], 0, sharedScratch.base + (index - 1) * m * n, n)
                 }
             }
             addScratchProducts(scratch, count: pieces.count - 1, rows: m, columns: n, into: c, ldc: ldc)
         }
-        return true
     }
 
     /// C[i, j] += Σ_s scratch_s[i, j] for `count` dense [rows, columns] matrices stored one after

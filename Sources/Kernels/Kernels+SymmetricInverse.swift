@@ -109,7 +109,7 @@ extension Kernels {
                 }
             }
         }
-        var updatedRows = gemm(inverse, pivotRows, backend: backend)                    // P·A_K: [kb, n]
+        var updatedRows = gemm(inverse, pivotRows, precision: .float32, backend: backend)                    // P·A_K: [kb, n]
         pivotRows = Matrix(rows: 0, columns: 0)
         updatedRows.withUnsafeMutableBufferPointer { buffer in
             inverse.withUnsafeBufferPointer { inverseBuffer in
@@ -117,7 +117,7 @@ extension Kernels {
                 for r in 0..<width { (base + r * n + pivots.lowerBound).update(from: from + r * width, count: width) }
             }
         }
-        gemm(column, updatedRows, alpha: -1, accumulatingInto: &a, backend: backend)     // A −= A_:K·(P·A_K)
+        gemm(column, updatedRows, alpha: -1, accumulatingInto: &a, precision: .float32, backend: backend)     // A −= A_:K·(P·A_K)
         a.withUnsafeMutableBufferPointer { buffer in
             updatedRows.withUnsafeBufferPointer { source in
                 guard let base = buffer.baseAddress, let from = source.baseAddress else { return }

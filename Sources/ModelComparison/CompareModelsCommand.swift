@@ -51,6 +51,7 @@ public enum CompareModelsCommand {
                 log("note: this is \(ProgramInfo.current); numbers may differ where the two versions differ")
             }
         }
+        log(Kernels.productPrecisionDescription(options.precision ?? Kernels.defaultProductPrecision))
         do {
             var asGiven = options                     // a named data set stays a name, not a cache path
             try NamedDataOptions.resolve(&options, store: dataSets, log: log)

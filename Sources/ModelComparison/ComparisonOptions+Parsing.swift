@@ -113,6 +113,7 @@ extension ComparisonOptions {
 
             ENVIRONMENT:
               AUTOENCODERZOO_KERNELS=builtin   force the built-in kernels instead of the system BLAS
+              AUTOENCODERZOO_PRECISION=bf16    the default of --precision (bf16 products; see --precision)
               AUTOENCODERZOO_DATA=DIR          folder of real data sets used by tests and benchmarks
               AUTOENCODERZOO_CACHE=DIR         where named data sets are downloaded (default
                                                $XDG_CACHE_HOME/autoencoderzoo, else ~/.cache/autoencoderzoo)

@@ -1,3 +1,4 @@
+import Kernels
 extension ComparisonOptions {
     /// The models, their settings, epochs and seeds.
     static let modelDeclarations: [OptionDeclaration] = [
@@ -28,6 +29,23 @@ extension ComparisonOptions {
                 options.firstSeed = seed
             },
             write: { .integer(String($0.firstSeed)) }),
+        OptionDeclaration(
+            "--precision", key: "precision", valueName: "fp32|bf16", kind: .text, scope: .experiment,
+            help: """
+            operands of every model's dense products (matrix products of the
+            dense layers, both passes): bf16 rounds them to bfloat16 and sums
+            in fp32 (AMX-BF16 or AVX512_BF16 where the CPU has them, else an
+            exact but slow emulation); weights, gradients and optimiser state
+            stay fp32; EASE's Gram matrix and inverse stay fp32. Default fp32
+            (AUTOENCODERZOO_PRECISION=bf16 changes it)
+            """,
+            read: { options, text, _ in
+                guard let precision = ProductPrecision(argument: text) else {
+                    throw OptionDeclaration.InvalidValue(expected: ProductPrecision.allCases.map(\.rawValue).joined(separator: " or "))
+                }
+                options.precision = precision
+            },
+            write: { $0.precision.map { .string($0.rawValue) } }),
         OptionDeclaration(
             "--set", key: "settings", valueName: "MODEL.KEY=VALUE", kind: .settings, scope: .experiment,
             help: """

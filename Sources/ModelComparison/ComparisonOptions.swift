@@ -1,3 +1,4 @@
+import Kernels
 import RecCore
 
 /// Command-line options of `CompareModels`.
@@ -20,6 +21,9 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var outputPath: String?
     /// `--per-user FILE.csv`: every run's per-user figure (model, seed, user id, value).
     public var perUserPath: String?
+    /// `--precision fp32|bf16`: the operands of every model's dense products (fp32 accumulation in
+    /// both); nil keeps the process default (`AUTOENCODERZOO_PRECISION`, else fp32).
+    public var precision: ProductPrecision?
     /// `--report FILE.html`: a self-contained page of the results (`ReportPage`), rewritten with `--output`.
     public var reportPath: String?
     /// Model-specific `model.key=value` overrides.

@@ -1,5 +1,6 @@
 import Foundation
 import Checkpoints
+import Kernels
 import ModelKit
 import NeuralNet
 import RecCore
@@ -93,9 +94,17 @@ public struct ComparisonRunner {
         return results
     }
 
-    /// One (model, seed): build, fit (continuing from `--resume-dir` when asked), save, score.
+    /// One (model, seed) with `--precision` for every product it computes on this thread.
     private func train<T: Task>(_ entry: ModelEntry, seed: UInt64, label: String, task: T, split: T.Split,
                                 builtIn: Bool) throws -> (SeedRun, parameterCount: Int) {
+        try Kernels.withProductPrecision(options.precision ?? Kernels.defaultProductPrecision) {
+            try trainAtThreadPrecision(entry, seed: seed, label: label, task: task, split: split, builtIn: builtIn)
+        }
+    }
+
+    /// One (model, seed): build, fit (continuing from `--resume-dir` when asked), save, score.
+    private func trainAtThreadPrecision<T: Task>(_ entry: ModelEntry, seed: UInt64, label: String, task: T, split: T.Split,
+                                                 builtIn: Bool) throws -> (SeedRun, parameterCount: Int) {
         let modelOptions = modelOptions(entry, seed: seed, builtIn: builtIn)
         let model = try entry.make(split.shape, modelOptions)
         let started = Date()

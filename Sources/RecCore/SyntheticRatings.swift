@@ -22,7 +22,7 @@ public struct SyntheticRatings: Sendable {
         var rng = RandomGenerator(seed: seed)
         let users = Kernels.randomNormal(rows: userCount, columns: rank, using: &rng)
         let items = Kernels.randomNormal(rows: itemCount, columns: rank, using: &rng)
-        let affinity = Kernels.gemm(users, items, transposeB: true)                 // [N, M]
+        let affinity = Kernels.gemm(users, items, transposeB: true, precision: .float32)   // [N, M]: data, never bf16
         let scale = 1.2 / Float(rank).squareRoot()
         var triplets: [(row: Int, column: Int, value: Float)] = []
         for user in 0..<userCount {

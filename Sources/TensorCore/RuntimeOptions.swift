@@ -7,13 +7,14 @@ import Darwin
 /// Every run-time switch of the package, read from the environment once, in this one place.
 ///
 /// Most switches change speed or diagnostics only. Those that pick the arithmetic can change the
-/// last bits of results: the kernel backend and OpenBLAS's own threading (`AUTOENCODERZOO_KERNELS`,
+/// last bits of results: the kernel backend, the product precision (`AUTOENCODERZOO_PRECISION`) and OpenBLAS's own threading (`AUTOENCODERZOO_KERNELS`,
 /// `AUTOENCODERZOO_BLAS_PARTITION`: other summation orders), and `AUTOENCODERZOO_SUBNORMALS`;
 /// `AUTOENCODERZOO_DATA` picks data. The table:
 ///
 /// | variable | field | effect |
 /// |---|---|---|
 /// | `AUTOENCODERZOO_KERNELS` | `kernels` | `builtin` or `blas` forces the GEMM backend (default: BLAS when it loads) |
+/// | `AUTOENCODERZOO_PRECISION` | `precision` | `bf16` rounds the operands of dense products to bfloat16 (default `fp32`) |
 /// | `AUTOENCODERZOO_THREADS` | `threads` | threads of our kernels (default: the processors online) |
 /// | `AUTOENCODERZOO_SUBNORMALS` | `keepsSubnormals` | `keep` leaves gradual underflow on (default: flush to zero) |
 /// | `AUTOENCODERZOO_BLAS_PARTITION` | `partitionsProducts` | `0` gives OpenBLAS its own threading back |
@@ -32,6 +33,8 @@ import Darwin
 public struct RuntimeOptions: Sendable, Equatable {
     /// `AUTOENCODERZOO_KERNELS` as given (parsed by `KernelBackend.request`), or nil.
     public var kernels: String?
+    /// `AUTOENCODERZOO_PRECISION` as given (parsed by `ProductPrecision(argument:)` in Kernels), or nil.
+    public var precision: String?
     /// `AUTOENCODERZOO_THREADS` when a positive integer, else nil.
     public var threads: Int?
     /// `AUTOENCODERZOO_SUBNORMALS=keep`.
@@ -59,6 +62,7 @@ public struct RuntimeOptions: Sendable, Equatable {
     /// The variables read, by name.
     public enum Variable {
         public static let kernels = "AUTOENCODERZOO_KERNELS", threads = "AUTOENCODERZOO_THREADS"
+        public static let precision = "AUTOENCODERZOO_PRECISION"
         public static let subnormals = "AUTOENCODERZOO_SUBNORMALS", blasPartition = "AUTOENCODERZOO_BLAS_PARTITION"
         public static let hugePages = "AUTOENCODERZOO_HUGE_PAGES", deferredGradients = "AUTOENCODERZOO_DEFERRED_GRADIENTS"
         public static let lineSearchTrace = "AUTOENCODERZOO_LBFGS_TRACE", data = "AUTOENCODERZOO_DATA"
@@ -66,7 +70,7 @@ public struct RuntimeOptions: Sendable, Equatable {
         public static let cache = "AUTOENCODERZOO_CACHE", dataMirror = "AUTOENCODERZOO_DATA_MIRROR"
         public static let xdgCacheHome = "XDG_CACHE_HOME", home = "HOME"
         /// Every name above.
-        public static let all = [kernels, threads, subnormals, blasPartition, hugePages, deferredGradients,
+        public static let all = [kernels, precision, threads, subnormals, blasPartition, hugePages, deferredGradients,
                                  lineSearchTrace, data, openBLASCoreType, openBLASThreadTimeout, cache, dataMirror,
                                  xdgCacheHome, home]
     }
@@ -75,6 +79,7 @@ public struct RuntimeOptions: Sendable, Equatable {
     public init(environment: [String: String]) {
         func trimmed(_ name: String) -> String? { environment[name].map { String($0.filter { !$0.isWhitespace }) } }
         kernels = environment[Variable.kernels]
+        precision = environment[Variable.precision]
         threads = trimmed(Variable.threads).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
         keepsSubnormals = environment[Variable.subnormals] == "keep"
         partitionsProducts = trimmed(Variable.blasPartition) != "0"

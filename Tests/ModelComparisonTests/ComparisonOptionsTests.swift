@@ -1,4 +1,5 @@
 import Testing
+import Kernels
 import ModelKit
 import RecCore
 import ZooCatalog
@@ -17,6 +18,15 @@ import ZooCatalog
         #expect(options.epochs == 5 && options.seeds == 3 && options.firstSeed == 7)
         #expect(options.heldOutUsers == 600 && options.outputPath == "r.json" && options.quiet)
         #expect(options.overrides == ["model-a": ["dropout": "0.2"]])
+    }
+
+    @Test func precisionIsFp32OrBf16() throws {
+        #expect(try ComparisonOptions.parse([]).precision == nil)
+        #expect(try ComparisonOptions.parse(["--precision", "bf16"]).precision == .bfloat16)
+        #expect(try ComparisonOptions.parse(["--precision", "fp32"]).precision == .float32)
+        #expect(throws: ComparisonError.invalidValue(flag: "--precision", value: "fp16", expected: "fp32 or bf16")) {
+            try ComparisonOptions.parse(["--precision", "fp16"])
+        }
     }
 
     @Test(arguments: [

@@ -27,6 +27,11 @@ import Testing
         #expect(!off.partitionsProducts && !off.hugePages && !off.defersGradients)
     }
 
+    @Test func precisionIsKeptAsGiven() {
+        #expect(RuntimeOptions(environment: [:]).precision == nil)
+        #expect(RuntimeOptions(environment: [RuntimeOptions.Variable.precision: "bf16"]).precision == "bf16")
+    }
+
     @Test func threadsMustBeAPositiveInteger() {
         #expect(RuntimeOptions(environment: [RuntimeOptions.Variable.threads: "3"]).threads == 3)
         for bad in ["0", "-2", "two", ""] {
