@@ -37,13 +37,17 @@ public struct FitRequest {
     /// Receives a model's notes before and during its fit, one line each (e.g. EASE's memory
     /// estimate and the inverse it used); `CompareModels` prints them with the progress lines.
     public var log: (String) -> Void
+    /// Asked after every epoch's report (and `onEpochEnd`): true ends the fit there, keeping the
+    /// best epoch so far (a tuner's median stopping rule). A closed-form model fits in its one
+    /// reported epoch, so there is nothing left for the answer to stop.
+    public var stopAfterEpoch: ((EpochReport) -> Bool)?
 
     /// A request with the given parts.
     public init(train: SparseMatrix, validation: TaskValidation? = nil, resume: TrainingState? = nil,
                 onEpochEnd: ((TrainingState) throws -> Void)? = nil, progress: @escaping (EpochReport) -> Void = { _ in },
-                log: @escaping (String) -> Void = { _ in }) {
+                log: @escaping (String) -> Void = { _ in }, stopAfterEpoch: ((EpochReport) -> Bool)? = nil) {
         (self.train, self.validation, self.resume) = (train, validation, resume)
-        (self.onEpochEnd, self.progress, self.log) = (onEpochEnd, progress, log)
+        (self.onEpochEnd, self.progress, self.log, self.stopAfterEpoch) = (onEpochEnd, progress, log, stopAfterEpoch)
     }
 }
 
@@ -71,7 +75,8 @@ extension StepTrainedModel {
         }
         return try Trainer(recipe: recipe).train(self, on: trainingRows(of: request.train), context: &context,
                                                  validation: validation, progress: request.progress,
-                                                 resume: request.resume, onEpochEnd: request.onEpochEnd)
+                                                 resume: request.resume, onEpochEnd: request.onEpochEnd,
+                                                 stopAfterEpoch: request.stopAfterEpoch)
     }
 }
 
