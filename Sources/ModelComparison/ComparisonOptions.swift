@@ -36,6 +36,21 @@ public struct ComparisonOptions: Sendable, Equatable {
     /// (see `TrainingStateFiles`).
     public var resumeDirectory: String?
 
+    /// `--tune N`: tune each model on validation with N trials before its test runs (`Tuning.md`).
+    public var tuneTrials: Int?
+    /// `--tune-log FILE`: the trials' JSON-lines log; nil: `tuningLogPath`'s default.
+    public var tuneLogPath: String?
+    /// `--tune-space MODEL.KEY=SPEC`: dimensions replacing or added to an entry's search space.
+    public var tuneSpaces: [String: [String: String]] = [:]
+
+    /// The tuning log: `--tune-log`, else FILE-tuning.jsonl beside `--output FILE.json`, else
+    /// `compare-models-tuning.jsonl` in the current folder.
+    public var tuningLogPath: String {
+        if let tuneLogPath { return tuneLogPath }
+        if let outputPath { return ResultsFiles.tuningLogPath(for: outputPath) }
+        return "compare-models-tuning.jsonl"
+    }
+
     /// `--validation-fraction F`: share of the training ratings held out for validation in the rating
     /// task (default 0.1); 0 trains on all of them and keeps the last epoch.
     public var validationFraction: Double?
@@ -130,6 +145,23 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  epoch; run the same command again to continue where it stopped
                                  (same numbers as an uninterrupted run; finished ones are only
                                  re-scored). A file from other options or data is an error.
+          --tune N               tune each model first: N trials on the validation part only
+                                 (random search over the entry's space, trial 1 its paper
+                                 values; a grid when the space is discrete and has at most N
+                                 points), trials falling behind the median of the earlier ones
+                                 at the same epoch stopped (from epoch 5, once 3 trials reached
+                                 it); the best validation value chooses, then the choice is
+                                 trained and scored once on test per seed (one search when the
+                                 split is the same for every seed, else one per seed). Keys
+                                 given with --set are held fixed. See Documentation/Tuning.md
+          --tune-log FILE        the trials' JSON-lines log, appended as each finishes; running the
+                                 same command again continues the search from it (default:
+                                 FILE-tuning.jsonl beside --output FILE.json, else
+                                 compare-models-tuning.jsonl here). A log of another search (data,
+                                 options, space) is refused, naming its file and line
+          --tune-space MODEL.KEY=SPEC  replace or add a dimension of MODEL's space: LOW...HIGH,
+                                 log:LOW...HIGH, int:LOW...HIGH, log-int:LOW...HIGH or A|B|C
+                                 (e.g. --tune-space ease.lambda=log:100...3000)
           --quiet                no per-epoch progress on stderr
           -h, --help             this text
 
@@ -198,6 +230,16 @@ public struct ComparisonOptions: Sendable, Equatable {
             case "--per-user": options.perUserPath = try value(argument)
             case "--save-dir": options.saveDirectory = try value(argument)
             case "--resume-dir": options.resumeDirectory = try value(argument)
+            case "--tune": options.tuneTrials = try positiveInt(argument)
+            case "--tune-log": options.tuneLogPath = try value(argument)
+            case "--tune-space":
+                let text = try value(argument)
+                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+                let key = parts.first?.split(separator: ".", maxSplits: 1).map(String.init) ?? []
+                guard parts.count == 2, key.count == 2 else {
+                    throw ComparisonError.invalidValue(flag: argument, value: text, expected: "MODEL.KEY=SPEC")
+                }
+                options.tuneSpaces[key[0], default: [:]][key[1]] = parts[1]
             case "--set":
                 let text = try value(argument)
                 let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
@@ -210,6 +252,10 @@ public struct ComparisonOptions: Sendable, Equatable {
                 throw ComparisonError.unknownArgument(argument)
             }
             index += 1
+        }
+        if options.tuneTrials == nil, let flag = options.tuneLogPath != nil ? "--tune-log" : !options.tuneSpaces.isEmpty ? "--tune-space" : nil {
+            throw ComparisonError.invalidValue(flag: flag, value: flag == "--tune-log" ? options.tuneLogPath ?? "" : "\(options.tuneSpaces.keys.sorted().joined(separator: ","))",
+                                               expected: "--tune N with it")
         }
         if let perUser = options.perUserPath, let output = options.outputPath {
             let taken = [output, ResultsFiles.csvPath(for: output), ResultsFiles.significancePath(for: output),
@@ -232,6 +278,10 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
     case staleTrainingState(file: String, what: String, saved: String, now: String)
     /// Training of `model` (its label: name, and seed when several) stopped with `reason`.
     case trainingFailed(model: String, reason: String)
+    /// `--tune` on data without a validation part.
+    case noValidationForTuning
+    /// Every trial of a search failed (non-finite losses).
+    case everyTrialFailed(model: String)
 
     public var description: String {
         switch self {
@@ -242,6 +292,9 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
         case let .staleTrainingState(file, what, saved, now):
             return "\(file) holds the training state of another run (\(what): \(saved) there, \(now) now); delete it or pass another --resume-dir"
         case let .trainingFailed(model, reason): return "training \(model) failed: \(reason)"
+        case .noValidationForTuning:
+            return "--tune chooses on a validation part and these data have none (drop --validation-fraction 0)"
+        case let .everyTrialFailed(model): return "tuning \(model): every trial failed; see the tuning log"
         }
     }
 }

@@ -23,9 +23,12 @@ public struct SeedRun: Sendable, Codable, Equatable {
     public var perUserValues: [Double] = []
     /// The original ids of the evaluated users.
     public var perUserIDs: [Int64] = []
+    /// The settings `--tune` chose for this run (on its split's validation part), as `--set` keys
+    /// and values; nil without tuning (and then not written).
+    public var tunedSettings: [String: String]?
 
     private enum CodingKeys: String, CodingKey {
-        case seed, metrics, bestEpoch, bestValidationMetric, trainingSeconds, evaluatedCount, counts
+        case seed, metrics, bestEpoch, bestValidationMetric, trainingSeconds, evaluatedCount, counts, tunedSettings
     }
 
     /// A finished run.
@@ -61,13 +64,17 @@ public struct ModelResult: Sendable, Codable, Equatable {
     public var parameterCount: Int
     /// One run per seed.
     public var runs: [SeedRun]
+    /// The settings `--tune` chose on validation, as `--set` keys and values (with one search per
+    /// seed, the first seed's; each run holds its own); nil without tuning (and then not written).
+    public var tunedSettings: [String: String]?
 
     /// Results of `model` over `runs`.
-    public init(model: String, task: TaskName, parameterCount: Int, runs: [SeedRun]) {
+    public init(model: String, task: TaskName, parameterCount: Int, runs: [SeedRun], tunedSettings: [String: String]? = nil) {
         self.model = model
         self.task = task
         self.parameterCount = parameterCount
         self.runs = runs
+        self.tunedSettings = tunedSettings
     }
 
     /// A metric summarised over seeds: with one seed, its mean ± standard error over the evaluated
