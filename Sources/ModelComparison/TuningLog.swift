@@ -1,4 +1,5 @@
 import Foundation
+import ModelKit
 
 /// What a search ran on, written into every trial's line so that a log is only continued by the
 /// same search: the data, the task and its metric, the epochs, the settings held fixed, the space

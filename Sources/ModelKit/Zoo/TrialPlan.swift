@@ -1,4 +1,3 @@
-import ModelKit
 import TensorCore
 
 /// The settings of every trial of one search, fixed by the space, the trial count, the model's
