@@ -55,8 +55,8 @@ extension ComparisonRunner {
             + "\(request.validationFraction.map { "\($0)" } ?? "default"), duplicates \(request.duplicates.argument), "
             + "min rating \(request.minimumRating?.argument ?? "default")"
         let log = TuningLog(path: options.tuningLogPath)
-        var session = TuningSession(trialCount: trialCount, spaces: spaces, rule: MedianStoppingRule(), log: log, finished: [:],
-                                    data: data, oneSplit: dataset.splitNote == nil)
+        var session = TuningSession(trialCount: trialCount, spaces: spaces, rule: MedianStoppingRule(graceEpochs: options.tuneGraceEpochs),
+                                    log: log, finished: [:], data: data, oneSplit: dataset.splitNote == nil)
         var finished: [String: [UInt64: [Int: (line: Int, record: TrialRecord)]]] = [:]
         for (line, record) in try log.read(log: self.log) {
             guard let entry = entries.first(where: { $0.name == record.model }) else { continue }

@@ -181,6 +181,15 @@ import ZooCatalog
         #expect(try JSONDecoder().decode(ModelResult.self, from: Data(text.utf8)) == tuned)
     }
 
+    @Test func theGraceIsAnOptionOfTheRuleAndOfTheLog() throws {
+        #expect(try ComparisonOptions.parse(["--tune", "3"]).tuneGraceEpochs == 5)
+        #expect(try ComparisonOptions.parse(["--tune", "3", "--tune-grace", "20"]).tuneGraceEpochs == 20)
+        #expect(throws: ComparisonError.invalidValue(flag: "--tune-grace", value: "0", expected: "a positive integer")) {
+            try ComparisonOptions.parse(["--tune", "3", "--tune-grace", "0"])
+        }
+        #expect(MedianStoppingRule(graceEpochs: 20).description != MedianStoppingRule().description)
+    }
+
     @Test func theMedianRuleStopsOnlyTrialsBehindTheMedianAfterItsGrace() {
         let rule = MedianStoppingRule(minimumTrials: 3, graceEpochs: 2)
         let earlier: [[Double?]] = [[0.1, 0.3, 0.4], [0.2, 0.25, 0.5], [0.1, 0.2], [0.3]]
