@@ -42,8 +42,9 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var tuneLogPath: String?
     /// `--tune-space MODEL.KEY=SPEC`: dimensions replacing or added to an entry's search space.
     public var tuneSpaces: [String: [String: String]] = [:]
-    /// `--tune-grace N`: the first epoch after which the median rule may stop a trial.
-    public var tuneGraceEpochs: Int = MedianStoppingRule().graceEpochs
+    /// `--tune-grace N`: the first epoch after which the median rule may stop a trial; nil: a fifth
+    /// of the trial's epochs, at least 5.
+    public var tuneGraceEpochs: Int?
 
     /// The tuning log: `--tune-log`, else FILE-tuning.jsonl beside `--output FILE.json`, else
     /// `compare-models-tuning.jsonl` in the current folder.
@@ -151,8 +152,8 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  (random search over the entry's space, trial 1 its paper
                                  values; a grid when the space is discrete and has at most N
                                  points), trials falling behind the median of the earlier ones
-                                 at the same epoch stopped (from epoch 5, or --tune-grace, once
-                                 3 reached it); the best validation value chooses, then the choice is
+                                 at the same epoch stopped (from a fifth of the epochs, or
+                                 --tune-grace, once 3 reached it); the best validation value chooses, then the choice is
                                  trained and scored once on test per seed (one search when the
                                  split is the same for every seed, else one per seed). Keys
                                  given with --set are held fixed. See Documentation/Tuning.md
@@ -161,8 +162,8 @@ public struct ComparisonOptions: Sendable, Equatable {
                                  FILE-tuning.jsonl beside --output FILE.json, else
                                  compare-models-tuning.jsonl here). A log of another search (data,
                                  options, space) is refused, naming its file and line
-          --tune-grace N         the median rule stops no trial before epoch N (default 5); raise it
-                                 for curves that start slowly (a long budget, β annealing)
+          --tune-grace N         the median rule stops no trial before epoch N (default: a fifth
+                                 of the trial's epochs, at least 5)
           --tune-space MODEL.KEY=SPEC  replace or add a dimension of MODEL's space: LOW...HIGH,
                                  log:LOW...HIGH, int:LOW...HIGH, log-int:LOW...HIGH or A|B|C
                                  (e.g. --tune-space ease.lambda=log:100...3000)

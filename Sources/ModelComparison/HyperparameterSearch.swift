@@ -74,8 +74,9 @@ struct HyperparameterSearch {
         }
         let request = FitRequest(train: split.train, validation: validation, progress: progress,
                                  log: { line in log?("[\(label)] \(line)") },
-                                 stopAfterEpoch: { _ in
-                                     stoppedByRule = rule.shouldStop(curve, earlier: earlier, higherIsBetter: metric.higherIsBetter)
+                                 stopAfterEpoch: { report in
+                                     stoppedByRule = rule.shouldStop(curve, earlier: earlier, higherIsBetter: metric.higherIsBetter,
+                                                                     epochCount: report.epochCount)
                                      return stoppedByRule
                                  })
         var record = TrialRecord(model: entry.name, seed: seed, trial: index, settings: settings, validation: [],

@@ -182,26 +182,34 @@ import ZooCatalog
     }
 
     @Test func theGraceIsAnOptionOfTheRuleAndOfTheLog() throws {
-        #expect(try ComparisonOptions.parse(["--tune", "3"]).tuneGraceEpochs == 5)
+        #expect(try ComparisonOptions.parse(["--tune", "3"]).tuneGraceEpochs == nil)
+        #expect(MedianStoppingRule().grace(epochCount: 200) == 40 && MedianStoppingRule().grace(epochCount: 7) == 5)
+        #expect(MedianStoppingRule(graceEpochs: 2).grace(epochCount: 200) == 2)
+        #expect(MedianStoppingRule(graceEpochs: 5).description
+                == "median stopping rule: from epoch 5, against at least 3 earlier trials")   // the logs of BENCHMARKS §13
         #expect(try ComparisonOptions.parse(["--tune", "3", "--tune-grace", "20"]).tuneGraceEpochs == 20)
         #expect(throws: ComparisonError.invalidValue(flag: "--tune-grace", value: "0", expected: "a positive integer")) {
             try ComparisonOptions.parse(["--tune", "3", "--tune-grace", "0"])
         }
         #expect(MedianStoppingRule(graceEpochs: 20).description != MedianStoppingRule().description)
+        // A 40-epoch trial far behind three others may stop from epoch 8 (a fifth), not at epoch 6.
+        let ahead = Array(repeating: Array(repeating: Double?(0.5), count: 9), count: 3)
+        #expect(!MedianStoppingRule().shouldStop(Array(repeating: 0.1, count: 6), earlier: ahead, higherIsBetter: true, epochCount: 40))
+        #expect(MedianStoppingRule().shouldStop(Array(repeating: 0.1, count: 8), earlier: ahead, higherIsBetter: true, epochCount: 40))
     }
 
     @Test func theMedianRuleStopsOnlyTrialsBehindTheMedianAfterItsGrace() {
         let rule = MedianStoppingRule(minimumTrials: 3, graceEpochs: 2)
         let earlier: [[Double?]] = [[0.1, 0.3, 0.4], [0.2, 0.25, 0.5], [0.1, 0.2], [0.3]]
         // Epoch 2: the earlier bests are 0.3, 0.25, 0.2 (median 0.25).
-        #expect(rule.shouldStop([0.1, 0.2], earlier: earlier, higherIsBetter: true))
-        #expect(!rule.shouldStop([0.1, 0.26], earlier: earlier, higherIsBetter: true))
-        #expect(!rule.shouldStop([0.0], earlier: earlier, higherIsBetter: true))              // within the grace
-        #expect(!rule.shouldStop([0.0, 0.0, 0.0], earlier: earlier, higherIsBetter: true))    // two reached epoch 3
-        #expect(rule.shouldStop([nil, nil], earlier: earlier, higherIsBetter: true))          // nothing finite
+        #expect(rule.shouldStop([0.1, 0.2], earlier: earlier, higherIsBetter: true, epochCount: 9))
+        #expect(!rule.shouldStop([0.1, 0.26], earlier: earlier, higherIsBetter: true, epochCount: 9))
+        #expect(!rule.shouldStop([0.0], earlier: earlier, higherIsBetter: true, epochCount: 9))              // within the grace
+        #expect(!rule.shouldStop([0.0, 0.0, 0.0], earlier: earlier, higherIsBetter: true, epochCount: 9))    // two reached epoch 3
+        #expect(rule.shouldStop([nil, nil], earlier: earlier, higherIsBetter: true, epochCount: 9))          // nothing finite
         // Lower is better (RMSE): bests 0.9, 0.95, 1.0 → median 0.95.
         let rmse: [[Double?]] = [[1.0, 0.9], [0.95, 0.97], [1.1, 1.0]]
-        #expect(rule.shouldStop([1.0, 0.96], earlier: rmse, higherIsBetter: false))
-        #expect(!rule.shouldStop([1.0, 0.94], earlier: rmse, higherIsBetter: false))
+        #expect(rule.shouldStop([1.0, 0.96], earlier: rmse, higherIsBetter: false, epochCount: 9))
+        #expect(!rule.shouldStop([1.0, 0.94], earlier: rmse, higherIsBetter: false, epochCount: 9))
     }
 }
