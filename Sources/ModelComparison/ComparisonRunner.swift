@@ -53,8 +53,9 @@ public struct ComparisonRunner {
     /// Trains each selected model with each seed on its split of `dataset`, scores the test part,
     /// returns the results. With `--tune`, each model's settings are first chosen by a search on
     /// the validation part (`HyperparameterSearch`): once on the first seed's split when every
-    /// seed has the same split, else once per seed on its own; then each seed trains the choice. `afterEachRun` receives the results so far (the current model with the
-    /// seeds it has finished) after every (model, seed), so a caller can save them before a long run ends.
+    /// seed has the same split, else once per seed on its own; then each seed trains the choice.
+    /// `afterEachRun` receives the results so far (the current model with the seeds it has
+    /// finished) after every (model, seed), so a caller can save them before a long run ends.
     public func run<T: Task>(_ task: T, on dataset: TaskDataset<T.Split>,
                              afterEachRun: ([ModelResult]) throws -> Void = { _ in }) throws -> [ModelResult] {
         let entries = try selectedEntries(for: task.name)
