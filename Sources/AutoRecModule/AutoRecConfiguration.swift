@@ -78,6 +78,20 @@ public struct AutoRecConfiguration: TrainingConfiguration, Equatable {
         return c
     }()
 
+    /// What `--tune` varies for `base`: λ (the paper tunes it over {0.001, …, 1000}; its value here is
+    /// the zoo default chosen on ML-1M validation, AutoRec.md), the hidden units k (500 in the paper),
+    /// and Adam's learning rate where Adam trains (U-AutoRec; L-BFGS has none).
+    public static func searchSpace(for base: AutoRecConfiguration) -> SearchSpace {
+        var dimensions: [SearchDimension] = [
+            .real("lambda", 10...3000, logScale: true, paper: SearchDimension.text(base.lambda)),
+            .choices("hidden", ["250", "500", "1000"], paper: "500"),
+        ]
+        if base.optimizer == .adam {
+            dimensions.append(.real("lr", 1e-4...3e-3, logScale: true, paper: "\(base.learningRate)"))
+        }
+        return SearchSpace(dimensions)
+    }
+
     /// `base` with `options` applied (`--set i-autorec.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, base: AutoRecConfiguration, model: String) throws -> AutoRecConfiguration {
         try base.applying(options, model: model) { reader, c in
@@ -107,6 +121,7 @@ extension AutoRec {
     static func zooEntry(name: String, base: AutoRecConfiguration, testOverrides: [String: String],
                          summary: String) -> ModelEntry {
         ModelEntry(name: name, summary: summary, task: .rating, testOverrides: testOverrides,
+                   searchSpace: AutoRecConfiguration.searchSpace(for: base),
                    configuration: { try .from($0, base: base, model: name) },
                    parameterCount: { shape, c in try parameterCount(shape, c, model: name) }) { shape, c in
             AutoRec(userCount: shape.users, itemCount: shape.items, configuration: c)

@@ -67,6 +67,13 @@ public struct DeepAutoEncoderConfiguration: TrainingConfiguration, Equatable {
         return learningRateMilestones.map { Int((Double($0) * Double(budget) / Double(epochs)).rounded()) }
     }
 
+    /// What `--tune` varies: the code dropout, SGD's learning rate and the weight decay.
+    public static let searchSpace = SearchSpace([
+        .real("dropout", 0...0.9, paper: "0.8"),
+        .real("lr", 1e-3...0.05, logScale: true, paper: "0.005"),
+        .choices("weight-decay", ["0", "0.0001", "0.001"], paper: "0"),
+    ])
+
     /// The paper's settings with `options` applied (`--set deep-ae.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, model: String = "deep-ae") throws -> DeepAutoEncoderConfiguration {
         var c = try paper.applying(options, model: model) { reader, c in
@@ -94,6 +101,7 @@ extension DeepAutoEncoder {
         name: "deep-ae",
         summary: "Deep SELU autoencoder: n-512-512-1024 mirrored, code dropout 0.8, dense re-feeding (Kuchaiev & Ginsburg 2017)",
         task: .rating, testOverrides: ["hidden": "8,4", "batch": "16", "dropout": "0.2", "lr": "0.05"],
+        searchSpace: DeepAutoEncoderConfiguration.searchSpace,
         configuration: { try DeepAutoEncoderConfiguration.from($0) },
         parameterCount: { shape, c in
             guard shape.users > 0 && shape.items > 0 else {

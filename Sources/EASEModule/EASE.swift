@@ -100,7 +100,7 @@ extension EASE {
     public static let zooEntry = ModelEntry(
         name: "ease",
         summary: "EASE: closed-form item-item ridge regression with a zero diagonal, λ = 500 (Steck, WWW 2019)",
-        task: .ranking,
+        task: .ranking, searchSpace: EASEConfiguration.searchSpace,
         configuration: { try EASEConfiguration.from($0) },
         parameterCount: { shape, _ in try EASEConfiguration.matrixEntries(items: shape.items) }
     ) { shape, configuration in

@@ -11,6 +11,12 @@ public struct EASEConfiguration: Equatable, Sendable {
     /// The paper's setting.
     public static let paper = EASEConfiguration(lambda: 500)
 
+    /// What `--tune` varies: λ over a grid of 11 values around the paper's 500 (a grid, since a
+    /// closed-form fit takes seconds and one dimension is covered by a few points).
+    public static let searchSpace = SearchSpace([
+        .choices("lambda", ["50", "100", "200", "300", "500", "800", "1000", "1500", "2000", "3000", "5000"], paper: "500"),
+    ])
+
     /// The largest λ accepted: Gram counts and λ are added in Float.
     public static let largestLambda = 1e30
 

@@ -169,6 +169,9 @@ enum ResultsFiles {
     /// FILE-significance.json for FILE.json: the paired tests, with their CSV twin beside it.
     static func significancePath(for path: String) -> String { (path as NSString).deletingPathExtension + "-significance.json" }
 
+    /// FILE-tuning.jsonl for FILE.json: the default log of `--tune`'s trials.
+    static func tuningLogPath(for path: String) -> String { (path as NSString).deletingPathExtension + "-tuning.jsonl" }
+
     /// Writes both files.
     static func write(json: Data, csv: String, to path: String) throws {
         try json.write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -36,7 +36,8 @@ extension ComparisonOptions {
         return options
     }
 
-    /// Throws when `--per-user` or `--report` names a file `--output` writes, or the same file.
+    /// Throws when `--per-user` or `--report` names a file `--output` writes, or the same file, or
+    /// when a tuning option comes without `--tune`.
     func checkOutputPaths() throws {
         if let output = outputPath {
             let taken = [output, ResultsFiles.csvPath(for: output), ResultsFiles.significancePath(for: output),
@@ -48,6 +49,12 @@ extension ComparisonOptions {
         }
         if let report = reportPath, report == perUserPath {
             throw ComparisonError.invalidValue(flag: "--report", value: report, expected: "a file other than --per-user's")
+        }
+        if tuneTrials == nil, let flag = tuneLogPath != nil ? "--tune-log" : !tuneSpaces.isEmpty ? "--tune-space"
+            : tuneGraceEpochs != nil ? "--tune-grace" : nil {
+            let value = flag == "--tune-log" ? tuneLogPath ?? ""
+                : flag == "--tune-space" ? tuneSpaces.keys.sorted().joined(separator: ",") : "\(tuneGraceEpochs ?? 0)"
+            throw ComparisonError.invalidValue(flag: flag, value: value, expected: "--tune N with it")
         }
     }
 

@@ -59,6 +59,45 @@ extension ComparisonOptions {
                 options.overrides[key[0], default: [:]][key[1]] = parts[1]
             },
             write: { $0.overrides.isEmpty ? nil : .settings($0.overrides) }),
+        OptionDeclaration(
+            "--tune", key: "tune", valueName: "N", kind: .integer, scope: .experiment,
+            help: """
+            tune each model first: N trials on the validation part only
+            (random search over the entry's space, trial 1 its paper
+            values; a grid when the space is discrete and has at most N
+            points), trials falling behind the median of the earlier ones
+            at the same epoch stopped (from a fifth of the epochs, or
+            --tune-grace, once 3 reached it); the best validation value
+            chooses, then the choice is trained and scored once on test per
+            seed (one search when the split is the same for every seed, else
+            one per seed). Keys given with --set are held fixed. See
+            Documentation/Tuning.md
+            """,
+            read: { options, text, _ in options.tuneTrials = try positiveInt(text) },
+            write: { $0.tuneTrials.map { .integer(String($0)) } }),
+        OptionDeclaration(
+            "--tune-grace", key: "tuneGrace", valueName: "N", kind: .integer, scope: .experiment,
+            help: """
+            the median rule stops no trial before epoch N (default: a fifth
+            of the trial's epochs, at least 5)
+            """,
+            read: { options, text, _ in options.tuneGraceEpochs = try positiveInt(text) },
+            write: { $0.tuneGraceEpochs.map { .integer(String($0)) } }),
+        OptionDeclaration(
+            "--tune-space", key: "tuneSpace", valueName: "MODEL.KEY=SPEC", kind: .settings, scope: .experiment,
+            help: """
+            replace or add a dimension of MODEL's space: LOW...HIGH,
+            log:LOW...HIGH, int:LOW...HIGH, log-int:LOW...HIGH or A|B|C
+            (e.g. --tune-space ease.lambda=log:100...3000); in a file:
+            "tuneSpace": {"ease": {"lambda": "log:100...3000"}}
+            """,
+            read: { options, text, _ in
+                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+                let key = parts.first?.split(separator: ".", maxSplits: 1).map(String.init) ?? []
+                guard parts.count == 2, key.count == 2 else { throw OptionDeclaration.InvalidValue(expected: "MODEL.KEY=SPEC") }
+                options.tuneSpaces[key[0], default: [:]][key[1]] = parts[1]
+            },
+            write: { $0.tuneSpaces.isEmpty ? nil : .settings($0.tuneSpaces) }),
     ]
 
     /// Where results go, what is printed, and the command-line-only options.
@@ -79,6 +118,16 @@ extension ComparisonOptions {
             pairs
             """,
             read: { options, text, _ in options.outputPath = text }, write: { $0.outputPath.map(ConfigurationValue.string) }),
+        OptionDeclaration(
+            "--tune-log", key: "tuneLog", valueName: "FILE", kind: .text, scope: .output,
+            help: """
+            the trials' JSON-lines log, appended as each finishes; running the
+            same command again continues the search from it (default:
+            FILE-tuning.jsonl beside --output FILE.json, else
+            compare-models-tuning.jsonl here). A log of another search (data,
+            options, space) is refused, naming its file and line
+            """,
+            read: { options, text, _ in options.tuneLogPath = text }, write: { $0.tuneLogPath.map(ConfigurationValue.string) }),
         OptionDeclaration(
             "--per-user", key: "perUser", valueName: "FILE.csv", kind: .text, scope: .output,
             help: """

@@ -24,6 +24,24 @@ public struct ComparisonOptions: Sendable, Equatable {
     /// `--precision fp32|bf16`: the operands of every model's dense products (fp32 accumulation in
     /// both); nil keeps the process default (`AUTOENCODERZOO_PRECISION`, else fp32).
     public var precision: ProductPrecision?
+    /// `--tune N`: tune each model on validation with N trials before its test runs (`Tuning.md`).
+    public var tuneTrials: Int?
+    /// `--tune-log FILE`: the trials' JSON-lines log; nil: `tuningLogPath`'s default.
+    public var tuneLogPath: String?
+    /// `--tune-space MODEL.KEY=SPEC`: dimensions replacing or added to an entry's search space.
+    public var tuneSpaces: [String: [String: String]] = [:]
+    /// `--tune-grace N`: the first epoch after which the median rule may stop a trial; nil: a fifth
+    /// of the trial's epochs, at least 5.
+    public var tuneGraceEpochs: Int?
+
+    /// The tuning log: `--tune-log`, else FILE-tuning.jsonl beside `--output FILE.json`, else
+    /// `compare-models-tuning.jsonl` in the current folder.
+    public var tuningLogPath: String {
+        if let tuneLogPath { return tuneLogPath }
+        if let outputPath { return ResultsFiles.tuningLogPath(for: outputPath) }
+        return "compare-models-tuning.jsonl"
+    }
+
     /// `--report FILE.html`: a self-contained page of the results (`ReportPage`), rewritten with `--output`.
     public var reportPath: String?
     /// Model-specific `model.key=value` overrides.
@@ -77,6 +95,10 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
     case staleTrainingState(file: String, what: String, saved: String, now: String)
     /// Training of `model` (its label: name, and seed when several) stopped with `reason`.
     case trainingFailed(model: String, reason: String)
+    /// `--tune` on data without a validation part.
+    case noValidationForTuning
+    /// Every trial of a search failed (non-finite losses).
+    case everyTrialFailed(model: String)
     /// The data differ from those the results `file` given to `--config` recorded: one line per input.
     case otherData(file: String, differences: [String])
 
@@ -89,6 +111,9 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
         case let .staleTrainingState(file, what, saved, now):
             return "\(file) holds the training state of another run (\(what): \(saved) there, \(now) now); delete it or pass another --resume-dir"
         case let .trainingFailed(model, reason): return "training \(model) failed: \(reason)"
+        case .noValidationForTuning:
+            return "--tune chooses on a validation part and these data have none (drop --validation-fraction 0)"
+        case let .everyTrialFailed(model): return "tuning \(model): every trial failed; see the tuning log"
         case let .otherData(file, differences):
             return "the data differ from those \(file) was run on: \(differences.joined(separator: "; ")); "
                 + "check --data, or pass --accept-other-data to run on these data anyway"

@@ -26,9 +26,12 @@ public struct SeedRun: Sendable, Codable, Equatable {
     /// Every epoch this run trained: training loss, validation metric, seconds (a resumed run: the
     /// epochs after the resume). Empty in files written before it was recorded.
     public var curve: [EpochPoint] = []
+    /// The settings `--tune` chose for this run (on its split's validation part), as `--set` keys
+    /// and values; nil without tuning (and then not written).
+    public var tunedSettings: [String: String]?
 
     private enum CodingKeys: String, CodingKey {
-        case seed, metrics, bestEpoch, bestValidationMetric, trainingSeconds, evaluatedCount, counts, curve
+        case seed, metrics, bestEpoch, bestValidationMetric, trainingSeconds, evaluatedCount, counts, curve, tunedSettings
     }
 
     /// A finished run.
@@ -59,6 +62,7 @@ public struct SeedRun: Sendable, Codable, Equatable {
                   evaluatedCount: try container.decode(Int.self, forKey: .evaluatedCount),
                   counts: try container.decodeIfPresent([String: Int].self, forKey: .counts) ?? [:],
                   curve: try container.decodeIfPresent([EpochPoint].self, forKey: .curve) ?? [])
+        tunedSettings = try container.decodeIfPresent([String: String].self, forKey: .tunedSettings)
     }
 
     /// The metric `key`, NaN when missing.
@@ -114,13 +118,17 @@ public struct ModelResult: Sendable, Codable, Equatable {
     public var parameterCount: Int
     /// One run per seed.
     public var runs: [SeedRun]
+    /// The settings `--tune` chose on validation, as `--set` keys and values (with one search per
+    /// seed, the first seed's; each run holds its own); nil without tuning (and then not written).
+    public var tunedSettings: [String: String]?
 
     /// Results of `model` over `runs`.
-    public init(model: String, task: TaskName, parameterCount: Int, runs: [SeedRun]) {
+    public init(model: String, task: TaskName, parameterCount: Int, runs: [SeedRun], tunedSettings: [String: String]? = nil) {
         self.model = model
         self.task = task
         self.parameterCount = parameterCount
         self.runs = runs
+        self.tunedSettings = tunedSettings
     }
 
     /// A metric summarised over seeds: with one seed, its mean ± standard error over the evaluated

@@ -49,9 +49,11 @@ public struct ComparisonRunner {
     }
 
     /// The options `entry` is built with for `seed`: on built-in data its small-data settings
-    /// first, `--set` values winning (the model named in any case).
-    func modelOptions(_ entry: ModelEntry, seed: UInt64, builtIn: Bool) -> ModelOptions {
+    /// first, then `tuned` (a trial's or the tuned settings), `--set` values winning (the model
+    /// named in any case; a key it sets is never in the search space).
+    func modelOptions(_ entry: ModelEntry, seed: UInt64, builtIn: Bool, tuned: [String: String] = [:]) -> ModelOptions {
         var merged = builtIn ? entry.builtInDataOverrides : [:]
+        merged.merge(tuned) { _, tuned in tuned }
         for (name, values) in options.overrides.sorted(by: { $0.key < $1.key }) where name.lowercased() == entry.name.lowercased() {
             merged.merge(values) { _, user in user }
         }
@@ -59,8 +61,11 @@ public struct ComparisonRunner {
     }
 
     /// Trains each selected model with each seed on its split of `dataset`, scores the test part,
-    /// returns the results. `afterEachRun` receives the results so far (the current model with the
-    /// seeds it has finished) after every (model, seed), so a caller can save them before a long run ends.
+    /// returns the results. With `--tune`, each model's settings are first chosen by a search on
+    /// the validation part (`HyperparameterSearch`): once on the first seed's split when every
+    /// seed has the same split, else once per seed on its own; then each seed trains the choice.
+    /// `afterEachRun` receives the results so far (the current model with the seeds it has
+    /// finished) after every (model, seed), so a caller can save them before a long run ends.
     public func run<T: Task>(_ task: T, on dataset: TaskDataset<T.Split>,
                              afterEachRun: ([ModelResult]) throws -> Void = { _ in }) throws -> [ModelResult] {
         let entries = try selectedEntries(for: task.name)
@@ -77,35 +82,49 @@ public struct ComparisonRunner {
         for entry in entries {
             _ = try entry.make(split(options.firstSeed).shape, modelOptions(entry, seed: options.firstSeed, builtIn: dataset.isBuiltIn))
         }
+        let tuning = try tuningSession(entries, task: task, dataset: dataset, shape: split(options.firstSeed).shape)
         var results: [ModelResult] = []
         for entry in entries {
             var runs: [SeedRun] = []
             var parameterCount = 0
+            var chosen: [UInt64: [String: String]] = [:]
             for seed in seeds {
                 let label = options.seeds > 1 ? "\(entry.name) seed \(seed)" : entry.name
+                var tuned: [String: String]? = nil
+                if let tuning {
+                    let searchSeed = tuning.oneSplit ? options.firstSeed : seed
+                    if chosen[searchSeed] == nil {
+                        let searchLabel = tuning.oneSplit || options.seeds == 1 ? entry.name : "\(entry.name) seed \(seed)"
+                        chosen[searchSeed] = try tune(entry, seed: searchSeed, label: searchLabel, task: task,
+                                                      split: try split(searchSeed), builtIn: dataset.isBuiltIn, session: tuning)
+                    }
+                    tuned = chosen[searchSeed]
+                }
                 let (run, parameters) = try train(entry, seed: seed, label: label, task: task, split: try split(seed),
-                                                  builtIn: dataset.isBuiltIn)
+                                                  builtIn: dataset.isBuiltIn, tuned: tuned)
                 parameterCount = parameters
                 runs.append(run)
-                try afterEachRun(results + [ModelResult(model: entry.name, task: task.name, parameterCount: parameterCount, runs: runs)])
+                try afterEachRun(results + [ModelResult(model: entry.name, task: task.name, parameterCount: parameterCount, runs: runs,
+                                                        tunedSettings: chosen[options.firstSeed])])
             }
-            results.append(ModelResult(model: entry.name, task: task.name, parameterCount: parameterCount, runs: runs))
+            results.append(ModelResult(model: entry.name, task: task.name, parameterCount: parameterCount, runs: runs,
+                                       tunedSettings: chosen[options.firstSeed]))
         }
         return results
     }
 
     /// One (model, seed) with `--precision` for every product it computes on this thread.
     private func train<T: Task>(_ entry: ModelEntry, seed: UInt64, label: String, task: T, split: T.Split,
-                                builtIn: Bool) throws -> (SeedRun, parameterCount: Int) {
+                                builtIn: Bool, tuned: [String: String]? = nil) throws -> (SeedRun, parameterCount: Int) {
         try Kernels.withProductPrecision(options.precision ?? Kernels.defaultProductPrecision) {
-            try trainAtThreadPrecision(entry, seed: seed, label: label, task: task, split: split, builtIn: builtIn)
+            try trainAtThreadPrecision(entry, seed: seed, label: label, task: task, split: split, builtIn: builtIn, tuned: tuned)
         }
     }
 
     /// One (model, seed): build, fit (continuing from `--resume-dir` when asked), save, score.
     private func trainAtThreadPrecision<T: Task>(_ entry: ModelEntry, seed: UInt64, label: String, task: T, split: T.Split,
-                                                 builtIn: Bool) throws -> (SeedRun, parameterCount: Int) {
-        let modelOptions = modelOptions(entry, seed: seed, builtIn: builtIn)
+                                                 builtIn: Bool, tuned: [String: String]?) throws -> (SeedRun, parameterCount: Int) {
+        let modelOptions = modelOptions(entry, seed: seed, builtIn: builtIn, tuned: tuned ?? [:])
         let model = try entry.make(split.shape, modelOptions)
         let started = Date()
         var elapsedEpochs = 0.0, epochsRun = 0
@@ -152,13 +171,14 @@ public struct ComparisonRunner {
                                        into: (dataParallel?.rank ?? 0) == 0 ? options.saveDirectory : nil, log: options.quiet ? { _ in } : log)
         let report = task.evaluate(model, on: split)
         let perUser = report.perUser[task.perUserMetric.key]
-        let run = SeedRun(seed: seed, metrics: report.values, bestEpoch: history.bestEpoch,
+        var run = SeedRun(seed: seed, metrics: report.values, bestEpoch: history.bestEpoch,
                           bestValidationMetric: history.bestValidationMetric, trainingSeconds: trainingSeconds,
                           evaluatedCount: report.evaluatedCount, counts: report.counts,
                           perUserValues: perUser ?? [], perUserIDs: perUser == nil ? [] : report.users,
                           curve: history.epochs.map {
                               EpochPoint(epoch: $0.epoch, loss: $0.loss, validationMetric: $0.validationMetric, seconds: $0.seconds)
                           })
+        run.tunedSettings = tuned
         if !options.quiet {
             let ordered = [task.validationMetric] + task.metrics.filter { $0 != task.validationMetric }
             let figures = ordered.map { String(format: "%@ %.4f", $0.name, run.metric($0.key).mean) }.joined(separator: ", ")

@@ -43,13 +43,18 @@ public struct FitRequest {
     /// The processes training this model together (MPI ranks), each on its shard of every batch;
     /// nil: this process alone. Every member gets the same request.
     public var dataParallel: (any DataParallelGroup)? = nil
+    /// Asked after every epoch's report (and `onEpochEnd`): true ends the fit there, keeping the
+    /// best epoch so far (a tuner's median stopping rule). A closed-form model fits in its one
+    /// reported epoch, so there is nothing left for the answer to stop.
+    public var stopAfterEpoch: ((EpochReport) -> Bool)?
 
     /// A request with the given parts.
     public init(train: SparseMatrix, validation: TaskValidation? = nil, resume: TrainingState? = nil,
                 onEpochEnd: ((TrainingState) throws -> Void)? = nil, progress: @escaping (EpochReport) -> Void = { _ in },
-                log: @escaping (String) -> Void = { _ in }, batchProgress: ((BatchProgress) -> Void)? = nil) {
+                log: @escaping (String) -> Void = { _ in }, batchProgress: ((BatchProgress) -> Void)? = nil,
+                stopAfterEpoch: ((EpochReport) -> Bool)? = nil) {
         (self.train, self.validation, self.resume, self.batchProgress) = (train, validation, resume, batchProgress)
-        (self.onEpochEnd, self.progress, self.log) = (onEpochEnd, progress, log)
+        (self.onEpochEnd, self.progress, self.log, self.stopAfterEpoch) = (onEpochEnd, progress, log, stopAfterEpoch)
     }
 }
 
@@ -80,7 +85,8 @@ extension StepTrainedModel {
         return try Trainer(recipe: recipe.forRun(validated: validation != nil), dataParallel: request.dataParallel).train(self, on: trainingRows(of: request.train), context: &context,
                                                  validation: validation, progress: request.progress,
                                                  batchProgress: request.batchProgress,
-                                                 resume: request.resume, onEpochEnd: request.onEpochEnd)
+                                                 resume: request.resume, onEpochEnd: request.onEpochEnd,
+                                                 stopAfterEpoch: request.stopAfterEpoch)
     }
 }
 

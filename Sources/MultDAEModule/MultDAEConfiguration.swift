@@ -27,6 +27,13 @@ public struct MultDAEConfiguration: TrainingConfiguration, Equatable {
     /// The weight decay added to the weights' gradients: 2λ/B.
     public var weightDecay: Float { Float(2 * lambda / Double(batchSize)) }
 
+    /// What `--tune` varies: input dropout, the weight decay's λ and Adam's learning rate.
+    public static let searchSpace = SearchSpace([
+        .real("dropout", 0.1...0.7, paper: "0.5"),
+        .real("lambda", 1e-3...1e-1, logScale: true, paper: "0.01"),
+        .real("lr", 1e-4...1e-2, logScale: true, paper: "0.001"),
+    ])
+
     /// The paper's settings with `options` applied (`--set mult-dae.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, model: String = "mult-dae") throws -> MultDAEConfiguration {
         try paper.applying(options, model: model) { reader, c in
@@ -42,7 +49,7 @@ extension MultDAE {
     public static let zooEntry = ModelEntry(
         name: "mult-dae",
         summary: "Mult-DAE: multinomial denoising autoencoder, [I-200-I], dropout 0.5 (Liang et al., WWW 2018)",
-        task: .ranking, testOverrides: ["hidden": "16", "batch": "50"],
+        task: .ranking, testOverrides: ["hidden": "16", "batch": "50"], searchSpace: MultDAEConfiguration.searchSpace,
         configuration: { try MultDAEConfiguration.from($0) },
         parameterCount: { shape, c in
             var count = ParameterCount(model: "mult-dae")

@@ -26,6 +26,16 @@ public struct MultVAEConfiguration: TrainingConfiguration, Equatable {
                                                    annealSteps: 200_000, learningRate: 1e-3, batchSize: 500,
                                                    epochs: 200, seed: 0)
 
+    /// What `--tune` varies (Liang et al. chose β by its annealing curve and kept dropout 0.5 and
+    /// Adam's 10⁻³): the β cap, the updates over which β rises to it (on ML-1M's ~10 batches per
+    /// epoch the paper's 200,000 leave β below 0.002 for 200 epochs), dropout and the learning rate.
+    public static let searchSpace = SearchSpace([
+        .real("beta-cap", 0.05...1, paper: "0.2"),
+        .choices("anneal-steps", ["2000", "20000", "200000"], paper: "200000"),
+        .real("dropout", 0.1...0.7, paper: "0.5"),
+        .real("lr", 1e-4...1e-2, logScale: true, paper: "0.001"),
+    ])
+
     /// The paper's settings with `options` applied (`--set mult-vae.KEY=VALUE`); unknown keys throw.
     public static func from(_ options: ModelOptions, model: String = "mult-vae") throws -> MultVAEConfiguration {
         try paper.applying(options, model: model) { reader, c in
@@ -43,6 +53,7 @@ extension MultVAE {
         name: "mult-vae",
         summary: "Mult-VAE: multinomial VAE, [I-600-200-600-I], β annealed to 0.2 (Liang et al., WWW 2018)",
         task: .ranking, testOverrides: ["hidden": "32,8", "batch": "50", "anneal-steps": "20"],
+        searchSpace: MultVAEConfiguration.searchSpace,
         configuration: { try MultVAEConfiguration.from($0) },
         parameterCount: { shape, c in
             let latent = c.hiddenSizes[c.hiddenSizes.count - 1]

@@ -36,11 +36,13 @@ public struct Trainer {
     /// `onEpochEnd` received (the model's parameters must already hold that moment's values), with
     /// the same numbers as a run that never stopped; a state that does not fit the recipe is an error.
     /// `batchProgress`, when given, hears after every mini-batch (or full-batch step) where the epoch stands.
+    /// `stopAfterEpoch`, asked after each epoch's report and state, ends training there when it
+    /// answers true (a tuner's stopping rule); the history then says `stoppedEarly`, as for patience.
     public func train<Model: TrainableModel>(
         _ model: Model, on data: SparseMatrix, context: inout ForwardContext, validation: Validation? = nil,
         progress: (EpochReport) -> Void = { _ in }, batchProgress: ((BatchProgress) -> Void)? = nil,
         resume: TrainingState? = nil,
-        onEpochEnd: ((TrainingState) throws -> Void)? = nil
+        onEpochEnd: ((TrainingState) throws -> Void)? = nil, stopAfterEpoch: ((EpochReport) -> Bool)? = nil
     ) throws -> TrainingHistory {
         let parameters = try checkedParameters(of: model)
         var loop = LoopState()
@@ -125,7 +127,8 @@ public struct Trainer {
             loop.nextEpoch = epoch + 1
             progress(report)
             try onEpochEnd?(loop.state(generator: context.rng, parameters: parameters, optimizer: optimizer.state))
-            if shouldStop(after: epoch, bestEpoch: loop.bestEpoch) {
+            if shouldStop(after: epoch, bestEpoch: loop.bestEpoch)
+                || (epoch < recipe.epochs - 1 && stopAfterEpoch?(report) == true) {
                 loop.stoppedEarly = true
                 break
             }

@@ -35,6 +35,13 @@ public struct RecVAEConfiguration: TrainingConfiguration, Equatable {
         hiddenSize: 600, layerCount: 5, latentSize: 200, dropout: 0.5, gamma: 0.005, encoderPasses: 3, decoderPasses: 1,
         layerNormEpsilon: 0.1, learningRate: 5e-4, batchSize: 500, epochs: 50, seed: 0)
 
+    /// What `--tune` varies: γ, the encoder's input dropout and the learning rate.
+    public static let searchSpace = SearchSpace([
+        .real("gamma", 0.001...0.02, logScale: true, paper: "0.005"),
+        .real("dropout", 0.1...0.7, paper: "0.5"),
+        .real("lr", 1e-4...3e-3, logScale: true, paper: "0.0005"),
+    ])
+
     /// The paper's settings with `options` applied (`--set recvae.KEY=VALUE`); unknown keys throw,
     /// and a negative `gamma` is an error naming the value.
     public static func from(_ options: ModelOptions, model: String = "recvae") throws -> RecVAEConfiguration {
@@ -57,6 +64,7 @@ extension RecVAE {
         name: "recvae",
         summary: "RecVAE: densely connected swish/LayerNorm encoder, composite prior, β = γ·|x|, alternating updates (Shenbin et al., WSDM 2020)",
         task: .ranking, testOverrides: ["hidden": "16", "latent": "8", "layers": "3", "batch": "50"],
+        searchSpace: RecVAEConfiguration.searchSpace,
         configuration: { try RecVAEConfiguration.from($0) },
         parameterCount: { shape, c in
             var count = ParameterCount(model: "recvae")

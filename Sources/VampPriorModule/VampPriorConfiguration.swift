@@ -48,6 +48,14 @@ public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
     /// Seed of the model's random generator (initialisation, shuffling, dropout, ε).
     public var seed: UInt64
 
+    /// What `--tune` varies for every VampPrior entry: the β cap (the README's 0.3), input dropout
+    /// and Adam's learning rate.
+    public static let searchSpace = SearchSpace([
+        .real("beta-cap", 0.1...1, paper: "0.3"),
+        .real("dropout", 0.1...0.7, paper: "0.5"),
+        .real("lr", 1e-4...3e-3, logScale: true, paper: "0.0005"),
+    ])
+
     /// The one-latent VampPrior VAE: Mult-VAE's [I-600-200-600-I] tanh networks with the VampPrior.
     public static let vampPrior = VampPriorConfiguration(
         hiddenSize: 600, latentSize: 200, lowerLatentSize: 200, layerCount: 1, gated: false, componentCount: 1000,
@@ -197,7 +205,7 @@ extension VampPriorLayers {
                          make: @escaping @Sendable (DataShape, VampPriorConfiguration) -> any ZooModel) -> ModelEntry {
         ModelEntry(name: name, summary: summary, task: .ranking,
                    builtInDataOverrides: ["components": "100"],   // K = 1000 is sized for ML-20M's 116k training users
-                   testOverrides: testOverrides,
+                   testOverrides: testOverrides, searchSpace: VampPriorConfiguration.searchSpace,
                    configuration: { try .from($0, model: name, base: base) },
                    parameterCount: { shape, c in try parameterCount(items: shape.items, c, model: name) },
                    make: make)

@@ -29,6 +29,32 @@ import TestSupport
         return checker
     }
 
+    /// A tuned run's page shows each tuned key's value in every seed, each equal to the file's.
+    @Test func aTunedRunsPageShowsTheChosenSettings() throws {
+        let folder = Self.temporary("report-tuned")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (json, html) = (folder + "/results.json", folder + "/page.html")
+        let ratings = try ToyData.writeRatingsFile()
+        defer { try? FileManager.default.removeItem(atPath: ratings) }
+        let model = CatalogPicks.first(.ranking)
+        var log: [String] = []
+        let status = CompareModelsCommand.main(
+            arguments: ["--data", ratings, "--format", "csv", "--heldout-users", "20", "--epochs", "2", "--seeds", "2",
+                        "--quiet", "--models", model, "--tune", "2", "--output", json, "--report", html] + CatalogPicks.tiny([model]),
+            output: { _ in }, log: { log.append($0) })
+        #expect(status == 0, "log: \(log.joined(separator: "\n"))")
+        let tuned = try #require(try ResultsDocument.read(json).results.first?.runs.first?.tunedSettings)
+        #expect(!tuned.isEmpty)
+        let checker = try Self.expectFaithful(try String(contentsOfFile: html, encoding: .utf8), resultsPath: json, significancePath: nil)
+        let sources = Set(checker?.shown.map(\.source) ?? [])
+        for key in tuned.keys {
+            for run in 0..<2 {
+                #expect(sources.contains("results[0].runs[\(run)].tunedSettings.\(key)"), "the page lacks \(key) of run \(run)")
+            }
+        }
+    }
+
     @Test func compareModelsReportShowsExactlyTheResultsAndReportRerendersIt() throws {
         let folder = Self.temporary("report")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -67,7 +93,8 @@ import TestSupport
         for source in ["dataSummary.users", "dataSummary.items", "dataSummary.density",
                        "dataSummary.interactionsPerUser[\(firstUserBin)].count", "dataSummary.interactionsPerUser[\(summary.interactionsPerUser.count - 1)].upper",
                        "dataSummary.interactionsPerItem[\(firstItemBin)].count", "environment.cpu", "environment.kernels", "environment.seconds",
-                       "significance:pairs[0].tTestPHolm", "significance:pairs[0].wilcoxonPHolm", "data"] {
+                       "significance:pairs[0].tTestPHolm", "significance:pairs[0].wilcoxonPHolm", "data",
+                       "program.version", "dataFingerprint.sha256", "configuration.seeds", "configuration.models[0]"] {
             let shown = sources.contains(source)
             #expect(shown, "the page lacks \(source)")
         }

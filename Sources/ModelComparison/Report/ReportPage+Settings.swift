@@ -22,7 +22,17 @@ extension ReportPage {
             let name = modelName(index).html
             rows.append((name + ": seeds", runs.map { .seed(result.runs[$0].seed, source: "results[\(index)].runs[\($0)].seed") }))
             rows.append((name + ": epochs trained", runs.map { .integer(result.runs[$0].curve.count, source: "count(results[\(index)].runs[\($0)].curve)") }))
-            rows.append((name + ": tuned values", [.text("none recorded (paper defaults and --set)", source: "none")]))
+            // One row per tuned key, its value in each seed's run (in the order of the seeds row).
+            let tunedKeys = Set(result.runs.flatMap { ($0.tunedSettings ?? [:]).keys }).sorted()
+            if tunedKeys.isEmpty {
+                rows.append((name + ": tuned values", [.text("none (paper defaults and --set)", source: "none")]))
+            }
+            for key in tunedKeys {
+                rows.append((name + ": tuned " + XHTML.escape(key), runs.map { run in
+                    result.runs[run].tunedSettings?[key].map { .text($0, source: "results[\(index)].runs[\(run)].tunedSettings.\(key)") }
+                        ?? .text("not tuned", source: "none")
+                }))
+            }
         }
         rows += [
             ("CPU", [.text(environment.cpu, source: "environment.cpu")]),

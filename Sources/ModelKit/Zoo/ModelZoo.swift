@@ -30,6 +30,10 @@ public struct ModelEntry: Sendable {
     /// Settings that make the model tiny for the test suites (a few seconds on toy data); every
     /// catalog-wide test builds the entry with them.
     public let testOverrides: [String: String]
+    /// The settings `CompareModels --tune` varies, next to the defaults they start from (each key
+    /// an option the configuration accepts; every catalog entry is built with its paper values and
+    /// with sampled ones by the tests). Empty: the defaults are run once.
+    public let searchSpace: SearchSpace
     /// The model's trainable scalars for data of `shape`, counted without building it; bad options
     /// or a shape the model cannot serve throw `ModelZooError`.
     public let parameterCount: @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> Int
@@ -38,11 +42,11 @@ public struct ModelEntry: Sendable {
 
     /// An entry; `name` must be unique within a zoo.
     public init(name: String, summary: String, task: TaskName, builtInDataOverrides: [String: String] = [:],
-                testOverrides: [String: String] = [:],
+                testOverrides: [String: String] = [:], searchSpace: SearchSpace = .none,
                 parameterCount: @escaping @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> Int,
                 make: @escaping @Sendable (_ shape: DataShape, _ options: ModelOptions) throws -> any ZooModel) {
         (self.name, self.summary, self.task, self.builtInDataOverrides) = (name, summary, task, builtInDataOverrides)
-        (self.testOverrides, self.parameterCount, self.make) = (testOverrides, parameterCount, make)
+        (self.testOverrides, self.searchSpace, self.parameterCount, self.make) = (testOverrides, searchSpace, parameterCount, make)
     }
 }
 
@@ -51,13 +55,13 @@ extension ModelEntry {
     /// options (bad options throw `ModelZooError`), and `parameterCount` and `make` are given it.
     public init<Configuration>(
         name: String, summary: String, task: TaskName, builtInDataOverrides: [String: String] = [:],
-        testOverrides: [String: String] = [:],
+        testOverrides: [String: String] = [:], searchSpace: SearchSpace = .none,
         configuration: @escaping @Sendable (_ options: ModelOptions) throws -> Configuration,
         parameterCount: @escaping @Sendable (_ shape: DataShape, _ configuration: Configuration) throws -> Int,
         make: @escaping @Sendable (_ shape: DataShape, _ configuration: Configuration) throws -> any ZooModel
     ) {
         self.init(name: name, summary: summary, task: task, builtInDataOverrides: builtInDataOverrides,
-                  testOverrides: testOverrides,
+                  testOverrides: testOverrides, searchSpace: searchSpace,
                   parameterCount: { shape, options in try parameterCount(shape, try configuration(options)) },
                   make: { shape, options in try make(shape, try configuration(options)) })
     }
