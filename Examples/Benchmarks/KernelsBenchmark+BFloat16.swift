@@ -14,11 +14,9 @@ extension KernelsBenchmark {
     static func bfloat16Comparison(path: BFloat16Path, repetitions: Int, rng: inout RandomGenerator) {
         print("\nbf16 (\(path)) vs fp32 (\(Kernels.activeBackend)), alternated pairs, first pair a warm-up:")
         for gemmCase in gemmCases.prefix(3) {
-            let aShape = gemmCase.transposeA ? (gemmCase.k, gemmCase.m) : (gemmCase.m, gemmCase.k)
-            let bShape = gemmCase.transposeB ? (gemmCase.n, gemmCase.k) : (gemmCase.k, gemmCase.n)
-            let a = Kernels.randomUniform(rows: aShape.0, columns: aShape.1, low: -1, high: 1, using: &rng)
-            let b = Kernels.randomUniform(rows: bShape.0, columns: bShape.1, low: -1, high: 1, using: &rng)
-            var c = Matrix(rows: gemmCase.m, columns: gemmCase.n)
+            let operands = gemmCase.operands(using: &rng)
+            let (a, b) = (operands.a, operands.b)
+            var c = operands.c
             var half: [Double] = [], single: [Double] = []
             for pair in 0...repetitions {
                 let h = BenchmarkTiming.measure(repetitions: 1) {

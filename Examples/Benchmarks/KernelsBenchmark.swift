@@ -8,6 +8,15 @@ enum KernelsBenchmark {
         let label: String
         let m: Int, n: Int, k: Int
         let transposeA: Bool, transposeB: Bool
+
+        /// Uniform(−1, 1) operands A and B stored as the case transposes them, and a zero C.
+        func operands(using rng: inout RandomGenerator) -> (a: Matrix, b: Matrix, c: Matrix) {
+            let aShape = transposeA ? (k, m) : (m, k)
+            let bShape = transposeB ? (n, k) : (k, n)
+            return (Kernels.randomUniform(rows: aShape.0, columns: aShape.1, low: -1, high: 1, using: &rng),
+                    Kernels.randomUniform(rows: bShape.0, columns: bShape.1, low: -1, high: 1, using: &rng),
+                    Matrix(rows: m, columns: n))
+        }
     }
 
     /// The Mult-VAE decoder's products (B = 500 users, H = 600 hidden, I = 20108 items), plus small ones.
@@ -53,11 +62,9 @@ enum KernelsBenchmark {
         for backend in Kernels.availableBackends {
             print("\nbackend \(backend)")
             for gemmCase in gemmCases {
-                let aShape = gemmCase.transposeA ? (gemmCase.k, gemmCase.m) : (gemmCase.m, gemmCase.k)
-                let bShape = gemmCase.transposeB ? (gemmCase.n, gemmCase.k) : (gemmCase.k, gemmCase.n)
-                let a = Kernels.randomUniform(rows: aShape.0, columns: aShape.1, low: -1, high: 1, using: &rng)
-                let b = Kernels.randomUniform(rows: bShape.0, columns: bShape.1, low: -1, high: 1, using: &rng)
-                var c = Matrix(rows: gemmCase.m, columns: gemmCase.n)
+                let operands = gemmCase.operands(using: &rng)
+                let (a, b) = (operands.a, operands.b)
+                var c = operands.c
                 let seconds = BenchmarkTiming.median(BenchmarkTiming.measure(repetitions: repetitions) {
                     Kernels.gemm(a, b, transposeA: gemmCase.transposeA, transposeB: gemmCase.transposeB,
                                  into: &c, accumulate: false, precision: .float32, backend: backend)
@@ -82,11 +89,9 @@ enum KernelsBenchmark {
         }
         print("\npartitioned products (\(parts) single-threaded calls) vs one call threaded by the library, alternated:")
         for gemmCase in gemmCases.prefix(3) {
-            let aShape = gemmCase.transposeA ? (gemmCase.k, gemmCase.m) : (gemmCase.m, gemmCase.k)
-            let bShape = gemmCase.transposeB ? (gemmCase.n, gemmCase.k) : (gemmCase.k, gemmCase.n)
-            let a = Kernels.randomUniform(rows: aShape.0, columns: aShape.1, low: -1, high: 1, using: &rng)
-            let b = Kernels.randomUniform(rows: bShape.0, columns: bShape.1, low: -1, high: 1, using: &rng)
-            var c = Matrix(rows: gemmCase.m, columns: gemmCase.n)
+            let operands = gemmCase.operands(using: &rng)
+            let (a, b) = (operands.a, operands.b)
+            var c = operands.c
             var split: [Double] = [], whole: [Double] = []
             for pair in 0...repetitions {
                 let s = BenchmarkTiming.measure(repetitions: 1) {

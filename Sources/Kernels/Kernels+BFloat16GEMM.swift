@@ -52,10 +52,7 @@ extension Kernels {
                  alpha: alpha, beta: beta, into: &c, accumulate: accumulate, precision: .float32, backend: backend)
         case .avx512, .amx:
             precondition(BFloat16Path.available.contains(path), "gemmBFloat16: path \(path) asked for on a CPU without it")
-            let m = transposeA ? a.columns : a.rows, k = transposeA ? a.rows : a.columns
-            let kb = transposeB ? b.columns : b.rows, n = transposeB ? b.rows : b.columns
-            precondition(k == kb, "gemmBFloat16: op(A) is \(m)×\(k) but op(B) is \(kb)×\(n) (A \(a.shapeDescription), B \(b.shapeDescription), transposeA \(transposeA), transposeB \(transposeB))")
-            precondition(c.rows == m && c.columns == n, "gemmBFloat16: C is \(c.shapeDescription), expected \(m)×\(n)")
+            let (m, n, k) = productShape("gemmBFloat16", a, b, transposeA: transposeA, transposeB: transposeB, c: c)
             let effectiveBeta: Float = accumulate ? beta : 0
             let lda = max(1, a.columns), ldb = max(1, b.columns), ldc = max(1, n)
             a.withUnsafeBufferPointer { aBuffer in

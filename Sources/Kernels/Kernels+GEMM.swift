@@ -18,12 +18,7 @@ extension Kernels {
                          accumulate: accumulate, backend: backend)
             return
         }
-        let m = transposeA ? a.columns : a.rows
-        let k = transposeA ? a.rows : a.columns
-        let kb = transposeB ? b.columns : b.rows
-        let n = transposeB ? b.rows : b.columns
-        precondition(k == kb, "gemm: op(A) is \(m)×\(k) but op(B) is \(kb)×\(n) (A \(a.shapeDescription), B \(b.shapeDescription), transposeA \(transposeA), transposeB \(transposeB))")
-        precondition(c.rows == m && c.columns == n, "gemm: C is \(c.shapeDescription), expected \(m)×\(n)")
+        let (m, n, k) = productShape("gemm", a, b, transposeA: transposeA, transposeB: transposeB, c: c)
         let effectiveBeta: Float = accumulate ? beta : 0
         let lda = max(1, a.columns), ldb = max(1, b.columns), ldc = max(1, n)
         a.withUnsafeBufferPointer { aBuffer in
@@ -58,6 +53,19 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// The rows of op(A), the columns of op(B) and their shared depth for C ← op(A)·op(B); a depth
+    /// or a C that does not fit stops with the shapes, naming `caller`.
+    static func productShape(_ caller: String, _ a: Matrix, _ b: Matrix, transposeA: Bool, transposeB: Bool,
+                             c: Matrix) -> (m: Int, n: Int, k: Int) {
+        let m = transposeA ? a.columns : a.rows
+        let k = transposeA ? a.rows : a.columns
+        let kb = transposeB ? b.columns : b.rows
+        let n = transposeB ? b.rows : b.columns
+        precondition(k == kb, "\(caller): op(A) is \(m)×\(k) but op(B) is \(kb)×\(n) (A \(a.shapeDescription), B \(b.shapeDescription), transposeA \(transposeA), transposeB \(transposeB))")
+        precondition(c.rows == m && c.columns == n, "\(caller): C is \(c.shapeDescription), expected \(m)×\(n)")
+        return (m, n, k)
     }
 
     /// op(A)·op(B) as a new matrix.

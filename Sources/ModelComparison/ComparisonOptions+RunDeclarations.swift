@@ -1,5 +1,14 @@
 import Kernels
 extension ComparisonOptions {
+    /// `MODEL.KEY=VALUE` split into its three parts (the value may hold `=` and `.`); anything
+    /// else is an invalid value saying what was `expected`.
+    static func modelKeyValue(_ text: String, expected: String) throws -> (model: String, key: String, value: String) {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        let key = parts.first?.split(separator: ".", maxSplits: 1).map(String.init) ?? []
+        guard parts.count == 2, key.count == 2 else { throw OptionDeclaration.InvalidValue(expected: expected) }
+        return (key[0], key[1], parts[1])
+    }
+
     /// The models, their settings, epochs and seeds.
     static let modelDeclarations: [OptionDeclaration] = [
         OptionDeclaration(
@@ -53,10 +62,8 @@ extension ComparisonOptions {
             in a file: "settings": {"mult-vae": {"dropout": 0.5}}
             """,
             read: { options, text, _ in
-                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-                let key = parts.first?.split(separator: ".", maxSplits: 1).map(String.init) ?? []
-                guard parts.count == 2, key.count == 2 else { throw OptionDeclaration.InvalidValue(expected: "MODEL.KEY=VALUE") }
-                options.overrides[key[0], default: [:]][key[1]] = parts[1]
+                let (model, key, value) = try modelKeyValue(text, expected: "MODEL.KEY=VALUE")
+                options.overrides[model, default: [:]][key] = value
             },
             write: { $0.overrides.isEmpty ? nil : .settings($0.overrides) }),
         OptionDeclaration(
@@ -92,10 +99,8 @@ extension ComparisonOptions {
             "tuneSpace": {"ease": {"lambda": "log:100...3000"}}
             """,
             read: { options, text, _ in
-                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-                let key = parts.first?.split(separator: ".", maxSplits: 1).map(String.init) ?? []
-                guard parts.count == 2, key.count == 2 else { throw OptionDeclaration.InvalidValue(expected: "MODEL.KEY=SPEC") }
-                options.tuneSpaces[key[0], default: [:]][key[1]] = parts[1]
+                let (model, key, spec) = try modelKeyValue(text, expected: "MODEL.KEY=SPEC")
+                options.tuneSpaces[model, default: [:]][key] = spec
             },
             write: { $0.tuneSpaces.isEmpty ? nil : .settings($0.tuneSpaces) }),
     ]
