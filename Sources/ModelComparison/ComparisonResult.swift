@@ -137,16 +137,13 @@ public struct ModelResult: Sendable, Codable, Equatable {
         let values = runs.map { $0.metric(key) }
         if values.count == 1 { return values[0] }
         let means = values.map(\.mean)
-        let mean = means.reduce(0, +) / Double(max(1, means.count))
+        let mean = Descriptive.mean(means)
         let variance = means.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, means.count - 1))
         return MeanWithError(mean: mean, standardError: variance.squareRoot())
     }
 
     /// Median training seconds over seeds.
     public var medianTrainingSeconds: Double {
-        let sorted = runs.map(\.trainingSeconds).sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2]
-            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        runs.isEmpty ? 0 : Descriptive.median(runs.map(\.trainingSeconds))
     }
 }

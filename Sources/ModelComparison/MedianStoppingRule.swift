@@ -1,3 +1,5 @@
+import RecCore
+
 /// The median stopping rule of a search (Golovin et al., "Google Vizier", KDD 2017, with the best
 /// value so far in place of the running mean, since fits keep their best epoch): after epoch e, a
 /// trial stops when its best validation value up to e is worse than the median of the best values
@@ -49,8 +51,7 @@ public struct MedianStoppingRule: Sendable, Equatable, CustomStringConvertible {
     /// median itself is such a trial.
     static func median(_ values: [Double?], higherIsBetter: Bool) -> Double? {
         let worst = higherIsBetter ? -Double.infinity : Double.infinity
-        let sorted = values.map { $0 ?? worst }.sorted()
-        let middle = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let middle = Descriptive.median(values.map { $0 ?? worst })
         return middle.isFinite ? middle : nil
     }
 }

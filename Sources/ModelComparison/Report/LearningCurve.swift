@@ -1,3 +1,5 @@
+import RecCore
+
 /// A model's learning curves over its seeds, epoch by epoch: the mean, lowest and highest training
 /// loss and validation metric of the seeds that trained that epoch (a resumed run records only the
 /// epochs of its last sitting, so seeds may cover different epochs).
@@ -20,7 +22,7 @@ enum LearningCurve {
         }
         return byEpoch.keys.sorted().compactMap { epoch in
             guard let values = byEpoch[epoch], let low = values.min(), let high = values.max() else { return nil }
-            return SVGLineChart.Point(x: Double(epoch), mean: values.reduce(0, +) / Double(values.count), low: low, high: high)
+            return SVGLineChart.Point(x: Double(epoch), mean: Descriptive.mean(values), low: low, high: high)
         }
     }
 }
