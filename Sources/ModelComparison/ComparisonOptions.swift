@@ -54,6 +54,14 @@ public struct ComparisonOptions: Sendable, Equatable {
     public var configPath: String?
     /// What the results file given to `--config` recorded of its run (nil for a plain experiment file).
     public var recorded: RecordedRun?
+    /// Where each model setting and tuning-space key read from `--config` stands ("FILE line N"),
+    /// keyed by `settingSourceKey` (so an entry that refuses one names the file and line).
+    public var settingSources: [String: String] = [:]
+
+    /// The key of `settingSources` for `option` ("settings" or "tuneSpace"), a model and its key.
+    static func settingSourceKey(option: String, model: String, key: String) -> String {
+        "\(option).\(model.lowercased()).\(key)"
+    }
     /// `--accept-other-data`: run a results file's experiment even when the data's fingerprint differs.
     public var acceptsOtherData: Bool = false
     /// `--list-data`: print the named data sets and exit.
@@ -101,6 +109,9 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
     case everyTrialFailed(model: String)
     /// The data differ from those the results `file` given to `--config` recorded: one line per input.
     case otherData(file: String, differences: [String])
+    /// A model refused a setting read from an experiment file: where it stands ("FILE line N"), its
+    /// key path, and the model's reason.
+    case settingInFile(source: String, key: String, reason: String)
 
     public var description: String {
         switch self {
@@ -117,6 +128,7 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
         case let .otherData(file, differences):
             return "the data differ from those \(file) was run on: \(differences.joined(separator: "; ")); "
                 + "check --data, or pass --accept-other-data to run on these data anyway"
+        case let .settingInFile(source, key, reason): return "\(source): \(key): \(reason)"
         }
     }
 }

@@ -60,6 +60,19 @@ public struct ComparisonRunner {
         return ModelOptions(seed: seed, epochs: options.epochs ?? (builtIn ? Self.builtInEpochs : nil), overrides: merged)
     }
 
+    /// `error` naming the experiment file and line of the setting it refuses, when that setting came
+    /// from `--config`; else `error` itself.
+    func namingTheFileLine(_ error: ModelZooError, of entry: ModelEntry) -> Error {
+        let key: String
+        switch error {
+        case let .unknownOption(_, refused, _), let .invalidOption(_, refused, _, _): key = refused
+        default: return error
+        }
+        guard let source = options.settingSources[ComparisonOptions.settingSourceKey(option: "settings", model: entry.name, key: key)]
+        else { return error }
+        return ComparisonError.settingInFile(source: source, key: "settings.\(entry.name).\(key)", reason: error.description)
+    }
+
     /// Trains each selected model with each seed on its split of `dataset`, scores the test part,
     /// returns the results. With `--tune`, each model's settings are first chosen by a search on
     /// the validation part (`HyperparameterSearch`): once on the first seed's split when every
@@ -80,7 +93,11 @@ public struct ComparisonRunner {
         // Build every model once before training any, so that a bad --set value for the last model
         // is reported now, not after the others have trained for hours.
         for entry in entries {
-            _ = try entry.make(split(options.firstSeed).shape, modelOptions(entry, seed: options.firstSeed, builtIn: dataset.isBuiltIn))
+            do {
+                _ = try entry.make(split(options.firstSeed).shape, modelOptions(entry, seed: options.firstSeed, builtIn: dataset.isBuiltIn))
+            } catch let error as ModelZooError {
+                throw namingTheFileLine(error, of: entry)
+            }
         }
         let tuning = try tuningSession(entries, task: task, dataset: dataset, shape: split(options.firstSeed).shape)
         var results: [ModelResult] = []

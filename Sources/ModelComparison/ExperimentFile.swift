@@ -51,6 +51,10 @@ enum ExperimentFile {
                 } catch let error as OptionDeclaration.InvalidValue {
                     throw ExperimentFileError.invalidValue(file: path, line: line, key: valueKey, value: text, expected: error.expected)
                 }
+                if declaration.kind == .settings, let (model, setting, _) = try? ComparisonOptions.modelKeyValue(text, expected: "") {
+                    options.settingSources[ComparisonOptions.settingSourceKey(option: member.key, model: model, key: setting)]
+                        = "\(path) line \(line)"
+                }
             }
         }
         options.configPath = path

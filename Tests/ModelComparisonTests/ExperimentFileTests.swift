@@ -1,4 +1,6 @@
 import Foundation
+import ModelKit
+import RecCore
 import Testing
 @testable import ModelComparison
 
@@ -26,6 +28,7 @@ import Testing
         var options = try ComparisonOptions.parse(["--config", path] + more)
         #expect(options.configPath == path)
         options.configPath = nil
+        options.settingSources = [:]
         return options
     }
 
@@ -104,6 +107,57 @@ import Testing
         var log: [String] = []
         #expect(CompareModelsCommand.main(arguments: ["--config", path], output: { _ in }, log: { log.append($0) }) == 2)
         #expect(log.last == "error: " + message)
+    }
+
+    /// A ranking entry with a real-valued dimension in its search space, and that key.
+    static func tunable() throws -> (model: String, key: String) {
+        for name in CatalogPicks.names(TaskName("ranking")) {
+            let entry = try ModelZoo.standard.entry(named: name)
+            if let dimension = entry.searchSpace.dimensions.first(where: {
+                if case .real = $0.values { return true } else { return false }
+            }) { return (name, dimension.key) }
+        }
+        throw ExperimentFileError.noConfiguration(file: "no ranking entry has a real-valued search dimension")
+    }
+
+    /// A file, and the start of the one error it gives (FILE: its path; M: the model; K: its key).
+    static let refusedSettings = [
+        ("{\n  \"models\": [\"M\"],\n  \"epochs\": 1,\n  \"settings\": {\"M\": {\n    \"no-such-key\": 0.3}}\n}",
+         "FILE line 5: settings.M.no-such-key: model 'M': unknown option 'no-such-key'; known options: "),
+        ("{\"models\": [\"M\"], \"epochs\": 1,\n\"settings\": {\"M\": {\"K\": \"not-a-number\"}}}",
+         "FILE line 2: settings.M.K: model 'M': option K=not-a-number is invalid"),
+        ("{\"models\": [\"M\"], \"epochs\": 1, \"tune\": 2,\n\"tuneSpace\": {\"M\": {\n\n\"no-such-key\": \"0.1...0.5\"}}}",
+         "FILE line 4: tuneSpace.M.no-such-key: tuning space of 'M': unknown setting 'no-such-key'"),
+        ("{\"models\": [\"M\"], \"epochs\": 1, \"tune\": 2,\n\"tuneSpace\": {\"M\": {\"K\": \"0.5...0.25\"}}}",
+         "FILE line 2: tuneSpace.M.K: tuning space of 'M': the range of 'K' is empty"),
+    ]
+
+    /// A model setting or tuning-space key that the entry refuses (known only once the model is
+    /// built, after the file is read) is one error naming the file and the line it stands on.
+    @Test(arguments: refusedSettings)
+    func aSettingTheModelRefusesIsNamedByItsFileLine(text: String, expected: String) throws {
+        let (model, key) = try Self.tunable()
+        func filled(_ text: String) -> String {
+            text.replacingOccurrences(of: "\"M\"", with: "\"\(model)\"").replacingOccurrences(of: "\"K\"", with: "\"\(key)\"")
+                .replacingOccurrences(of: ".M.", with: ".\(model).").replacingOccurrences(of: "'M'", with: "'\(model)'")
+                .replacingOccurrences(of: ".K:", with: ".\(key):").replacingOccurrences(of: " K=", with: " \(key)=")
+                .replacingOccurrences(of: "'K'", with: "'\(key)'")
+        }
+        let path = try Self.write(filled(text))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var log: [String] = []
+        #expect(CompareModelsCommand.main(arguments: ["--config", path, "--quiet"], output: { _ in }, log: { log.append($0) }) == 1)
+        let message = "error: " + filled(expected).replacingOccurrences(of: "FILE", with: path)
+        #expect(log.last?.hasPrefix(message) == true, "expected \(message)\ngot \(log.last ?? "no error")")
+    }
+
+    /// The same setting given as a flag has no file line: the entry's own message, as before.
+    @Test func aSettingGivenAsAFlagKeepsTheEntrysMessage() throws {
+        let (model, _) = try Self.tunable()
+        var log: [String] = []
+        #expect(CompareModelsCommand.main(arguments: ["--models", model, "--epochs", "1", "--quiet", "--set", "\(model).no-such-key=0.3"],
+                                          output: { _ in }, log: { log.append($0) }) == 1)
+        #expect(log.last?.hasPrefix("error: model '\(model)': unknown option 'no-such-key'") == true, "\(log.last ?? "no error")")
     }
 
     @Test func anAbsentFileIsNamed() {
