@@ -16,9 +16,11 @@ import TestSupport
         let path = try Self.writeToyFile()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let jsonPath = path.replacingOccurrences(of: ".csv", with: "-results.json")
-        defer {
-            try? FileManager.default.removeItem(atPath: jsonPath)
-            try? FileManager.default.removeItem(atPath: jsonPath.replacingOccurrences(of: ".json", with: ".csv"))
+        defer {                                   // the results, and the paired tests written beside them
+            for written in [jsonPath, ResultsFiles.significancePath(for: jsonPath)] {
+                try? FileManager.default.removeItem(atPath: written)
+                try? FileManager.default.removeItem(atPath: ResultsFiles.csvPath(for: written))
+            }
         }
         var output: [String] = [], log: [String] = []
         let status = CompareModelsCommand.main(
