@@ -106,7 +106,7 @@ final class DownloadReceiver: NSObject, URLSessionDataDelegate, @unchecked Senda
                 failureValue = .interrupted(url: url, received: written, reason: "\(written) of \(total) bytes", partialFile: file)
             }
             if failureValue != nil, let error = error as? URLError, Self.offlineCodes.contains(error.code), !reachedServer {
-                failureValue = .offline(url: url, reason: error.localizedDescription, placeAt: "", size: nil, sha256: nil)
+                failureValue = .offline(url: url, reason: error.localizedDescription, placeAt: "", size: nil, md5: nil, sha256: nil)
             }
         }
         finished.signal()

@@ -4,17 +4,17 @@ import RecCore
 
 /// `--data NAME` and `--list-data`: the named data sets (`DataSets`) as CompareModels uses them.
 enum NamedDataOptions {
-    /// `--list-data`: every named set with its protocol, licence line and whether it is cached, then
+    /// `--list-data`: every named set with its protocol, what a download is checked against, its
+    /// licence line and whether it is cached, then
     /// the sets that cannot be fetched and the layout `--data PATH` expects for them.
     static func listing(store: DataSetStore?) -> String {
         var lines = ["Named data sets (--data NAME fetches GroupLens's archive once, then reads the cached copy):"]
         for set in NamedDataSet.movieLens {
             let cached = store.map { $0.isCached(set) ? "cached: \($0.archivePath(of: set))" : "not cached" } ?? "no cache folder"
-            let check = set.sha256 == nil ? "no published size or SHA-256 recorded here: checked as a zip only, with a warning that prints its SHA-256"
-                : "\(set.size.map { "\($0) bytes, " } ?? "")SHA-256 \(set.sha256 ?? "")"
+            let check = "      " + set.checkSummary
             lines += ["  \(set.name)  \(set.ratingsEntry) (\(set.format.rawValue)); \(cached)",
                       "      task \(set.task): \(set.protocolNote)",
-                      "      \(check)",
+                      check,
                       "      \(set.licence)"]
         }
         lines.append("Not fetchable (--data PATH once you have them):")

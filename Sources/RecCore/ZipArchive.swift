@@ -118,6 +118,27 @@ public struct ZipArchive {
     /// How errors and logs name an entry of this archive: `archive.zip:folder/file`.
     public func label(of entry: ZipEntry) -> String { "\(path):\(entry.name)" }
 
+    /// The whole of a small entry (a README), checked against its size and CRC-32 like any entry;
+    /// an entry recorded as larger than `limit` bytes is `corruptArchive` saying so, before a byte is read.
+    public func contents(of entry: ZipEntry, limit: Int = 1 << 20) throws -> [UInt8] {
+        guard entry.uncompressedSize <= limit else {
+            throw DataError.corruptArchive(file: path, offset: entry.localHeaderOffset,
+                                           reason: "entry \"\(entry.name)\": \(entry.uncompressedSize) bytes, over the \(limit)-byte limit for a text entry")
+        }
+        let stream = try reader(for: entry)
+        var bytes = [UInt8](repeating: 0, count: entry.uncompressedSize + 1)
+        var filled = 0
+        try bytes.withUnsafeMutableBytes { buffer in
+            while true {
+                // The reader stops past the recorded size and checks size and CRC-32 when it returns 0.
+                let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                if count == 0 { break }
+                filled += count
+            }
+        }
+        return Array(bytes[0..<filled])
+    }
+
     /// A stream of `entry`'s uncompressed bytes, checked against its size and CRC-32 at the end.
     func reader(for entry: ZipEntry) throws -> ZipEntryReader {
         func corrupt(_ reason: String) -> DataError {

@@ -35,6 +35,10 @@ import TestSupport
         #expect(result.table.contains("ml-1m  ml-1m/ratings.dat (movielens-1m); cached: \(folder)/ml-1m.zip"))
         #expect(result.table.contains("ml-20m  ml-20m/ratings.csv (movielens-20m); not cached"))
         #expect(result.table.contains("GroupLens usage licence"))
+        // Which digests each download is checked against.
+        #expect(result.table.contains("download checked against: 65566137 bytes, MD5 ce571fd55effeba0271552578f2648bd (GroupLens's ml-10m.zip.md5), "
+                                      + "SHA-256 813c411ccb6122564edfe752e7f80c4dcc5aa25fa94c93622f6877a7ba252862, then a zip holding ml-10M100K/ratings.dat"))
+        #expect(!result.table.contains("no digest recorded"))
         #expect(result.table.contains("netflix") && result.table.contains("mv_*.txt"))
     }
 
@@ -65,7 +69,7 @@ import TestSupport
         let result = Self.run(["--data", "ml-20m", "--quiet"], store: store)
         #expect(result.status == 1)
         let error = result.log.last ?? ""
-        #expect(error.contains("put it at \(folder)/ml-20m.zip (198702078 bytes, SHA-256 96f243c3"), "\(error)")
+        #expect(error.contains("put it at \(folder)/ml-20m.zip (198702078 bytes, MD5 cd245b17a1ae2cc31bb14903e1204af3, SHA-256 96f243c3"), "\(error)")
     }
 
     @Test func netflixCannotBeFetchedAndSaysWhichLayout() throws {
