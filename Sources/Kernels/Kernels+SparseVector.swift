@@ -35,7 +35,10 @@ extension Kernels {
     /// dense operand of `rows` × `columns` should copy that operand a column block at a time into a
     /// contiguous buffer first: when the operand is larger than the cache block (so its rows, a
     /// power-of-two-ish stride apart, would miss and conflict in L2) and each of its rows is touched
-    /// often enough (`minimumEntriesPerRow`) to repay the copy.
+    /// often enough (`minimumEntriesPerRow`) to repay the copy. (For the scatter of Sᵀ·D, ¼ entry
+    /// per row was too low: Mult-VAE's first layer, 35 k clicks into G [20108, 600], then copied 48 MB
+    /// twice per call and took 1.77× the portable loop; at 4 it runs unpacked at 0.33×, and AutoRec's
+    /// ≥ 10 per row still pack. `Benchmarks kernels --sparse-only`.)
     static func packsOperand(entries: Int, rows: Int, columns: Int, minimumEntriesPerRow: Double) -> Bool {
         rows * columns * MemoryLayout<Float>.stride > cacheBlockBytes
             && Double(entries) >= minimumEntriesPerRow * Double(rows)
@@ -91,7 +94,7 @@ extension Kernels {
                                                   values vp: UnsafePointer<Float>, rows: Int, entries: Int, alpha: Float,
                                                   d: UnsafePointer<Float>, g: UnsafeMutablePointer<Float>,
                                                   gRows: Int, h: Int, columns range: Range<Int>) {
-        let packs = packsOperand(entries: entries, rows: gRows, columns: h, minimumEntriesPerRow: 0.25)
+        let packs = packsOperand(entries: entries, rows: gRows, columns: h, minimumEntriesPerRow: 4)
         let width = min(range.count, packs ? packedBlockWidth(rows: gRows) : Int(ZOO_SPARSE_MAX_BLOCK))
         guard width > 0 else { return }
         let buffer: UnsafeMutablePointer<Float>? = packs ? .allocate(capacity: gRows * width) : nil
