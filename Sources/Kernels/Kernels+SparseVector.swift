@@ -31,6 +31,11 @@ extension Kernels {
         return min(Int(ZOO_SPARSE_MAX_BLOCK), max(16, fitting))
     }
 
+    /// Entries per row of D from which `sparseDenseProduct`'s vector path packs D.
+    static let gatherPackingEntriesPerRow = 16.0
+    /// Entries per row of G from which `sparseTransposeDenseProduct`'s vector path packs G.
+    static let scatterPackingEntriesPerRow = 4.0
+
     /// Whether a CSR product with `entries` stored entries gathering from (or scattering into) a
     /// dense operand of `rows` × `columns` should copy that operand a column block at a time into a
     /// contiguous buffer first: when the operand is larger than the cache block (so its rows, a
@@ -52,7 +57,7 @@ extension Kernels {
         let h = d.columns, rows = s.rows, dRows = d.rows
         let averagePerRow = max(1, s.nonZeroCount / max(1, rows))
         let minimumRows = max(1, 16_384 / (averagePerRow * h))
-        let packs = packsOperand(entries: s.nonZeroCount, rows: dRows, columns: h, minimumEntriesPerRow: 16)
+        let packs = packsOperand(entries: s.nonZeroCount, rows: dRows, columns: h, minimumEntriesPerRow: gatherPackingEntriesPerRow)
         withCSR(s) { rp, ip, vp in
             d.withUnsafeBufferPointer { dBuffer in
                 y.withUnsafeMutableBufferPointer { yBuffer in
@@ -94,7 +99,7 @@ extension Kernels {
                                                   values vp: UnsafePointer<Float>, rows: Int, entries: Int, alpha: Float,
                                                   d: UnsafePointer<Float>, g: UnsafeMutablePointer<Float>,
                                                   gRows: Int, h: Int, columns range: Range<Int>) {
-        let packs = packsOperand(entries: entries, rows: gRows, columns: h, minimumEntriesPerRow: 4)
+        let packs = packsOperand(entries: entries, rows: gRows, columns: h, minimumEntriesPerRow: scatterPackingEntriesPerRow)
         let width = min(range.count, packs ? packedBlockWidth(rows: gRows) : Int(ZOO_SPARSE_MAX_BLOCK))
         guard width > 0 else { return }
         let buffer: UnsafeMutablePointer<Float>? = packs ? .allocate(capacity: gRows * width) : nil

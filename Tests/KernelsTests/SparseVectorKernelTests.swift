@@ -85,17 +85,19 @@ import TensorCore
         #expect(Kernels.packedBlockWidth(rows: 100) == 128)       // at most 128 columns (8 registers)
         #expect(Kernels.packedBlockWidth(rows: 10_000_000) == 16) // never below one vector
         // I-AutoRec's encoder product: 900k entries over D [6040, 500]: packed.
-        #expect(Kernels.packsOperand(entries: 900_000, rows: 6040, columns: 500, minimumEntriesPerRow: 16))
+        #expect(Kernels.packsOperand(entries: 900_000, rows: 6040, columns: 500, minimumEntriesPerRow: Kernels.gatherPackingEntriesPerRow))
         // The deep AE's first layer, a batch of 128 users (~19k entries) over W [3706, 512]: gathered whole rows.
-        #expect(!Kernels.packsOperand(entries: 19_000, rows: 3706, columns: 512, minimumEntriesPerRow: 16))
+        #expect(!Kernels.packsOperand(entries: 19_000, rows: 3706, columns: 512, minimumEntriesPerRow: Kernels.gatherPackingEntriesPerRow))
         // The two large shapes of `shapes` take the packed path, in both products.
         for shape in Self.shapes.suffix(2) {
             let (s, hidden) = Self.operands(shape, seed: 71)
-            #expect(Kernels.packsOperand(entries: s.nonZeroCount, rows: s.columns, columns: hidden, minimumEntriesPerRow: 16))
-            #expect(Kernels.packsOperand(entries: s.nonZeroCount, rows: s.columns, columns: hidden, minimumEntriesPerRow: 0.25))
+            #expect(Kernels.packsOperand(entries: s.nonZeroCount, rows: s.columns, columns: hidden, minimumEntriesPerRow: Kernels.gatherPackingEntriesPerRow))
+            #expect(Kernels.packsOperand(entries: s.nonZeroCount, rows: s.columns, columns: hidden, minimumEntriesPerRow: Kernels.scatterPackingEntriesPerRow))
         }
+        // Mult-VAE's first-layer gradient, 35 k clicks scattered into G [20108, 600]: not copied (1.75 per row).
+        #expect(!Kernels.packsOperand(entries: 35_000, rows: 20_108, columns: 600, minimumEntriesPerRow: Kernels.scatterPackingEntriesPerRow))
         // An operand within the cache block is never packed.
-        #expect(!Kernels.packsOperand(entries: 1_000_000, rows: 100, columns: 500, minimumEntriesPerRow: 16))
+        #expect(!Kernels.packsOperand(entries: 1_000_000, rows: 100, columns: 500, minimumEntriesPerRow: Kernels.gatherPackingEntriesPerRow))
     }
 
     @Test func theVectorPathIsOfferedExactlyWhereTheCPUHasIt() {
