@@ -45,8 +45,9 @@ extension Kernels {
 
     /// Y = S·D for CSR S [B, I] and dense D [I, H]: the sparse first encoder layer's forward pass.
     /// Rows of Y are split across threads; each row is a sum of the D rows its entries select.
-    /// (Not column-blocked: whole contiguous D rows stream well from L3; on I-AutoRec's ML-1M shape
-    /// 64-column blocks measured ~20% slower, unlike `sparseTransposeDenseProduct`.)
+    /// (The portable loop is not column-blocked: 64-column blocks of D read in place measured ~20%
+    /// slower on I-AutoRec's ML-1M shape, their rows 2,000 bytes apart crowding a few L2 sets; the
+    /// vector path copies such blocks into a contiguous buffer first, which pays.)
     /// On `path` `.vector` (the default where the CPU has AVX-512) `vectorSparseDenseProduct` does
     /// the same sums with wider vectors and, on large D, column blocks: identical bits.
     public static func sparseDenseProduct(_ s: SparseMatrix, _ d: Matrix, path: SparseProductPath = .fastest) -> Matrix {
