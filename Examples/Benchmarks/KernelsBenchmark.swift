@@ -34,16 +34,19 @@ enum KernelsBenchmark {
     ]
 
     static func run(_ arguments: [String]) -> Int32 {
-        var repetitions = 7, onlyBFloat16 = false
+        var repetitions = 7, onlyBFloat16 = false, onlySparse = false
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
             case "--help", "-h":
-                print("usage: Benchmarks kernels [--repetitions N] [--bf16-only]   (median of N timed runs after one warm-up; default 7;")
-                print("       --bf16-only: only the bf16-vs-fp32 pairs at the decoder shapes)")
+                print("usage: Benchmarks kernels [--repetitions N] [--bf16-only | --sparse-only]   (median of N timed runs after one warm-up;")
+                print("       default 7; --bf16-only: only the bf16-vs-fp32 pairs at the decoder shapes; --sparse-only: only the")
+                print("       CSR products, Mult-VAE's first layer and I-AutoRec's ML-1M shape on every sparse path)")
                 return 0
             case "--bf16-only":
                 onlyBFloat16 = true
+            case "--sparse-only":
+                onlySparse = true
             case "--repetitions":
                 guard let text = iterator.next(), let value = Int(text), value > 0 else {
                     print("--repetitions needs a positive integer"); return 1
@@ -57,6 +60,11 @@ enum KernelsBenchmark {
         var rng = RandomGenerator(seed: 42)
         if onlyBFloat16 {
             bfloat16Comparison(repetitions: repetitions, rng: &rng)
+            return 0
+        }
+        if onlySparse {
+            sparseBenchmarks(repetitions: repetitions, rng: &rng)
+            ratingShapeSparseBenchmarks(repetitions: repetitions, rng: &rng)
             return 0
         }
         for backend in Kernels.availableBackends {
@@ -76,6 +84,7 @@ enum KernelsBenchmark {
         partitionComparison(repetitions: repetitions, rng: &rng)
         bfloat16Comparison(repetitions: repetitions, rng: &rng)
         sparseBenchmarks(repetitions: repetitions, rng: &rng)
+        ratingShapeSparseBenchmarks(repetitions: repetitions, rng: &rng)
         return 0
     }
 
@@ -136,7 +145,7 @@ enum KernelsBenchmark {
         let w = Kernels.randomUniform(rows: items, columns: hidden, low: -1, high: 1, using: &rng)
         let d = Kernels.randomUniform(rows: users, columns: hidden, low: -1, high: 1, using: &rng)
         let flops = 2 * Double(s.nonZeroCount) * Double(hidden)
-        print("\nsparse (built-in; \(users) users, \(s.nonZeroCount) clicks, \(items) items, \(hidden) hidden)")
+        print("\nsparse (\(SparseProductPath.fastest); \(users) users, \(s.nonZeroCount) clicks, \(items) items, \(hidden) hidden)")
         let forward = BenchmarkTiming.median(BenchmarkTiming.measure(repetitions: repetitions) {
             _ = Kernels.sparseDenseProduct(s, w)
         })
@@ -146,6 +155,11 @@ enum KernelsBenchmark {
             Kernels.sparseTransposeDenseProduct(s, d, accumulatingInto: &g)
         })
         print("  csrᵀ×dense  Sᵀ·D  [20108×500]·[500×600] += \(BenchmarkTiming.format(flops / backward / 1e9)) GFLOP/s  \(BenchmarkTiming.format(backward * 1000, digits: 3)) ms")
+        var gPaths = Matrix(rows: items, columns: hidden)
+        print("  the same two on every sparse path, alternated:")
+        comparePaths([("csr×dense   S·W  ", { _ = Kernels.sparseDenseProduct(s, w, path: $0) }),
+                      ("csrᵀ×dense  Sᵀ·D +=", { Kernels.sparseTransposeDenseProduct(s, d, accumulatingInto: &gPaths, path: $0) })],
+                     repetitions: repetitions)
         firstLayerAdamStep(s, d, label: "uniform items", repetitions: repetitions)
         // Real click data is skewed: popular items' rows are hit again and again (and stay in cache).
         var skewed: [(row: Int, column: Int, value: Float)] = []

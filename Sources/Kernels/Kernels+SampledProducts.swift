@@ -9,7 +9,10 @@ import TensorCore
 extension Kernels {
     /// y_e = Σ_h left[r, h]·right[c, h] for every stored entry e = (r, c) of `pattern`, in CSR order:
     /// the rows of `left` [R, H] dotted with the rows of `right` [C, H] at the pattern's positions.
-    public static func sampledProduct(left: Matrix, right: Matrix, at pattern: SparseMatrix) -> [Float] {
+    /// On `path` `.vector` (the default where the CPU has AVX-512) the same sums run in
+    /// `CSparseKernels` with the next rows prefetched: identical bits.
+    public static func sampledProduct(left: Matrix, right: Matrix, at pattern: SparseMatrix,
+                                      path: SparseProductPath = .fastest) -> [Float] {
         precondition(left.rows == pattern.rows && right.rows == pattern.columns && left.columns == right.columns,
                      "sampledProduct: left \(left.shapeDescription), right \(right.shapeDescription), pattern \(pattern.rows)×\(pattern.columns)")
         var output = [Float](repeating: 0, count: pattern.nonZeroCount)
@@ -25,6 +28,11 @@ extension Kernels {
                             let lp = SharedPointer(leftBuffer.baseAddress!)
                             let qp = SharedPointer(rightBuffer.baseAddress!)
                             let op = SharedMutablePointer(outputBuffer.baseAddress!)
+                            if path == .vector {
+                                vectorSampledProduct(rowPointers: rp, columns: ip, rows: pattern.rows, left: lp,
+                                                     right: qp, h: h, output: op)
+                                return
+                            }
                             parallelRanges(pattern.rows) { rows in
                                 for r in rows {
                                     let leftRow = lp.base + r * h

@@ -45,13 +45,20 @@ extension Kernels {
 
     /// Y = S·D for CSR S [B, I] and dense D [I, H]: the sparse first encoder layer's forward pass.
     /// Rows of Y are split across threads; each row is a sum of the D rows its entries select.
-    /// (Not column-blocked: whole contiguous D rows stream well from L3; on I-AutoRec's ML-1M shape
-    /// 64-column blocks measured ~20% slower, unlike `sparseTransposeDenseProduct`.)
-    public static func sparseDenseProduct(_ s: SparseMatrix, _ d: Matrix) -> Matrix {
+    /// (The portable loop is not column-blocked: 64-column blocks of D read in place measured ~20%
+    /// slower on I-AutoRec's ML-1M shape, their rows 2,000 bytes apart crowding a few L2 sets; the
+    /// vector path copies such blocks into a contiguous buffer first, which pays.)
+    /// On `path` `.vector` (the default where the CPU has AVX-512) `vectorSparseDenseProduct` does
+    /// the same sums with wider vectors and, on large D, column blocks: identical bits.
+    public static func sparseDenseProduct(_ s: SparseMatrix, _ d: Matrix, path: SparseProductPath = .fastest) -> Matrix {
         precondition(s.columns == d.rows, "sparseDenseProduct: S is \(s.rows)×\(s.columns), D is \(d.shapeDescription)")
         var y = Matrix(rows: s.rows, columns: d.columns)
         let h = d.columns, averagePerRow = max(1, s.nonZeroCount / max(1, s.rows))
         guard h > 0 else { return y }
+        if path == .vector && s.nonZeroCount > 0 {
+            vectorSparseDenseProduct(s, d, into: &y)
+            return y
+        }
         withCSR(s) { rp, ip, vp in
             d.withUnsafeBufferPointer { dBuffer in
                 y.withUnsafeMutableBufferPointer { yBuffer in
@@ -77,21 +84,24 @@ extension Kernels {
     /// is done one block of columns at a time, so the G rows being updated stay in L2 (same order per
     /// element, same result). On I-AutoRec's ML-1M shape (G [6040, 500], 850k entries, 2 threads)
     /// 64-column blocks took 319 vs 412 CPU-ms per call (mean of 6 interleaved rounds, loaded machine).
+    /// On `path` `.vector` (the default where the CPU has AVX-512) each thread's range goes to
+    /// `vectorSparseTransposeDenseProduct`: the same sums, identical bits.
     public static func sparseTransposeDenseProduct(_ s: SparseMatrix, _ d: Matrix, alpha: Float = 1,
-                                                   accumulatingInto g: inout Matrix) {
+                                                   accumulatingInto g: inout Matrix, path: SparseProductPath = .fastest) {
         sparseTransposeDenseProduct(s, d, alpha: alpha, accumulatingInto: &g,
-                                    blockWidth: columnBlockWidth(rows: g.rows, columns: g.columns))
+                                    blockWidth: columnBlockWidth(rows: g.rows, columns: g.columns), path: path)
     }
 
-    /// `sparseTransposeDenseProduct` with at most `blockWidth` columns of G per block.
+    /// `sparseTransposeDenseProduct` with at most `blockWidth` columns of G per block (portable path).
     static func sparseTransposeDenseProduct(_ s: SparseMatrix, _ d: Matrix, alpha: Float = 1,
-                                            accumulatingInto g: inout Matrix, blockWidth: Int) {
+                                            accumulatingInto g: inout Matrix, blockWidth: Int,
+                                            path: SparseProductPath = .fastest) {
         precondition(blockWidth > 0, "sparseTransposeDenseProduct: block width \(blockWidth)")
         precondition(s.rows == d.rows && g.rows == s.columns && g.columns == d.columns,
                      "sparseTransposeDenseProduct: S is \(s.rows)×\(s.columns), D is \(d.shapeDescription), G is \(g.shapeDescription)")
         let h = d.columns
         guard h > 0, s.nonZeroCount > 0 else { return }
-        let rows = s.rows
+        let rows = s.rows, gRows = g.rows
         let columnChunks = max(1, min(threadCount, h / 16, s.nonZeroCount * h / 32_768))
         withCSR(s) { rp, ip, vp in
             d.withUnsafeBufferPointer { dBuffer in
@@ -103,6 +113,13 @@ extension Kernels {
                         let lanes = (h + 7) / 8
                         let start = min(h, chunk * lanes / columnChunks * 8)
                         let end = min(h, (chunk + 1) * lanes / columnChunks * 8)
+                        if path == .vector {
+                            vectorSparseTransposeDenseProduct(rowPointers: rp.base, columns: ip.base, values: vp.base,
+                                                              rows: rows, entries: s.nonZeroCount, alpha: alpha,
+                                                              d: dp.base, g: gp.base, gRows: gRows, h: h,
+                                                              columns: start..<end)
+                            return
+                        }
                         var first = start
                         while first < end {
                             let width = min(blockWidth, end - first)
