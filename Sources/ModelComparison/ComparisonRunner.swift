@@ -169,7 +169,7 @@ public struct ComparisonRunner {
         let trainingSeconds = earlierSeconds + Date().timeIntervalSince(started)
         try ComparisonCheckpoints.save(model, entry: entry.name, task: task.name, options: modelOptions, split: split,
                                        into: (dataParallel?.rank ?? 0) == 0 ? options.saveDirectory : nil, log: options.quiet ? { _ in } : log)
-        let report = task.evaluate(model, on: split)
+        let report = try task.evaluate(model, on: split, splitOver: dataParallel)
         let perUser = report.perUser[task.perUserMetric.key]
         var run = SeedRun(seed: seed, metrics: report.values, bestEpoch: history.bestEpoch,
                           bestValidationMetric: history.bestValidationMetric, trainingSeconds: trainingSeconds,

@@ -103,3 +103,26 @@ extension DataParallelGroup {
         if !differing.isEmpty { throw DataParallelError.membersDisagree(what: what, ranks: differing) }
     }
 }
+
+extension DataParallelGroup {
+    /// Every member's `values`, in rank order, whatever their lengths: the lengths are gathered
+    /// first, then the values padded to the longest (two `allGather`s; MPI_Allgatherv's result
+    /// without a second primitive in every group).
+    public func allGather(values: [Double]) throws -> [[Double]] {
+        let stride = MemoryLayout<Double>.stride
+        let counts = try allGather(withUnsafeBytes(of: Int64(values.count).littleEndian, Array.init)).map { bytes in
+            Int(Int64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }))
+        }
+        let longest = counts.max() ?? 0
+        let padded = values + repeatElement(0, count: longest - values.count)
+        let gathered = try allGather(padded.withUnsafeBytes(Array.init))
+        return zip(gathered, counts).map { bytes, count in
+            [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+                bytes.withUnsafeBytes { raw in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw.prefix(count * stride)))
+                }
+                initialized = count
+            }
+        }
+    }
+}

@@ -1,6 +1,7 @@
 // Trains every gradient-trained catalog entry on its toy data, alone or as one rank of an
 // `mpirun` job, and prints on rank 0 one JSON line per entry: the loss and validation metric of
-// every epoch, the test metrics and the top-10 items of each test user. `DataParallelTests`
+// every epoch, the test metrics (test users split over the ranks and gathered), the per-user
+// values with their users, and the top-10 items of each test user. `DataParallelTests`
 // compares the lines of `mpirun -np 2` and `-np 3` with those of one process.
 //
 //   DataParallelCheck [--epochs N] [--seed S] [--models A,B]
@@ -61,9 +62,11 @@ do {
             losses.append(report.loss)
             validation.append(report.validationMetric ?? -1)
         }
-        let report = ZooTesting.evaluate(model, task: entry.task)
+        let report = try ZooTesting.evaluate(model, task: entry.task, dataParallel: group)   // test users split, gathered
         var line: [String: Any] = ["model": entry.name, "losses": losses, "validation": validation,
-                                   "metrics": report.values.mapValues(\.mean).filter { $0.value.isFinite }, "bestEpoch": history.bestEpoch]
+                                   "metrics": report.values.mapValues(\.mean).filter { $0.value.isFinite }, "bestEpoch": history.bestEpoch,
+                                   "users": report.users.map(Int.init),
+                                   "perUser": report.perUser[ToyData.task(entry.task).perUserMetric.key] ?? []]
         if entry.task != .rating {
             let clicks = ToyData.clicks.test
             line["top10"] = Kernels.topK(model.scores(for: clicks.foldIn), k: 10, excluding: clicks.foldIn).map { $0.map(Int.init) }

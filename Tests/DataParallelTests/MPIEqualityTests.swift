@@ -3,7 +3,8 @@ import Testing
 import MPIBackend
 
 /// `DataParallelCheck` (every gradient-trained entry on toy data) under `mpirun -np 2` and `-np 3`
-/// against one process: loss within 1e-5 relative per epoch, every test metric within 1e-4, the
+/// against one process: loss within 1e-5 relative per epoch, every test metric within 1e-4 (test
+/// users scored in shards and gathered: the same users, each user's value within 1e-4), the
 /// same top-10 for ≥ 99 % of test users; ranks with different options stop with one error; a
 /// launch without a library is one clear error. Skipped, saying so, where `mpirun` or the MPI
 /// library is absent (`.ci/run` installs `openmpi-bin`).
@@ -100,6 +101,12 @@ import MPIBackend
                 let y = metricsB[key] ?? .nan
                 #expect(abs(x - y) <= 1e-4, "\(model) \(key): \(x) alone, \(y) on \(ranks) ranks")
             }
+            let (usersA, usersB) = (a["users"] as? [Int] ?? [], b["users"] as? [Int] ?? [])
+            let (perUserA, perUserB) = (a["perUser"] as? [Double] ?? [], b["perUser"] as? [Double] ?? [])
+            #expect(usersA == usersB && !usersA.isEmpty && perUserA.count == usersA.count && perUserB.count == usersB.count,
+                    "\(model): \(usersA.count) test users alone, \(usersB.count) gathered from \(ranks) ranks")
+            let largest = zip(perUserA, perUserB).map { abs($0 - $1) }.max() ?? .nan
+            #expect(largest <= 1e-4, "\(model): per-user values differ by up to \(largest) on \(ranks) ranks")
             if let topA = a["top10"] as? [[Int]], let topB = b["top10"] as? [[Int]] {
                 let same = zip(topA, topB).filter { $0 == $1 }.count
                 #expect(topA.count == topB.count && Double(same) >= 0.99 * Double(topA.count),

@@ -10,11 +10,14 @@ import ZooCatalog
 struct FitOutcome: Sendable {
     var losses: [Double] = [], validation: [Double] = []
     var metrics: [String: Double] = [:]
+    /// The evaluated test users and the task's per-user values (test scoring split when in a group).
+    var users: [Int64] = [], perUser: [Double] = []
 }
 
 /// The trainer's data-parallel path with threads as ranks (no MPI needed): for every
-/// gradient-trained entry, 3 members (uneven shards of every batch) give one process's numbers
-/// within float re-association: loss within 1e-5 relative per epoch, metrics within 1e-4.
+/// gradient-trained entry, 3 members (uneven shards of every batch, of the validation and of the
+/// test users, gathered) give one process's numbers within float re-association: loss within 1e-5
+/// relative per epoch, metrics and every test user's value within 1e-4, the same users in order.
 @Suite(.serialized) struct ThreadShardTests {
     /// The catalog entries trained by gradient steps.
     static let gradientTrained: [String] = ModelZoo.standard.entries.filter { entry in
@@ -29,7 +32,10 @@ struct FitOutcome: Sendable {
             outcome.losses.append(report.loss)
             outcome.validation.append(report.validationMetric ?? .nan)
         }
-        outcome.metrics = ZooTesting.evaluate(model, task: entry.task).values.mapValues(\.mean)
+        let report = try ZooTesting.evaluate(model, task: entry.task, dataParallel: group)
+        outcome.metrics = report.values.mapValues(\.mean)
+        outcome.users = report.users
+        outcome.perUser = report.perUser[ToyData.task(entry.task).perUserMetric.key] ?? []
         return outcome
     }
 
@@ -63,6 +69,9 @@ struct FitOutcome: Sendable {
             let other = together.metrics[key] ?? .nan
             #expect(abs(value - other) <= 1e-4, "\(name) \(key): \(value) alone, \(other) in 3 shards")
         }
+        #expect(alone.users == together.users && !alone.users.isEmpty && alone.perUser.count == together.perUser.count)
+        let largest = zip(alone.perUser, together.perUser).map { abs($0 - $1) }.max() ?? .nan
+        #expect(largest <= 1e-4, "\(name): per-user values differ by up to \(largest)")
     }
 
     @Test func membersWithDifferentDataStopWithOneError() {
