@@ -1,4 +1,5 @@
-// Trains every gradient-trained catalog entry on its toy data, alone or as one rank of an
+// Trains every catalog entry on its toy data (the gradient-trained ones by shards of every batch,
+// EASE by shards of its Gram matrix, popularity whole on every rank), alone or as one rank of an
 // `mpirun` job, and prints on rank 0 one JSON line per entry: the loss and validation metric of
 // every epoch, the test metrics (test users split over the ranks and gathered), the per-user
 // values with their users, and the top-10 items of each test user. `DataParallelTests`
@@ -49,7 +50,6 @@ do {
     let entries = ModelZoo.standard.entries.filter { settings.models.isEmpty || settings.models.contains($0.name) }
     for entry in entries {
         let model = try ZooTesting.make(entry, epochs: settings.epochs, seed: settings.seed)
-        guard model is any StepTrainedModel else { continue }
         let split = ToyData.split(for: entry.task)
         if let group {                                                     // same data and options everywhere
             let train = split.train

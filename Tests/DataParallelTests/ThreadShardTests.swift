@@ -12,6 +12,8 @@ struct FitOutcome: Sendable {
     var metrics: [String: Double] = [:]
     /// The evaluated test users and the task's per-user values (test scoring split when in a group).
     var users: [Int64] = [], perUser: [Double] = []
+    /// Every parameter's values after the fit, in order.
+    var parameters: [Float] = []
 }
 
 /// The trainer's data-parallel path with threads as ranks (no MPI needed): for every
@@ -36,6 +38,7 @@ struct FitOutcome: Sendable {
         outcome.metrics = report.values.mapValues(\.mean)
         outcome.users = report.users
         outcome.perUser = report.perUser[ToyData.task(entry.task).perUserMetric.key] ?? []
+        outcome.parameters = model.parameters.flatMap(\.value.storage)
         return outcome
     }
 
@@ -72,6 +75,19 @@ struct FitOutcome: Sendable {
         #expect(alone.users == together.users && !alone.users.isEmpty && alone.perUser.count == together.perUser.count)
         let largest = zip(alone.perUser, together.perUser).map { abs($0 - $1) }.max() ?? .nan
         #expect(largest <= 1e-4, "\(name): per-user values differ by up to \(largest)")
+    }
+
+    /// EASE in 3 members forms the Gram of each shard of users and sums them: integer counts, so
+    /// B and the test report are one process's bit for bit; the validation NDCG is a sum of three
+    /// parts (re-associated: within 1e-12).
+    @Test func easeSumsItsGramOverThreeShardsOfUsers() throws {
+        let alone = try Self.fit("ease", group: nil)
+        let together = try Self.fitTogether("ease", size: 3)
+        #expect(!alone.parameters.isEmpty && alone.parameters.contains { $0 != 0 })
+        #expect(alone.parameters.map(\.bitPattern) == together.parameters.map(\.bitPattern), "B differs from one process's")
+        #expect(alone.validation.count == 1 && together.validation.count == 1
+                && abs(alone.validation[0] - together.validation[0]) <= 1e-12, "\(alone.validation) \(together.validation)")
+        #expect(alone.users == together.users && alone.perUser == together.perUser && alone.metrics == together.metrics)
     }
 
     @Test func membersWithDifferentDataStopWithOneError() {
