@@ -5,7 +5,10 @@
 // values with their users, and the top-10 items of each test user. `DataParallelTests`
 // compares the lines of `mpirun -np 2` and `-np 3` with those of one process.
 //
-//   DataParallelCheck [--epochs N] [--seed S] [--models A,B]
+//   DataParallelCheck [--epochs N] [--seed S] [--models A,B] [--fail-rank R --fail-after-epoch E]
+//
+// --fail-rank/--fail-after-epoch make rank R throw after epoch E (a test of
+// `MemberFailures.together`: every rank must stop, rank 0 naming rank R and its error).
 import Foundation
 import Kernels
 import MPIBackend
@@ -21,7 +24,7 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-var settings = (epochs: 3, seed: UInt64(11), models: [String]())
+var settings = (epochs: 3, seed: UInt64(11), models: [String](), failRank: -1, failAfterEpoch: 0)
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
@@ -35,6 +38,12 @@ while !arguments.isEmpty {
         guard let seed = UInt64(value) else { fail("--seed \(value): not an integer") }
         settings.seed = seed
     case "--models": settings.models = value.split(separator: ",").map(String.init)
+    case "--fail-rank":
+        guard let rank = Int(value) else { fail("--fail-rank \(value): not an integer") }
+        settings.failRank = rank
+    case "--fail-after-epoch":
+        guard let epoch = Int(value) else { fail("--fail-after-epoch \(value): not an integer") }
+        settings.failAfterEpoch = epoch
     default: fail("unknown option \(flag)")
     }
 }
@@ -45,6 +54,12 @@ let isLead = (group?.rank ?? 0) == 0
 if let group, isLead { print(group.banner) }
 
 func bytes<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes(Array.init) }
+
+/// The failure `--fail-rank` injects.
+struct InjectedFailure: Error, CustomStringConvertible {
+    let rank: Int, epoch: Int
+    var description: String { "injected failure on rank \(rank) after epoch \(epoch)" }
+}
 
 do {
     let entries = ModelZoo.standard.entries.filter { settings.models.isEmpty || settings.models.contains($0.name) }
@@ -58,7 +73,13 @@ do {
             try group.requireAgreement(on: described, what: "data and options")
         }
         var losses: [Double] = [], validation: [Double] = []
-        let history = try ZooTesting.fit(model, task: entry.task, dataParallel: group) { report in
+        let rank = group?.rank ?? 0
+        let injected: (TrainingState) throws -> Void = { state in
+            if rank == settings.failRank && state.nextEpoch == settings.failAfterEpoch {
+                throw InjectedFailure(rank: rank, epoch: state.nextEpoch)
+            }
+        }
+        let history = try ZooTesting.fit(model, task: entry.task, onEpochEnd: injected, dataParallel: group) { report in
             losses.append(report.loss)
             validation.append(report.validationMetric ?? -1)
         }
