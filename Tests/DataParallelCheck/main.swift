@@ -9,9 +9,15 @@
 //
 // --fail-rank/--fail-after-epoch make rank R throw after epoch E (a test of
 // `MemberFailures.together`: every rank must stop, rank 0 naming rank R and its error).
+//
+//   DataParallelCheck --compare-models MODEL STOP -- CompareModels arguments…
+//
+// runs `CompareModels` itself (alone or as a rank) with MODEL stopping after epoch STOP (0: never),
+// as a process killed between two epochs: the first half of a `--resume-dir` test.
 import Foundation
 import Kernels
 import MPIBackend
+import ModelComparison
 import ModelKit
 import NeuralNet
 import RecCore
@@ -22,6 +28,14 @@ import ZooCatalog
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
     exit(1)
+}
+
+if CommandLine.arguments.count >= 5 && CommandLine.arguments[1] == "--compare-models" && CommandLine.arguments[4] == "--" {
+    let (name, stop) = (CommandLine.arguments[2], Int(CommandLine.arguments[3]) ?? 0)
+    let zoo: ModelZoo
+    do { zoo = stop > 0 ? try ModelZoo.standard.stopping(name, after: stop) : .standard } catch { fail("\(error)") }
+    exit(CompareModelsCommand.main(arguments: Array(CommandLine.arguments.dropFirst(5)), zoo: zoo,
+                                   output: { print($0) }, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
 }
 
 var settings = (epochs: 3, seed: UInt64(11), models: [String](), failRank: -1, failAfterEpoch: 0)
