@@ -48,7 +48,15 @@ public enum DataParallelError: Error, CustomStringConvertible, Equatable {
         case .membersDisagree(let what, let ranks):
             return "data-parallel: rank(s) \(ranks.map(String.init).joined(separator: ", ")) have different \(what) from rank 0 (start every rank with the same data and options)"
         case .memberFailed(let failures):
-            return failures.map { "data-parallel: rank \($0.rank) failed: \($0.message)" }.joined(separator: "; ")
+            var messages: [String] = [], ranks: [String: [Int]] = [:]           // ranks with one message named once
+            for failure in failures {
+                if ranks[failure.message] == nil { messages.append(failure.message) }
+                ranks[failure.message, default: []].append(failure.rank)
+            }
+            return messages.map { message in
+                let named = ranks[message] ?? []
+                return "data-parallel: rank\(named.count > 1 ? "s" : "") \(named.map(String.init).joined(separator: ", ")) failed: \(message)"
+            }.joined(separator: "; ")
         }
     }
 }

@@ -30,6 +30,23 @@ import NeuralNet
         }
     }
 
+    @Test func membersFailingAlikeAreNamedInOneLine() {
+        let collective = ThreadCollective(size: 3)
+        let box = OutcomeBox()
+        for rank in 0..<3 {
+            Thread {
+                box.set(rank, Result {
+                    try MemberFailures.together(collective.member(rank)) { if rank != 1 { throw Broken() } }
+                    return FitOutcome()
+                })
+            }.start()
+        }
+        for result in box.wait(for: 3) {
+            guard case .failure(let error) = result else { Issue.record("a member went on after ranks 0 and 2 failed"); continue }
+            #expect("\(error)" == "data-parallel: ranks 0, 2 failed: disk full on this rank")
+        }
+    }
+
     @Test func membersThatAllSucceedGetTheirOwnValues() throws {
         let collective = ThreadCollective(size: 2)
         let box = OutcomeBox()
