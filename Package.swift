@@ -120,7 +120,7 @@ let package = Package(
         // Data-parallel training: the trainer's shards in one process (threads), and equality with one
         // process under `mpirun` (skipped with a message where MPI is absent).
         .executableTarget(name: "DataParallelCheck", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
-                                                                    "MPIBackend", "TestSupport"],
+                                                                    "MPIBackend", "ModelComparison", "TestSupport"],
                           path: "Tests/DataParallelCheck"),
         .testTarget(name: "DataParallelTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                               "MPIBackend", "TestSupport"],

@@ -8,7 +8,8 @@ import TensorCore
 ///   B = I − P·diag(1/diag P),  P = (XᵀX + λI)⁻¹,
 /// over the training users' clicks X (binarised). The scores of any history x are x·B, so new users
 /// fold in with no retraining. One [I, I] matrix: the Gram matrix, its inverse and B are written
-/// into the same storage. Deterministic; no epochs (one reported, like `Popularity`).
+/// into the same storage. Deterministic; no epochs (one reported, like `Popularity`). Data-parallel
+/// members sum the Gram over their shards of users (`solve`).
 public final class EASE: ZooModel {
     /// The number of items.
     public let itemCount: Int
@@ -39,11 +40,11 @@ public final class EASE: ZooModel {
             let matrixBytes = itemCount * itemCount * MemoryLayout<Float>.stride
             request.log("ease: B is \(itemCount) × \(itemCount) floats = \(SystemMemory.describe(matrixBytes)) "
                         + "(≈ \(SystemMemory.describe(matrixBytes / 4 * 5)) at fit); Gram of \(request.train.nonZeroCount) clicks, λ = \(configuration.lambda)")
-            let (method, times) = try solve(request.train)
+            let (method, times) = try solve(request.train, over: request.dataParallel)
             request.log("ease: Gram \(Self.rounded(times[0])) s, inverse \(Self.rounded(times[1])) s (\(method)), "
                         + "B \(Self.rounded(times[2])) s")
         }
-        let metric = request.validation.map { $0.score(self) }
+        let metric = try request.validation.map { try $0.score(self, splitOver: request.dataParallel) }
         let report = EpochReport(epoch: 1, epochCount: 1, loss: 0, validationMetric: metric, seconds: Self.seconds(clock.now - started))
         request.progress(report)
         try request.onEpochEnd?(TrainingState(nextEpoch: 1, updates: 0, optimizerSteps: 0, generator: RandomGenerator(seed: 1),
@@ -52,14 +53,25 @@ public final class EASE: ZooModel {
     }
 
     /// B from the clicks of `train`, written into the storage of `weights` (no second [I, I] matrix);
-    /// returns the inverse's method and the seconds of the Gram, the inverse and B.
-    private func solve(_ train: SparseMatrix) throws -> (method: String, seconds: [Double]) {
+    /// returns the inverse's method and the seconds of the Gram (with its sum over `group`), the
+    /// inverse and B. In a data-parallel `group`, member r forms the Gram of training users
+    /// r·U/N ..< (r+1)·U/N and one all-reduce sums them: the counts are integers, exact in Float
+    /// below 2²⁴, so every member holds one process's Gram bit for bit and solves it the same way.
+    private func solve(_ train: SparseMatrix, over group: (any DataParallelGroup)?) throws -> (method: String, seconds: [Double]) {
         let clock = ContinuousClock()
         var times: [Double] = [], mark = clock.now
         func lap() { times.append(Self.seconds(clock.now - mark)); mark = clock.now }
         var matrix = weights.value
         weights.value = Matrix(rows: 0, columns: 0)                       // `matrix` now holds the only reference
-        train.withValues(1).gram(into: &matrix)                           // G = XᵀX (X binarised)
+        if let group, group.size > 1 {
+            train.rows(in: BatchShard.rows(of: train.rows, rank: group.rank, size: group.size)).withValues(1).gram(into: &matrix)
+            do { try group.allReduceSum(&matrix.storage) } catch {                // G = Σ_r X_rᵀX_r
+                weights.value = Matrix(rows: itemCount, columns: itemCount)
+                throw error
+            }
+        } else {
+            train.withValues(1).gram(into: &matrix)                       // G = XᵀX (X binarised)
+        }
         matrix.addToDiagonal(Float(configuration.lambda))                 // G + λI
         lap()
         let method: String

@@ -84,6 +84,10 @@ public final class MPICommunicator: DataParallelGroup, @unchecked Sendable {
 
     public func allGather(_ bytes: [UInt8]) throws -> [[UInt8]] {
         let length = bytes.count
+        guard length * size <= Int(Int32.max) else {
+            throw MPIError.callFailed(function: "MPI_Allgather", code: -1,
+                                      message: "\(length) bytes from each of \(size) ranks exceed the \(Int32.max) an int count holds")
+        }
         var gathered = [UInt8](repeating: 0, count: length * size)
         try timed(bytes: length) { try bytes.withUnsafeBytes { send in
             try gathered.withUnsafeMutableBytes { receive in

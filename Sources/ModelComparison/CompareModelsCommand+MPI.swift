@@ -5,8 +5,8 @@ import NeuralNet
 /// `CompareModels` as one rank of an `mpirun` job (Documentation/Scaling.md): MPI is loaded and
 /// initialised only when the environment shows a launcher; rank 0 prints the first line
 /// "MPI: rank 0 of N (…)", the progress, the table and writes every file; the other ranks print
-/// only their own errors, prefixed with their rank (a disagreement of data or options, which every
-/// rank sees, is printed once, by rank 0).
+/// only their own errors, prefixed with their rank (a disagreement of data or options, or a rank's
+/// failure made known to every rank by `MemberFailures.together`, is printed once, by rank 0).
 enum DataParallelRun {
     /// Runs `body` with MPI started when launched (nil group otherwise) and the streams each rank
     /// keeps; returns its status, or 1 when a launch was seen but MPI could not be used.
@@ -26,7 +26,7 @@ enum DataParallelRun {
         }
         let rank = group.rank
         return body(group, { _ in }, { line in
-            if line.hasPrefix("error: ") && !line.contains("data-parallel: rank(s)") { log("rank \(rank): " + line) }
+            if line.hasPrefix("error: ") && !line.contains("data-parallel: rank") { log("rank \(rank): " + line) }
         }, nil)
     }
 

@@ -54,8 +54,10 @@ public enum CompareModelsCommand {
         log(Kernels.productPrecisionDescription(options.precision ?? Kernels.defaultProductPrecision))
         do {
             var asGiven = options                     // a named data set stays a name, not a cache path
-            try NamedDataOptions.resolve(&options, store: dataSets, log: log)
-            let task = try tasks.task(for: options, zoo: zoo)
+            let task = try MemberFailures.together(dataParallel) {        // a rank that fails here stops every rank
+                try NamedDataOptions.resolve(&options, store: dataSets, log: log)
+                return try tasks.task(for: options, zoo: zoo)
+            }
             asGiven.task = task.name
             try execute(task, options: options, configuration: asGiven.configuration(), zoo: zoo, started: started,
                         output: output, log: log, terminal: terminal, dataParallel: dataParallel)
@@ -75,12 +77,16 @@ public enum CompareModelsCommand {
                                  log: @escaping (String) -> Void, terminal: ((String) -> Void)? = nil,
                                  dataParallel: (any DataParallelGroup)? = nil) throws {
         let runner = ComparisonRunner(zoo: zoo, options: options, log: log, terminal: terminal, dataParallel: dataParallel)
-        _ = try runner.selectedEntries(for: task.name)              // a bad --models fails before loading data
-        let fingerprint = try checkedFingerprint(task, options: options, log: log)
-        let dataset = try task.load(options.dataRequest, log: log)
-        log("data: " + dataset.description.escapingControlCharacters)
-        if let group = dataParallel {                                 // every rank: the same data and options
-            let digest = try fingerprint ?? DataFingerprint.of(path: options.dataPath, task: task)
+        // A rank that cannot load its data stops every rank here, with its error on rank 0.
+        let (fingerprint, dataset, digest) = try MemberFailures.together(dataParallel) {
+            _ = try runner.selectedEntries(for: task.name)          // a bad --models fails before loading data
+            let fingerprint = try checkedFingerprint(task, options: options, log: log)
+            let dataset = try task.load(options.dataRequest, log: log)
+            log("data: " + dataset.description.escapingControlCharacters)
+            let digest = dataParallel == nil ? nil : try fingerprint ?? DataFingerprint.of(path: options.dataPath, task: task)
+            return (fingerprint, dataset, digest)
+        }
+        if let group = dataParallel, let digest {                     // every rank: the same data and options
             try group.requireAgreement(on: DataParallelRun.agreementText(configuration: configuration ?? options.configuration(),
                                                                          dataDescription: dataset.description,
                                                                          dataDigest: digest.sha256),
@@ -94,8 +100,8 @@ public enum CompareModelsCommand {
         var finished: [ModelResult] = []
         var wroteSignificance = false
         // --output is rewritten after every (model, seed): a long run that is stopped keeps what finished.
-        let save: ([ModelResult]) throws -> Void = { results in
-            finished = results
+        let save: ([ModelResult]) throws -> Void = { results in try MemberFailures.together(dataParallel) {
+            finished = results                                        // (a write failing on rank 0 stops every rank)
             guard (dataParallel?.rank ?? 0) == 0 else { return }          // rank 0 alone writes files
             if let path = options.perUserPath, let metric = table.perUserMetric {
                 try PairedSignificance.perUserCSV(results, metric: metric).write(toFile: path, atomically: true, encoding: .utf8)
@@ -116,7 +122,7 @@ public enum CompareModelsCommand {
             if let path = options.reportPath {
                 try ReportPage(document: document, significance: significance).write(to: path)
             }
-        }
+        } }
         do {
             let results = try runner.run(task, on: dataset, afterEachRun: save)
             output(table.render(results, dataDescription: dataset.description, splitNote: dataset.splitNote))

@@ -172,21 +172,24 @@ public struct ComparisonRunner {
         request.dataParallel = dataParallel
         var earlierSeconds = 0.0
         let history: TrainingHistory
-        do {
-            if let stateFiles = options.resumeDirectory.map(TrainingStateFiles.init(directory:)) {
-                (history, earlierSeconds) = try stateFiles.fit(model, entry: entry.name, task: task.name, options: modelOptions,
-                                                               split: split, request: request,
-                                                               log: options.quiet ? nil : { log("[\(label)] \($0)") })
-            } else {
-                history = try model.fit(request)
+        do {                                                          // a rank failing in the fit stops every rank
+            (history, earlierSeconds) = try MemberFailures.together(dataParallel) {
+                if let stateFiles = options.resumeDirectory.map(TrainingStateFiles.init(directory:)) {
+                    return try stateFiles.fit(model, entry: entry.name, task: task.name, options: modelOptions,
+                                              split: split, request: request,
+                                              log: options.quiet ? nil : { log("[\(label)] \($0)") })
+                }
+                return (try model.fit(request), 0)
             }
         } catch let error as TrainingError {
             throw ComparisonError.trainingFailed(model: label, reason: error.description)
         }
         let trainingSeconds = earlierSeconds + Date().timeIntervalSince(started)
-        try ComparisonCheckpoints.save(model, entry: entry.name, task: task.name, options: modelOptions, split: split,
-                                       into: (dataParallel?.rank ?? 0) == 0 ? options.saveDirectory : nil, log: options.quiet ? { _ in } : log)
-        let report = task.evaluate(model, on: split)
+        try MemberFailures.together(dataParallel) {                       // rank 0's write failing stops every rank
+            try ComparisonCheckpoints.save(model, entry: entry.name, task: task.name, options: modelOptions, split: split,
+                                           into: (dataParallel?.rank ?? 0) == 0 ? options.saveDirectory : nil, log: options.quiet ? { _ in } : log)
+        }
+        let report = try task.evaluate(model, on: split, splitOver: dataParallel)
         let perUser = report.perUser[task.perUserMetric.key]
         var run = SeedRun(seed: seed, metrics: report.values, bestEpoch: history.bestEpoch,
                           bestValidationMetric: history.bestValidationMetric, trainingSeconds: trainingSeconds,

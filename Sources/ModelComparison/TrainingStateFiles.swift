@@ -66,8 +66,13 @@ struct TrainingStateFiles {
     /// Returns the fit's history and the seconds the earlier runs had spent.
     func fit(_ model: any ZooModel, entry: String, task: TaskName, options: ModelOptions, split: some TaskSplit,
              request: FitRequest, log: ((String) -> Void)?) throws -> (history: TrainingHistory, earlierSeconds: Double) {
-        let resume = try resume(entry: entry, task: task, options: options, itemIDs: split.itemIDs, train: split.train,
-                                into: model, log: log)
+        let resume = try MemberFailures.together(request.dataParallel) {
+            try self.resume(entry: entry, task: task, options: options, itemIDs: split.itemIDs, train: split.train,
+                            into: model, log: log)
+        }
+        // Every rank reads the state (rank 0 alone writes it): all must continue from the same epoch.
+        try request.dataParallel?.requireAgreement(on: Array("\(resume?.nextEpoch ?? 0) \(resume?.updates ?? 0)".utf8),
+                                                   what: "training states in \(directory) (give every rank the same folder, e.g. on a shared file system)")
         var request = request
         request.resume = resume
         let writes = (request.dataParallel?.rank ?? 0) == 0                  // rank 0 alone writes the state

@@ -28,6 +28,16 @@ public enum DataParallelError: Error, CustomStringConvertible, Equatable {
     case parametersDiverged(epoch: Int, ranks: [Int])
     /// Members were started with different data or options: what differs and the ranks.
     case membersDisagree(what: String, ranks: [Int])
+    /// Some members' work failed between two fixed points (`MemberFailures.together`): each such
+    /// rank and its error's description, in rank order.
+    case memberFailed([Failure])
+
+    /// One member's failure: its rank and its error's description.
+    public struct Failure: Sendable, Equatable {
+        public var rank: Int
+        public var message: String
+        public init(rank: Int, message: String) { (self.rank, self.message) = (rank, message) }
+    }
 
     public var description: String {
         switch self {
@@ -37,6 +47,16 @@ public enum DataParallelError: Error, CustomStringConvertible, Equatable {
             return "data-parallel: after epoch \(epoch) the parameters of rank(s) \(ranks.map(String.init).joined(separator: ", ")) differ from rank 0's"
         case .membersDisagree(let what, let ranks):
             return "data-parallel: rank(s) \(ranks.map(String.init).joined(separator: ", ")) have different \(what) from rank 0 (start every rank with the same data and options)"
+        case .memberFailed(let failures):
+            var messages: [String] = [], ranks: [String: [Int]] = [:]           // ranks with one message named once
+            for failure in failures {
+                if ranks[failure.message] == nil { messages.append(failure.message) }
+                ranks[failure.message, default: []].append(failure.rank)
+            }
+            return messages.map { message in
+                let named = ranks[message] ?? []
+                return "data-parallel: rank\(named.count > 1 ? "s" : "") \(named.map(String.init).joined(separator: ", ")) failed: \(message)"
+            }.joined(separator: "; ")
         }
     }
 }
@@ -101,5 +121,33 @@ extension DataParallelGroup {
         let all = try allGather(withUnsafeBytes(of: digest.littleEndian, Array.init))
         let differing = all.indices.filter { all[$0] != all[0] }
         if !differing.isEmpty { throw DataParallelError.membersDisagree(what: what, ranks: differing) }
+    }
+}
+
+extension DataParallelGroup {
+    /// Every member's `values`, in rank order, whatever their lengths (`allGather(variable:)`).
+    public func allGather(values: [Double]) throws -> [[Double]] {
+        try allGather(variable: values.withUnsafeBytes(Array.init)).map { bytes in
+            let count = bytes.count / MemoryLayout<Double>.stride
+            return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+                bytes.withUnsafeBytes { raw in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw.prefix(count * 8)))
+                }
+                initialized = count
+            }
+        }
+    }
+
+    /// Every member's `bytes`, in rank order, whatever their lengths: the lengths are gathered
+    /// first, then (unless every member sent none) the bytes padded to the longest; two
+    /// `allGather`s, MPI_Allgatherv's result without a second primitive in every group.
+    public func allGather(variable bytes: [UInt8]) throws -> [[UInt8]] {
+        let counts = try allGather(withUnsafeBytes(of: Int64(bytes.count).littleEndian, Array.init)).map { length in
+            Int(Int64(littleEndian: length.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }))
+        }
+        let longest = counts.max() ?? 0
+        guard longest > 0 else { return counts.map { _ in [] } }
+        let gathered = try allGather(bytes + repeatElement(0, count: longest - bytes.count))
+        return zip(gathered, counts).map { Array($0.prefix($1)) }
     }
 }

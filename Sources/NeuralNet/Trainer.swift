@@ -125,8 +125,10 @@ public struct Trainer {
             reports.append(report)
             loop.seconds += report.seconds
             loop.nextEpoch = epoch + 1
-            progress(report)
-            try onEpochEnd?(loop.state(generator: context.rng, parameters: parameters, optimizer: optimizer.state))
+            try MemberFailures.together(dataParallel) {                   // e.g. rank 0's state write: every rank stops
+                progress(report)
+                try onEpochEnd?(loop.state(generator: context.rng, parameters: parameters, optimizer: optimizer.state))
+            }
             if shouldStop(after: epoch, bestEpoch: loop.bestEpoch)
                 || (epoch < recipe.epochs - 1 && stopAfterEpoch?(report) == true) {
                 loop.stoppedEarly = true

@@ -6,6 +6,8 @@ public struct RatingReport: Sendable, Equatable {
     public let rmse: Double
     /// Mean of absolute errors.
     public let mae: Double
+    /// Σ of squared errors (`rmse`² × `count` before rounding): what data-parallel parts add up.
+    public let squaredErrorSum: Double
     /// Number of ratings scored.
     public let count: Int
     /// How many predictions used `defaultRating` because the user or item had no training rating.
@@ -31,7 +33,7 @@ public enum RatingEvaluation {
             absolute += abs(error)
         }
         let n = Double(targets.count)
-        return RatingReport(rmse: (squared / n).squareRoot(), mae: absolute / n, count: targets.count,
+        return RatingReport(rmse: (squared / n).squareRoot(), mae: absolute / n, squaredErrorSum: squared, count: targets.count,
                             defaultedCount: defaultedCount)
     }
 

@@ -1,12 +1,23 @@
-// Trains every gradient-trained catalog entry on its toy data, alone or as one rank of an
+// Trains every catalog entry on its toy data (the gradient-trained ones by shards of every batch,
+// EASE by shards of its Gram matrix, popularity whole on every rank), alone or as one rank of an
 // `mpirun` job, and prints on rank 0 one JSON line per entry: the loss and validation metric of
-// every epoch, the test metrics and the top-10 items of each test user. `DataParallelTests`
+// every epoch, the test metrics (test users split over the ranks and gathered), the per-user
+// values with their users, and the top-10 items of each test user. `DataParallelTests`
 // compares the lines of `mpirun -np 2` and `-np 3` with those of one process.
 //
-//   DataParallelCheck [--epochs N] [--seed S] [--models A,B]
+//   DataParallelCheck [--epochs N] [--seed S] [--models A,B] [--fail-rank R --fail-after-epoch E]
+//
+// --fail-rank/--fail-after-epoch make rank R throw after epoch E (a test of
+// `MemberFailures.together`: every rank must stop, rank 0 naming rank R and its error).
+//
+//   DataParallelCheck --compare-models MODEL STOP -- CompareModels arguments…
+//
+// runs `CompareModels` itself (alone or as a rank) with MODEL stopping after epoch STOP (0: never),
+// as a process killed between two epochs: the first half of a `--resume-dir` test.
 import Foundation
 import Kernels
 import MPIBackend
+import ModelComparison
 import ModelKit
 import NeuralNet
 import RecCore
@@ -19,7 +30,15 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-var settings = (epochs: 3, seed: UInt64(11), models: [String]())
+if CommandLine.arguments.count >= 5 && CommandLine.arguments[1] == "--compare-models" && CommandLine.arguments[4] == "--" {
+    let (name, stop) = (CommandLine.arguments[2], Int(CommandLine.arguments[3]) ?? 0)
+    let zoo: ModelZoo
+    do { zoo = stop > 0 ? try ModelZoo.standard.stopping(name, after: stop) : .standard } catch { fail("\(error)") }
+    exit(CompareModelsCommand.main(arguments: Array(CommandLine.arguments.dropFirst(5)), zoo: zoo,
+                                   output: { print($0) }, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
+}
+
+var settings = (epochs: 3, seed: UInt64(11), models: [String](), failRank: -1, failAfterEpoch: 0)
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
@@ -33,6 +52,12 @@ while !arguments.isEmpty {
         guard let seed = UInt64(value) else { fail("--seed \(value): not an integer") }
         settings.seed = seed
     case "--models": settings.models = value.split(separator: ",").map(String.init)
+    case "--fail-rank":
+        guard let rank = Int(value) else { fail("--fail-rank \(value): not an integer") }
+        settings.failRank = rank
+    case "--fail-after-epoch":
+        guard let epoch = Int(value) else { fail("--fail-after-epoch \(value): not an integer") }
+        settings.failAfterEpoch = epoch
     default: fail("unknown option \(flag)")
     }
 }
@@ -44,11 +69,16 @@ if let group, isLead { print(group.banner) }
 
 func bytes<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes(Array.init) }
 
+/// The failure `--fail-rank` injects.
+struct InjectedFailure: Error, CustomStringConvertible {
+    let rank: Int, epoch: Int
+    var description: String { "injected failure on rank \(rank) after epoch \(epoch)" }
+}
+
 do {
     let entries = ModelZoo.standard.entries.filter { settings.models.isEmpty || settings.models.contains($0.name) }
     for entry in entries {
         let model = try ZooTesting.make(entry, epochs: settings.epochs, seed: settings.seed)
-        guard model is any StepTrainedModel else { continue }
         let split = ToyData.split(for: entry.task)
         if let group {                                                     // same data and options everywhere
             let train = split.train
@@ -57,13 +87,21 @@ do {
             try group.requireAgreement(on: described, what: "data and options")
         }
         var losses: [Double] = [], validation: [Double] = []
-        let history = try ZooTesting.fit(model, task: entry.task, dataParallel: group) { report in
+        let rank = group?.rank ?? 0
+        let injected: (TrainingState) throws -> Void = { state in
+            if rank == settings.failRank && state.nextEpoch == settings.failAfterEpoch {
+                throw InjectedFailure(rank: rank, epoch: state.nextEpoch)
+            }
+        }
+        let history = try ZooTesting.fit(model, task: entry.task, onEpochEnd: injected, dataParallel: group) { report in
             losses.append(report.loss)
             validation.append(report.validationMetric ?? -1)
         }
-        let report = ZooTesting.evaluate(model, task: entry.task)
+        let report = try ZooTesting.evaluate(model, task: entry.task, dataParallel: group)   // test users split, gathered
         var line: [String: Any] = ["model": entry.name, "losses": losses, "validation": validation,
-                                   "metrics": report.values.mapValues(\.mean).filter { $0.value.isFinite }, "bestEpoch": history.bestEpoch]
+                                   "metrics": report.values.mapValues(\.mean).filter { $0.value.isFinite }, "bestEpoch": history.bestEpoch,
+                                   "users": report.users.map(Int.init),
+                                   "perUser": report.perUser[ToyData.task(entry.task).perUserMetric.key] ?? []]
         if entry.task != .rating {
             let clicks = ToyData.clicks.test
             line["top10"] = Kernels.topK(model.scores(for: clicks.foldIn), k: 10, excluding: clicks.foldIn).map { $0.map(Int.init) }

@@ -3,7 +3,8 @@ import Testing
 import MPIBackend
 
 /// `DataParallelCheck` (every gradient-trained entry on toy data) under `mpirun -np 2` and `-np 3`
-/// against one process: loss within 1e-5 relative per epoch, every test metric within 1e-4, the
+/// against one process: loss within 1e-5 relative per epoch, every test metric within 1e-4 (test
+/// users scored in shards and gathered: the same users, each user's value within 1e-4), the
 /// same top-10 for ≥ 99 % of test users; ranks with different options stop with one error; a
 /// launch without a library is one clear error. Skipped, saying so, where `mpirun` or the MPI
 /// library is absent (`.ci/run` installs `openmpi-bin`).
@@ -26,18 +27,23 @@ import MPIBackend
     }()
 
     /// The `DataParallelCheck` binary beside the test bundle.
-    static func helper() throws -> String {
+    static func helper() throws -> String { try built("DataParallelCheck") }
+
+    /// The executable product `name` beside the test bundle.
+    static func built(_ name: String) throws -> String {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("DataParallelCheck").path
+            let candidate = folder.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             folder = folder.deletingLastPathComponent()
         }
-        throw MPIError.missingSymbol(library: "DataParallelCheck", symbol: "(not built near \(CommandLine.arguments[0]))")
+        throw MPIError.missingSymbol(library: name, symbol: "(not built near \(CommandLine.arguments[0]))")
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
-        -> (status: Int32, output: String, errors: String) {
+    /// `executable` with `arguments`; stopped (SIGTERM) after `timeout` seconds, saying so in
+    /// `timedOut`: a job whose ranks wait for each other forever fails the test instead of hanging it.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 900) throws
+        -> (status: Int32, output: String, errors: String, timedOut: Bool) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -49,17 +55,23 @@ import MPIBackend
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
         let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        timer.cancel()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self),
+                process.terminationReason == .uncaughtSignal)
     }
 
     /// `DataParallelCheck` under `mpirun -np ranks` (nil: alone).
-    static func check(ranks: Int?, _ arguments: [String] = []) throws -> (status: Int32, output: String, errors: String) {
+    static func check(ranks: Int?, _ arguments: [String] = [], timeout: Double = 900) throws
+        -> (status: Int32, output: String, errors: String, timedOut: Bool) {
         let helper = try helper()
-        guard let ranks, let mpirun else { return try run(helper, arguments) }
+        guard let ranks, let mpirun else { return try run(helper, arguments, timeout: timeout) }
         return try run(mpirun, ["--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", String(ranks), helper] + arguments,
-                       environment: ["OMPI_MCA_btl_vader_single_copy_mechanism": "none", "OMPI_MCA_rmaps_base_oversubscribe": "1"])
+                       environment: ["OMPI_MCA_btl_vader_single_copy_mechanism": "none", "OMPI_MCA_rmaps_base_oversubscribe": "1"],
+                       timeout: timeout)
     }
 
     /// The JSON lines of a run, by model.
@@ -100,6 +112,12 @@ import MPIBackend
                 let y = metricsB[key] ?? .nan
                 #expect(abs(x - y) <= 1e-4, "\(model) \(key): \(x) alone, \(y) on \(ranks) ranks")
             }
+            let (usersA, usersB) = (a["users"] as? [Int] ?? [], b["users"] as? [Int] ?? [])
+            let (perUserA, perUserB) = (a["perUser"] as? [Double] ?? [], b["perUser"] as? [Double] ?? [])
+            #expect(usersA == usersB && !usersA.isEmpty && perUserA.count == usersA.count && perUserB.count == usersB.count,
+                    "\(model): \(usersA.count) test users alone, \(usersB.count) gathered from \(ranks) ranks")
+            let largest = zip(perUserA, perUserB).map { abs($0 - $1) }.max() ?? .nan
+            #expect(largest <= 1e-4, "\(model): per-user values differ by up to \(largest) on \(ranks) ranks")
             if let topA = a["top10"] as? [[Int]], let topB = b["top10"] as? [[Int]] {
                 let same = zip(topA, topB).filter { $0 == $1 }.count
                 #expect(topA.count == topB.count && Double(same) >= 0.99 * Double(topA.count),

@@ -10,11 +10,16 @@ import ZooCatalog
 struct FitOutcome: Sendable {
     var losses: [Double] = [], validation: [Double] = []
     var metrics: [String: Double] = [:]
+    /// The evaluated test users and the task's per-user values (test scoring split when in a group).
+    var users: [Int64] = [], perUser: [Double] = []
+    /// Every parameter's values after the fit, in order.
+    var parameters: [Float] = []
 }
 
 /// The trainer's data-parallel path with threads as ranks (no MPI needed): for every
-/// gradient-trained entry, 3 members (uneven shards of every batch) give one process's numbers
-/// within float re-association: loss within 1e-5 relative per epoch, metrics within 1e-4.
+/// gradient-trained entry, 3 members (uneven shards of every batch, of the validation and of the
+/// test users, gathered) give one process's numbers within float re-association: loss within 1e-5
+/// relative per epoch, metrics and every test user's value within 1e-4, the same users in order.
 @Suite(.serialized) struct ThreadShardTests {
     /// The catalog entries trained by gradient steps.
     static let gradientTrained: [String] = ModelZoo.standard.entries.filter { entry in
@@ -29,7 +34,11 @@ struct FitOutcome: Sendable {
             outcome.losses.append(report.loss)
             outcome.validation.append(report.validationMetric ?? .nan)
         }
-        outcome.metrics = ZooTesting.evaluate(model, task: entry.task).values.mapValues(\.mean)
+        let report = try ZooTesting.evaluate(model, task: entry.task, dataParallel: group)
+        outcome.metrics = report.values.mapValues(\.mean)
+        outcome.users = report.users
+        outcome.perUser = report.perUser[ToyData.task(entry.task).perUserMetric.key] ?? []
+        outcome.parameters = model.parameters.flatMap(\.value.storage)
         return outcome
     }
 
@@ -63,6 +72,22 @@ struct FitOutcome: Sendable {
             let other = together.metrics[key] ?? .nan
             #expect(abs(value - other) <= 1e-4, "\(name) \(key): \(value) alone, \(other) in 3 shards")
         }
+        #expect(alone.users == together.users && !alone.users.isEmpty && alone.perUser.count == together.perUser.count)
+        let largest = zip(alone.perUser, together.perUser).map { abs($0 - $1) }.max() ?? .nan
+        #expect(largest <= 1e-4, "\(name): per-user values differ by up to \(largest)")
+    }
+
+    /// EASE in 3 members forms the Gram of each shard of users and sums them: integer counts, so
+    /// B and the test report are one process's bit for bit; the validation NDCG is a sum of three
+    /// parts (re-associated: within 1e-12).
+    @Test func easeSumsItsGramOverThreeShardsOfUsers() throws {
+        let alone = try Self.fit("ease", group: nil)
+        let together = try Self.fitTogether("ease", size: 3)
+        #expect(!alone.parameters.isEmpty && alone.parameters.contains { $0 != 0 })
+        #expect(alone.parameters.map(\.bitPattern) == together.parameters.map(\.bitPattern), "B differs from one process's")
+        #expect(alone.validation.count == 1 && together.validation.count == 1
+                && abs(alone.validation[0] - together.validation[0]) <= 1e-12, "\(alone.validation) \(together.validation)")
+        #expect(alone.users == together.users && alone.perUser == together.perUser && alone.metrics == together.metrics)
     }
 
     @Test func membersWithDifferentDataStopWithOneError() {

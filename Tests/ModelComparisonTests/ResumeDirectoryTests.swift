@@ -5,6 +5,7 @@ import ModelKit
 import NeuralNet
 import RecCore
 import TensorCore
+import TestSupport
 @testable import ModelComparison
 @testable import ZooCatalog
 
@@ -12,38 +13,9 @@ import TensorCore
 /// same figures as a run that never stopped; a finished run is only re-scored; state written for
 /// other options or data is refused with the file and the difference named.
 @Suite struct ResumeDirectoryTests {
-    /// The standard model of an entry, stopped (by throwing) once the state after `stopAfter`
-    /// epochs has been handed to the hook — as a process killed between two epochs.
-    final class StopsAfter: ZooModel {
-        struct Stop: Error, CustomStringConvertible { var description: String { "stopped on purpose" } }
-        let inner: any ZooModel
-        let stopAfter: Int
-        init(_ inner: any ZooModel, stopAfter: Int) {
-            self.inner = inner
-            self.stopAfter = stopAfter
-        }
-        var parameters: [Parameter] { inner.parameters }
-        func scores(for histories: SparseMatrix) -> Matrix { inner.scores(for: histories) }
-        func fit(_ request: FitRequest) throws -> TrainingHistory {
-            var request = request
-            let (hook, stopAfter) = (request.onEpochEnd, self.stopAfter)
-            request.onEpochEnd = { state in
-                try hook?(state)
-                if state.nextEpoch == stopAfter { throw Stop() }
-            }
-            return try inner.fit(request)
-        }
-    }
-
-    /// The standard zoo with `name` replaced by its `StopsAfter` twin.
+    /// The standard zoo with `name` replaced by its `StopsAfter` twin (TestSupport).
     static func zoo(stopping name: String, after epochs: Int) throws -> ModelZoo {
-        let standard = try ModelZoo.standard.entry(named: name)
-        return ModelZoo(ModelZoo.standard.entries.filter { $0.name != name } + [
-            ModelEntry(name: name, summary: "stops after \(epochs) epochs", task: standard.task,
-                       parameterCount: standard.parameterCount) { shape, options in
-                StopsAfter(try standard.make(shape, options), stopAfter: epochs)
-            },
-        ])
+        try ModelZoo.standard.stopping(name, after: epochs)
     }
 
     /// A toy ratings file and a folder path for the state files (not created).

@@ -125,4 +125,16 @@ public enum ZooTesting {
         }
         return task.evaluate(model, on: split)
     }
+
+    /// `evaluate`, the test users split over `dataParallel` and gathered (every member calls it).
+    public static func evaluate(_ model: any ZooModel, task: TaskName, dataParallel: (any DataParallelGroup)?) throws -> TaskReport {
+        try evaluate(model, task: ToyData.task(task), dataParallel: dataParallel)
+    }
+
+    private static func evaluate<T: Task>(_ model: any ZooModel, task: T, dataParallel: (any DataParallelGroup)?) throws -> TaskReport {
+        guard let split = ToyData.split(for: task.name) as? T.Split else {
+            preconditionFailure("ZooTesting: the toy split of \(task.name) is not a \(T.Split.self)")
+        }
+        return try task.evaluate(model, on: split, splitOver: dataParallel)
+    }
 }

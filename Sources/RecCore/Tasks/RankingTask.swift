@@ -132,15 +132,43 @@ public struct RankingTask: Task {
 
     /// Recall@20, Recall@50 and NDCG@100 over the test users, with per-user values and user ids.
     public func evaluate(_ model: any Recommender, on split: StrongGeneralizationSplit) -> TaskReport {
-        let report = RankingEvaluation.evaluate(foldIn: split.test.foldIn, target: split.test.target, cutoffs: [20, 50, 100],
-                                                batchSize: scoringBatchSize) { model.scores(for: $0) }
-        var values: [String: MeanWithError] = [:], perUser: [String: [Double]] = [:]
-        for metric in metrics {
-            let summary = report[metric.name]
-            values[metric.key] = MeanWithError(mean: summary?.mean ?? .nan, standardError: summary?.standardError ?? .nan)
-            perUser[metric.key] = summary?.perUser ?? []
-        }
-        return TaskReport(values: values, perUser: perUser, users: report.users.map { split.test.userIDs[$0] },
-                          evaluatedCount: report.users.count)
+        scoring(model, on: split).scoreAll()
+    }
+
+    /// `evaluate` cut by test users (`scoring`).
+    public func testScoring(_ model: any Recommender, on split: StrongGeneralizationSplit) -> TestScoring? {
+        scoring(model, on: split)
+    }
+
+    /// `evaluate` cut by test users: a part holds, per user of its rows, 1 + one value per metric
+    /// (whether the user has a target item, then their Recall@20, Recall@50, NDCG@100); the report
+    /// summarises the values of the users with a target item, in row order.
+    func scoring(_ model: any Recommender, on split: StrongGeneralizationSplit) -> TestScoring {
+        let users = split.test, metrics = self.metrics, batchSize = scoringBatchSize
+        let width = 1 + metrics.count
+        return TestScoring(rowCount: users.foldIn.rows, part: { rows in
+            guard !rows.isEmpty else { return [] }
+            let report = RankingEvaluation.evaluate(foldIn: users.foldIn.rows(in: rows), target: users.target.rows(in: rows),
+                                                    cutoffs: [20, 50, 100], batchSize: batchSize) { model.scores(for: $0) }
+            var contributions = [Double](repeating: 0, count: rows.count * width)
+            let columns = metrics.map { report[$0.name]?.perUser ?? [] }
+            for (index, row) in report.users.enumerated() {
+                contributions[row * width] = 1
+                for (offset, values) in columns.enumerated() { contributions[row * width + 1 + offset] = values[index] }
+            }
+            return contributions
+        }, report: { contributions in
+            precondition(contributions.count == users.foldIn.rows * width,
+                         "RankingTask: \(contributions.count) values for \(users.foldIn.rows) test users × \(width)")
+            let evaluated = (0..<users.foldIn.rows).filter { contributions[$0 * width] == 1 }
+            var values: [String: MeanWithError] = [:], perUser: [String: [Double]] = [:]
+            for (offset, metric) in metrics.enumerated() {
+                let summary = MetricSummary(name: metric.name, values: evaluated.map { contributions[$0 * width + 1 + offset] })
+                values[metric.key] = MeanWithError(mean: summary.mean, standardError: summary.standardError)
+                perUser[metric.key] = summary.perUser
+            }
+            return TaskReport(values: values, perUser: perUser, users: evaluated.map { users.userIDs[$0] },
+                              evaluatedCount: evaluated.count)
+        })
     }
 }

@@ -84,49 +84,95 @@ public struct RatingTask: Task {
     }
 
     /// Validation RMSE with the training ratings as the known ones; nil without validation ratings
-    /// (`--validation-fraction 0`: the last epoch is kept).
+    /// (`--validation-fraction 0`: the last epoch is kept). Data-parallel members each predict the
+    /// ratings of a shard of users (`partialScore`: their squared errors and count; every prediction
+    /// still reads the whole training matrix, as I-AutoRec's item columns need) and add them up.
     public func validation(on split: RatingSplit) -> TaskValidation? {
         guard split.validation.nonZeroCount > 0 else { return nil }
         let validation = split.validation, train = split.train
-        return TaskValidation(metric: Self.rmse) { model in Self.errors(of: model, test: validation, train: train).rmse }
+        var rule = TaskValidation(metric: Self.rmse) { model in Self.errors(of: model, test: validation, train: train).rmse }
+        rule.rowCount = validation.rows
+        rule.partialScore = { model, rows in
+            let entries = validation.rowPointers[rows.lowerBound]..<validation.rowPointers[rows.upperBound]
+            guard !entries.isEmpty else { return (0, 0) }
+            let (predictions, _) = Self.defaulting(Self.rawPredictions(of: model, at: validation, rows: rows, train: train),
+                                                   at: validation, rows: rows, train: train)
+            let report = RatingEvaluation.errors(predictions: predictions, targets: Array(validation.values[entries]), range: 1...5)
+            return (report.squaredErrorSum, report.count)
+        }
+        rule.finish = { sum, count in count > 0 ? (sum / Double(count)).squareRoot() : .nan }
+        return rule
     }
 
     /// RMSE and MAE on the test ratings, how many were predicted 3 for an unseen user or item, and
     /// every test user's mean squared error (`perUserMetric`) with their id.
     public func evaluate(_ model: any Recommender, on split: RatingSplit) -> TaskReport {
-        let (predictions, defaulted) = Self.predictions(of: model, test: split.test, train: split.train)
-        let report = RatingEvaluation.errors(predictions: predictions, targets: split.test.values, range: 1...5,
-                                             defaultedCount: defaulted)
-        let perUser = RatingEvaluation.meanSquaredErrorPerRow(predictions: predictions, test: split.test, range: 1...5)
-        return TaskReport(values: ["rmse": MeanWithError(mean: report.rmse, standardError: .nan),
-                                   "mae": MeanWithError(mean: report.mae, standardError: .nan)],
-                          perUser: [Self.userMSE.key: perUser.values], users: perUser.rows.map { split.userIDs[$0] },
-                          evaluatedCount: report.count, counts: ["defaulted": report.defaultedCount])
+        scoring(model, on: split).scoreAll()
+    }
+
+    /// `evaluate` cut by test users (`scoring`).
+    public func testScoring(_ model: any Recommender, on split: RatingSplit) -> TestScoring? { scoring(model, on: split) }
+
+    /// `evaluate` cut by test users: a part is the model's raw predictions of the rows' test ratings
+    /// (in CSR order); the report defaults, clips and scores the predictions of every row.
+    func scoring(_ model: any Recommender, on split: RatingSplit) -> TestScoring {
+        let test = split.test, train = split.train, userIDs = split.userIDs
+        return TestScoring(rowCount: test.rows, part: { rows in
+            Self.rawPredictions(of: model, at: test, rows: rows, train: train).map(Double.init)
+        }, report: { contributions in
+            precondition(contributions.count == test.nonZeroCount,
+                         "RatingTask: \(contributions.count) predictions for \(test.nonZeroCount) test ratings")
+            let (predictions, defaulted) = Self.defaulting(contributions.map(Float.init), at: test, rows: 0..<test.rows, train: train)
+            let report = RatingEvaluation.errors(predictions: predictions, targets: test.values, range: 1...5,
+                                                 defaultedCount: defaulted)
+            let perUser = RatingEvaluation.meanSquaredErrorPerRow(predictions: predictions, test: test, range: 1...5)
+            return TaskReport(values: ["rmse": MeanWithError(mean: report.rmse, standardError: .nan),
+                                       "mae": MeanWithError(mean: report.mae, standardError: .nan)],
+                              perUser: [Self.userMSE.key: perUser.values], users: perUser.rows.map { userIDs[$0] },
+                              evaluatedCount: report.count, counts: ["defaulted": report.defaultedCount])
+        })
     }
 
     /// RMSE and MAE of `model` on the ratings of `test`, with `train` as the known ratings:
     /// predictions clipped to 1…5, and a rating whose user or item has no training rating predicted
     /// as 3 (`RatingEvaluation.autoRecDefaultRating`).
     public static func errors(of model: any Recommender, test: SparseMatrix, train: SparseMatrix) -> RatingReport {
-        let (predictions, defaulted) = predictions(of: model, test: test, train: train)
+        let rows = 0..<test.rows
+        let (predictions, defaulted) = defaulting(rawPredictions(of: model, at: test, rows: rows, train: train),
+                                                  at: test, rows: rows, train: train)
         return RatingEvaluation.errors(predictions: predictions, targets: test.values, range: 1...5, defaultedCount: defaulted)
     }
 
-    /// The model's prediction at every stored position of `test` (unclipped), with 3 where the user
-    /// or item has no training rating, and how many were so defaulted.
-    static func predictions(of model: any Recommender, test: SparseMatrix, train: SparseMatrix) -> ([Float], defaulted: Int) {
-        precondition(test.rows == train.rows && test.columns == train.columns,
-                     "RatingTask: test \(test.rows)×\(test.columns), train \(train.rows)×\(train.columns)")
-        var predictions = model.scores(at: test, known: train)
-        precondition(predictions.count == test.nonZeroCount,
-                     "RatingTask: \(predictions.count) predictions for \(test.nonZeroCount) ratings")
+    /// The model's raw predictions (unclipped, not defaulted) at the stored positions of rows `rows`
+    /// of `heldOut`, in CSR order, given every user's ratings in `train`: a prediction depends on
+    /// `train` and its own position only, so a part of the rows gets the values the whole would.
+    static func rawPredictions(of model: any Recommender, at heldOut: SparseMatrix, rows: Range<Int>,
+                               train: SparseMatrix) -> [Float] {
+        precondition(heldOut.rows == train.rows && heldOut.columns == train.columns,
+                     "RatingTask: held-out \(heldOut.rows)×\(heldOut.columns), train \(train.rows)×\(train.columns)")
+        let entries = heldOut.rowPointers[rows.lowerBound]..<heldOut.rowPointers[rows.upperBound]
+        guard !entries.isEmpty else { return [] }
+        let queries = entries.count == heldOut.nonZeroCount ? heldOut : heldOut.keepingEntries { entries.contains($0) }
+        let predictions = model.scores(at: queries, known: train)
+        precondition(predictions.count == queries.nonZeroCount,
+                     "RatingTask: \(predictions.count) predictions for \(queries.nonZeroCount) ratings")
+        return predictions
+    }
+
+    /// `predictions` of the ratings of rows `rows` of `heldOut` with 3 where the user or item has no
+    /// training rating, and how many were so defaulted.
+    static func defaulting(_ predictions: [Float], at heldOut: SparseMatrix, rows: Range<Int>,
+                           train: SparseMatrix) -> ([Float], defaulted: Int) {
+        let first = heldOut.rowPointers[rows.lowerBound]
+        precondition(predictions.count == heldOut.rowPointers[rows.upperBound] - first,
+                     "RatingTask: \(predictions.count) predictions for rows \(rows) of the held-out ratings")
         var itemSeen = [Bool](repeating: false, count: train.columns)
         for column in train.columnIndices { itemSeen[Int(column)] = true }
-        var defaulted = 0
-        for user in 0..<test.rows {
+        var predictions = predictions, defaulted = 0
+        for user in rows {
             let userSeen = train.count(inRow: user) > 0
-            for position in test.range(ofRow: user) where !(userSeen && itemSeen[Int(test.columnIndices[position])]) {
-                predictions[position] = RatingEvaluation.autoRecDefaultRating
+            for position in heldOut.range(ofRow: user) where !(userSeen && itemSeen[Int(heldOut.columnIndices[position])]) {
+                predictions[position - first] = RatingEvaluation.autoRecDefaultRating
                 defaulted += 1
             }
         }

@@ -32,6 +32,36 @@ public protocol Task: Sendable {
     func validation(on split: Split) -> TaskValidation?
     /// The model's metrics on `split`'s test part.
     func evaluate(_ model: any Recommender, on split: Split) -> TaskReport
+    /// The same scoring as `evaluate`, cut by test rows so data-parallel members can each score a
+    /// part and build one report from every part; nil: the task scores its test part only whole.
+    func testScoring(_ model: any Recommender, on split: Split) -> TestScoring?
+}
+
+extension Task {
+    /// None: `evaluate` scores the whole test part.
+    public func testScoring(_ model: any Recommender, on split: Split) -> TestScoring? { nil }
+}
+
+/// A task's test scoring cut by test rows (users): `part(rows)` scores rows `rows` and returns
+/// what they contribute as numbers that concatenate in row order (per-user metric values, or
+/// per-rating predictions); `report` builds the report from the contributions of every row, so a
+/// report built from the parts of N members is the one a single process builds from one part.
+public struct TestScoring {
+    /// The test rows `part` splits.
+    public var rowCount: Int
+    /// The contributions of rows `rows` (a sub-range of 0 ..< `rowCount`).
+    public var part: (_ rows: Range<Int>) -> [Double]
+    /// The report from the contributions of rows 0 ..< `rowCount`, concatenated in row order.
+    public var report: (_ contributions: [Double]) -> TaskReport
+
+    /// A scoring of `rowCount` rows with the given part and report.
+    public init(rowCount: Int, part: @escaping (_ rows: Range<Int>) -> [Double],
+                report: @escaping (_ contributions: [Double]) -> TaskReport) {
+        (self.rowCount, self.part, self.report) = (rowCount, part, report)
+    }
+
+    /// The report of every row scored here: what `Task.evaluate` returns.
+    public func scoreAll() -> TaskReport { report(part(0..<rowCount)) }
 }
 
 /// A task's name (`ranking`, `rating`); each task declares its own as a static constant.
@@ -141,12 +171,15 @@ public struct TaskValidation {
     public var metric: MetricDefinition
     /// The metric of a model as its parameters are now.
     public var score: (any Recommender) -> Double
-    /// The sum and count of the metric's per-user values over rows `rows` of the `rowCount`
-    /// validation users, for a metric that is a mean over users scored one user at a time: data-
-    /// parallel members each score a part and add them up. Nil: the rule scores all users at once.
+    /// The sum and count over rows `rows` of the `rowCount` validation users that `finish` turns
+    /// into the metric (a mean of per-user values; for RMSE, squared errors of the rows' ratings):
+    /// data-parallel members each score a part and add them up. Nil: the rule scores all at once.
     public var partialScore: ((_ model: any Recommender, _ rows: Range<Int>) -> (sum: Double, count: Int))? = nil
     /// The validation users `partialScore` splits.
     public var rowCount = 0
+    /// The metric from the sum and count the members' `partialScore`s add up to: their ratio (a
+    /// mean, the default) or, for RMSE, its square root.
+    public var finish: (_ sum: Double, _ count: Int) -> Double = { sum, count in count > 0 ? sum / Double(count) : .nan }
 
     /// A rule scoring `metric` with `score`.
     public init(metric: MetricDefinition, score: @escaping (any Recommender) -> Double) {
