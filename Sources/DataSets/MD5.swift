@@ -5,10 +5,11 @@ import Foundation
 /// MD5 is no defence against a forged file, only against a broken or wrong one; where a SHA-256 is
 /// recorded it is checked as well. Written here for the same reason as `SHA256`: Linux Foundation
 /// has no CryptoKit and the package links nothing.
-public struct MD5: Sendable {
+public struct MD5: Sendable, BlockDigest {
+    static let lengthIsBigEndian = false
     private var state: (UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476)
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+    var pending: [UInt8] = []
+    var length: UInt64 = 0
 
     /// T[i] = floor(2^32 · |sin(i + 1)|) (RFC 1321 §3.4), written out.
     private static let sines: [UInt32] = [
@@ -28,33 +29,14 @@ public struct MD5: Sendable {
     public init() {}
 
     /// Adds `bytes` to the message.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var index = 0
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, bytes.count)
-            pending.append(contentsOf: bytes[0..<take])
-            index = take
-            if pending.count == 64 { pending.withUnsafeBytes { compress($0, at: 0) }; pending.removeAll(keepingCapacity: true) }
-        }
-        while index + 64 <= bytes.count {
-            compress(bytes, at: index)
-            index += 64
-        }
-        if index < bytes.count { pending.append(contentsOf: bytes[index...]) }
-    }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
 
     /// Adds `bytes` to the message.
     public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
     /// The digest as 32 lower-case hex digits (the bytes of A, B, C, D, each low byte first).
     public func hexDigest() -> String {
-        var copy = self
-        let bitLength = length &* 8
-        // A 1 bit, zeros to 56 mod 64 bytes, then the bit length, low byte first (§3.1, §3.2).
-        var tail: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (55 &- Int(length % 64) + 64) % 64)
-        for shift in stride(from: 0, through: 56, by: 8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        copy.update(tail)
+        let copy = padded()
         let words = [copy.state.0, copy.state.1, copy.state.2, copy.state.3]
         return words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * UInt32($0))) } }
             .map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
@@ -65,7 +47,7 @@ public struct MD5: Sendable {
         try FileDigests(ofFile: path).md5
     }
 
-    private mutating func compress(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+    mutating func compress(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
         var words = [UInt32](repeating: 0, count: 16)
         for index in 0..<16 {
             let base = offset + 4 * index

@@ -2,10 +2,11 @@ import Foundation
 
 /// SHA-256 (FIPS 180-4), to check downloaded archives against their published digests. Written
 /// here because the toolchain's Foundation on Linux has no CryptoKit and the package links nothing.
-public struct SHA256: Sendable {
+public struct SHA256: Sendable, BlockDigest {
+    static let lengthIsBigEndian = true
     private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+    var pending: [UInt8] = []
+    var length: UInt64 = 0
 
     private static let roundConstants: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -22,34 +23,14 @@ public struct SHA256: Sendable {
     public init() {}
 
     /// Adds `bytes` to the message.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var index = 0
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, bytes.count)
-            pending.append(contentsOf: bytes[0..<take])
-            index = take
-            if pending.count == 64 { pending.withUnsafeBytes { compress($0, at: 0) }; pending.removeAll(keepingCapacity: true) }
-        }
-        while index + 64 <= bytes.count {
-            compress(bytes, at: index)
-            index += 64
-        }
-        if index < bytes.count { pending.append(contentsOf: bytes[index...]) }
-    }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
 
     /// Adds `bytes` to the message.
     public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
     /// The digest as 64 lower-case hex digits.
     public func hexDigest() -> String {
-        var copy = self
-        let bitLength = length &* 8
-        var tail: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (55 &- Int(length % 64) + 64) % 64)
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        let savedLength = copy.length
-        copy.update(tail)
-        copy.length = savedLength
+        let copy = padded()
         return copy.state.map { word in
             let text = String(word, radix: 16)
             return String(repeating: "0", count: 8 - text.count) + text
@@ -71,7 +52,7 @@ public struct SHA256: Sendable {
         return digest.hexDigest()
     }
 
-    private mutating func compress(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+    mutating func compress(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
         var words = [UInt32](repeating: 0, count: 64)
         for index in 0..<16 {
             let base = offset + 4 * index
