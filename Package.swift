@@ -44,10 +44,13 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["TensorCore", "CBF16Kernels", "CSparseKernels"], path: "Sources/Kernels"),
         // Layer 2's C part: the AVX512_BF16 GEMM (intrinsics Swift cannot spell, behind target
         // attributes and a CPUID check) and the per-thread product precision. Our code, no dependency.
-        .target(name: "CBF16Kernels", path: "Sources/CBF16Kernels"),
+        .target(name: "CBF16Kernels", dependencies: ["CCPUFeatures"], path: "Sources/CBF16Kernels"),
         // Layer 2's C part for the CSR products of the rating models: AVX-512F loops behind a target
         // attribute and a CPUID check, the same sums as the Swift loops. Our code, no dependency.
-        .target(name: "CSparseKernels", path: "Sources/CSparseKernels"),
+        .target(name: "CSparseKernels", dependencies: ["CCPUFeatures"], path: "Sources/CSparseKernels"),
+        // The one CPUID/XGETBV check both C kernel targets start their dispatch from (AVX-512F
+        // present and its register state saved by the OS). Our code, no dependency.
+        .target(name: "CCPUFeatures", path: "Sources/CCPUFeatures"),
         // Layer 3: the differentiable framework (Layer, Likelihood, Prior, Optimizer, Trainer).
         .target(name: "NeuralNet", dependencies: ["TensorCore", "Kernels"], path: "Sources/NeuralNet"),
         // Data-parallel training over MPI: the system MPI opened at run time (dlopen), as the

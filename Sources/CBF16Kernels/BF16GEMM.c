@@ -7,6 +7,7 @@
 // Every function carries a target attribute instead of a compiler flag, so the package builds with
 // default flags and the binary runs on any x86-64; zoo_bf16_cpu_supported() guards the calls.
 #include "CBF16Kernels.h"
+#include "CCPUFeatures.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -14,12 +15,8 @@
 #include <stdlib.h>
 
 int zoo_bf16_cpu_supported(void) {
+    if (!zoo_cpu_avx512_usable()) return 0;                                    // AVX512F, state saved
     unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return 0;   // OSXSAVE
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    // XCR0: SSE (1), AVX (2), opmask (5), ZMM0-15 upper halves (6), ZMM16-31 (7) enabled by the OS.
-    if ((lo & 0xE6u) != 0xE6u) return 0;
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
     unsigned avx512 = (1u << 16) | (1u << 30) | (1u << 31);                    // F, BW, VL
     if ((ebx & avx512) != avx512) return 0;
