@@ -85,6 +85,9 @@ extension Trainer {
         if let patience = recipe.patience, patience < 1 {
             throw TrainingError.invalidConfiguration(setting: "patience", value: "\(patience)")
         }
+        guard recipe.patienceStartEpoch >= 0 else {
+            throw TrainingError.invalidConfiguration(setting: "patience start epoch", value: "\(recipe.patienceStartEpoch)")
+        }
         let parameters = model.parameters.uniqued()
         var names = Set<String>()
         for parameter in parameters where !names.insert(parameter.name).inserted {
@@ -127,10 +130,11 @@ extension Trainer {
     }
 
     /// Whether early stopping ends the run after `epoch` (from 0): `patience` epochs without a
-    /// better validation metric, and epochs still to go.
+    /// better validation metric, counting only epochs from `patienceStartEpoch` on, and epochs still to go.
     func shouldStop(after epoch: Int, bestEpoch: Int?) -> Bool {
         guard let patience = recipe.patience, let bestEpoch else { return false }
-        return epoch - bestEpoch >= patience && epoch < recipe.epochs - 1
+        let countedSince = max(bestEpoch, recipe.patienceStartEpoch - 1)   // the last epoch that does not count
+        return epoch - countedSince >= patience && epoch < recipe.epochs - 1
     }
 
     /// Throws when `loss` is NaN or infinite (epoch and batch from 0, reported from 1).

@@ -26,6 +26,10 @@ public struct TrainingRecipe {
     public var learningRateSchedule: LearningRateSchedule
     /// Stop after this many epochs without a better validation metric (nil: never stop early).
     public var patience: Int?
+    /// The first epoch (from 0) that counts toward `patience`: epochs before it never end the run,
+    /// however long since the best (0: every epoch counts). The VampPrior reference code's rule,
+    /// whose counter is reset during β warm-up (`utils/perform_experiment.py` of psywaves/EVCF).
+    public var patienceStartEpoch: Int = 0
     /// The epochs to run instead of `epochs` when no validation rule can stop the run early (nil:
     /// `epochs` either way): for a recipe whose `epochs` is an upper bound meant to be cut by
     /// `patience` (the deep AE's update budget).
@@ -40,9 +44,11 @@ public struct TrainingRecipe {
     /// A recipe with the given parts.
     public init(epochs: Int, stepping: Stepping, klSchedule: KLSchedule = .constant(0),
                 learningRateSchedule: LearningRateSchedule = .constant, patience: Int? = nil,
+                patienceStartEpoch: Int = 0,
                 epochsWithoutValidation: Int? = nil, phases: [TrainingPhase] = [.everyParameter]) {
         (self.epochs, self.stepping, self.klSchedule) = (epochs, stepping, klSchedule)
         (self.learningRateSchedule, self.patience, self.phases) = (learningRateSchedule, patience, phases)
+        self.patienceStartEpoch = patienceStartEpoch
         self.epochsWithoutValidation = epochsWithoutValidation
     }
 

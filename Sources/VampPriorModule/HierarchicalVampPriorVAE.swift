@@ -4,7 +4,7 @@ import RecCore
 import TensorCore
 
 /// H+Vamp and H+Vamp (Gated) (Kim & Suh, RecSys 2019): a two-latent VAE with q(z₂|x), q(z₁|x, z₂),
-/// a learned prior p(z₁|z₂), the VampPrior on z₂ and a multinomial decoder p(x|z₁, z₂);
+/// a learned prior p(z₁|z₂), the VampPrior on z₂ and a multinomial (or Bernoulli) decoder p(x|z₁, z₂);
 /// z₁ = z₂ = 200, hidden 600; gated linear units in place of tanh layers in the gated variant.
 public final class HierarchicalVampPriorVAE: StepTrainedModel {
     /// The settings this model was built with.
@@ -22,7 +22,6 @@ public final class HierarchicalVampPriorVAE: StepTrainedModel {
     /// The VampPrior on z₂, running [dropout →] `topInput`'s dense twin → `topTail` on its pseudo-inputs.
     let prior: VampPrior
     let inputDropout: Dropout
-    let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
     var rng: RandomGenerator
 
     /// A freshly initialised model for `itemCount` items.
@@ -117,7 +116,7 @@ public final class HierarchicalVampPriorVAE: StepTrainedModel {
         let lower = GaussianPosterior(encoderOutput: encodedLower, context: &context)            // [B, 2Z₁] → z₁
         // p(x|z₁, z₂)
         let (logits, decoderCaches) = decode(lower: lower.sample, top: top.sample, context: &context)
-        let (nll, dLogits) = likelihood.negativeLogLikelihood(logits, target: batch)
+        let (nll, dLogits) = configuration.likelihood.negativeLogLikelihood(logits, target: batch)
         // KL terms: z₁ by one sample against p(z₁|z₂) (its network's gradients accumulate here);
         // z₂ against the VampPrior
         let lowerKL = conditionalPrior.divergence(from: lower, given: top.sample, weight: beta, context: &context)

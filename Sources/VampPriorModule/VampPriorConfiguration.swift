@@ -43,10 +43,17 @@ public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
     public var epochs: Int
     /// Epochs without a better validation NDCG@100 before stopping (`--early_stopping_epochs 50`); nil: never.
     public var patience: Int?
+    /// The first epoch (from 1) that counts toward `patience` (`patience-from`, 0 for nil); nil: the warm-up length, the reference's
+    /// rule (`perform_experiment.py` resets its counter while epoch < warm-up, so no run stops before
+    /// warm-up + patience). 1: every epoch counts (this package's rule before issue 27).
+    public var patienceFromEpoch: Int? = nil
     /// Bounds of logσ² (the reference's `Hardtanh(min_val=-12., max_val=4.)`: zero gradient outside).
     public var logVarianceBounds: ClosedRange<Float>
     /// Seed of the model's random generator (initialisation, shuffling, dropout, ε).
     public var seed: UInt64
+    /// p(x|z): multinomial over items (default; the paper's comparison with Mult-VAE), or the
+    /// Bernoulli per item of the README's command (`--input_type binary`: sigmoid outputs, `log_Bernoulli`).
+    public var likelihood: VampPriorLikelihood = .multinomial
 
     /// What `--tune` varies for every VampPrior entry: the β cap (the README's 0.3), input dropout
     /// and Adam's learning rate.
@@ -89,7 +96,13 @@ public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
         var optimizer = Adam(learningRate: learningRate)
         optimizer.normalizesGradients = normalizesGradients
         return TrainingRecipe(epochs: epochs, stepping: .miniBatch(batchSize: batchSize, optimizer: optimizer),
-                              klSchedule: klSchedule, patience: patience)
+                              klSchedule: klSchedule, patience: patience, patienceStartEpoch: patienceStartEpoch)
+    }
+
+    /// The first epoch (from 0) counting toward patience: `patience-from` − 1, by default warm-up − 1
+    /// (the reference's epochs ≥ warm-up, from 1); 0 without a warm-up.
+    public var patienceStartEpoch: Int {
+        max(0, (patienceFromEpoch ?? warmUpEpochs) - 1)
     }
 
     /// `base` with `options` applied (`--set NAME.KEY=VALUE`); unknown keys throw, listing the known ones.
@@ -112,6 +125,9 @@ public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
                                                       among: ["adam", "adam-normgrad"]) == "adam-normgrad"
             let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)
             c.patience = patience > 0 ? patience : nil
+            let patienceFrom = try reader.int("patience-from", default: c.patienceFromEpoch ?? 0, minimum: 0)
+            c.patienceFromEpoch = patienceFrom > 0 ? patienceFrom : nil   // 0: the warm-up length
+            c.likelihood = try reader.choice("likelihood", default: c.likelihood)
             bounds = (try reader.double("logvar-min", default: Double(c.logVarianceBounds.lowerBound)),
                       try reader.double("logvar-max", default: Double(c.logVarianceBounds.upperBound)))
         }
@@ -121,6 +137,25 @@ public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
         }
         c.logVarianceBounds = Float(bounds.low)...Float(bounds.high)
         return c
+    }
+}
+
+/// The decoder's likelihood (`likelihood` key): the reference code's `--input_type multinomial` or `binary`.
+public enum VampPriorLikelihood: String, CaseIterable, Sendable, Equatable {
+    /// −Σ_i x_i log softmax(logits)_i per user (`log_Softmax`).
+    case multinomial
+    /// −Σ_i [x_i log σ(l_i) + (1 − x_i) log(1 − σ(l_i))] per user over every item (`log_Bernoulli`;
+    /// the reference clamps σ to [10⁻⁵, 1 − 10⁻⁵], we use the exact logistic loss).
+    case bernoulli
+
+    /// (mean over users of −log p(x|logits), ∂/∂logits) for the click batch `target`.
+    func negativeLogLikelihood(_ logits: Matrix, target: SparseMatrix) -> (loss: Double, gradient: Matrix) {
+        switch self {
+        case .multinomial:
+            return MultinomialLikelihood(reduction: .meanOverRows).negativeLogLikelihood(logits, target: target)
+        case .bernoulli:
+            return BernoulliLikelihood(reduction: .meanOverRows).negativeLogLikelihood(logits, target: target.toDense())
+        }
     }
 }
 

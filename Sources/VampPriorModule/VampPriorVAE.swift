@@ -19,7 +19,6 @@ public final class VampPriorVAE: StepTrainedModel {
     /// The VampPrior, running [dropout →] the input block's dense twin → `encoderTail` on its pseudo-inputs.
     let prior: VampPrior
     let inputDropout: Dropout
-    let likelihood = MultinomialLikelihood(reduction: .meanOverRows)
     var rng: RandomGenerator
 
     /// A freshly initialised model for `itemCount` items.
@@ -61,7 +60,7 @@ public final class VampPriorVAE: StepTrainedModel {
         let (encoded, tailCache) = encoderTail.forward(h, context: &context)                          // [B, 2Z]
         let posterior = GaussianPosterior(encoderOutput: encoded, context: &context)
         let (logits, decoderCache) = decoder.forward(posterior.sample, context: &context)             // [B, I]
-        let (nll, dLogits) = likelihood.negativeLogLikelihood(logits, target: batch)
+        let (nll, dLogits) = configuration.likelihood.negativeLogLikelihood(logits, target: batch)
         let kl = prior.divergence(from: posterior, weight: beta, context: &context)                   // pseudo-input pass inside
 
         var dz = decoder.backward(dLogits, cache: decoderCache)                                       // ∂NLL/∂z

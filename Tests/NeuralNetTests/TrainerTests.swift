@@ -156,6 +156,80 @@ final class Counter: @unchecked Sendable {
         #expect(history.bestEpoch == 2)
     }
 
+    @Test func patienceCountsOnlyFromItsStartEpoch() throws {
+        // Best at epoch 1, never bettered: patience 2 alone stops after epoch 3; counting from
+        // epoch 6 (5 from 0), epochs 6 and 7 are the two without improvement.
+        let metrics = [0.9] + Array(repeating: 0.1, count: 11)
+        func run(start: Int) throws -> TrainingHistory {
+            var context = ForwardContext(mode: .training, seed: 1)
+            let counter = Counter()
+            let trainer = Trainer(recipe: TrainingRecipe(epochs: 12, stepping: .miniBatch(batchSize: 8, optimizer: Adam()),
+                                                         patience: 2, patienceStartEpoch: start))
+            return try trainer.train(ScriptedModel(), on: toyClicks(), context: &context,
+                                     validation: replaying(metrics) { counter.next() })
+        }
+        let plain = try run(start: 0), late = try run(start: 5)
+        #expect(plain.epochs.count == 3 && plain.stoppedEarly && plain.bestEpoch == 1)
+        #expect(late.epochs.count == 7 && late.stoppedEarly && late.bestEpoch == 1)
+        var context = ForwardContext(mode: .training, seed: 1)
+        #expect(throws: TrainingError.invalidConfiguration(setting: "patience start epoch", value: "-1")) {
+            try Trainer(recipe: TrainingRecipe(epochs: 1, stepping: .miniBatch(batchSize: 4, optimizer: Adam()),
+                                               patience: 1, patienceStartEpoch: -1))
+                .train(ScriptedModel(), on: toyClicks(), context: &context)
+        }
+    }
+
+    /// The early-stopping loop of the VampPrior reference code (psywaves/EVCF,
+    /// `utils/perform_experiment.py`), epochs from 1, its best starting at 0: the counter e is reset
+    /// while epoch < warm-up, and the run ends once e > patience. Returns the epochs run.
+    static func referenceEpochsRun(_ metrics: [Double], warmUp: Int, patience: Int) -> Int {
+        var best = 0.0, e = 0
+        for epoch in 1...metrics.count {
+            if metrics[epoch - 1] > best {
+                (e, best) = (0, metrics[epoch - 1])
+            } else {
+                e += 1
+                if epoch < warmUp { e = 0 }
+                if e > patience { return epoch }
+            }
+        }
+        return metrics.count
+    }
+
+    @Test func patienceStartReproducesTheVampPriorReferenceLoop() throws {
+        // Their `e > P` is our patience P + 1; their epochs ≥ W count, i.e. ours from W − 1 (from 0).
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func uniform() -> Double {   // a fixed LCG, so the sequences are the same on every run
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var stopsSeen = Set<Int>()
+        for warmUp in [0, 1, 4, 9] {
+            for patience in [1, 2, 5] {
+                for _ in 0..<6 {
+                    // A noisy curve that rises, then falls: early best epochs, late stops.
+                    var metrics: [Double] = []
+                    for epoch in 0..<30 {
+                        let rise: Double = 0.02 * Double(min(epoch, 8))
+                        let fall: Double = 0.015 * Double(max(0, epoch - 8))
+                        metrics.append(0.5 + rise - fall + 0.05 * uniform())
+                    }
+                    var context = ForwardContext(mode: .training, seed: 1)
+                    let counter = Counter()
+                    let trainer = Trainer(recipe: TrainingRecipe(
+                        epochs: metrics.count, stepping: .miniBatch(batchSize: 8, optimizer: Adam()),
+                        patience: patience + 1, patienceStartEpoch: max(0, warmUp - 1)))
+                    let history = try trainer.train(ScriptedModel(), on: toyClicks(), context: &context,
+                                                    validation: replaying(metrics) { counter.next() })
+                    let reference = Self.referenceEpochsRun(metrics, warmUp: warmUp, patience: patience)
+                    #expect(history.epochs.count == reference, "warm-up \(warmUp), patience \(patience), metrics \(metrics)")
+                    stopsSeen.insert(reference)
+                }
+            }
+        }
+        #expect(stopsSeen.count > 5 && stopsSeen.contains { $0 < 30 })   // the cases do stop, at many epochs
+    }
+
     @Test func nonFiniteLossNamesEpochAndBatchFromOne() {
         var context = ForwardContext(mode: .training, seed: 1)
         #expect {

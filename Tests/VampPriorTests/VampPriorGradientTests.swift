@@ -124,6 +124,17 @@ import NeuralNet
         #expect(worst.count == model.parameters.count)
     }
 
+    @Test(arguments: [("H+Vamp (Gated), Bernoulli", true), ("VampPrior VAE, Bernoulli", false)])
+    func bernoulliModelsMatchCentralDifferences(_ name: String, _ hierarchical: Bool) {
+        var c = Self.tiny(hierarchical ? .hierarchicalGated : .vampPrior, layers: 2)
+        c.likelihood = .bernoulli
+        let model: any TrainableModel = hierarchical ? HierarchicalVampPriorVAE(itemCount: 7, configuration: c)
+                                                     : VampPriorVAE(itemCount: 7, configuration: c)
+        let (passed, worst) = Self.modelChecker.check(Self.wholeModel(model, items: 7, seed: 31))
+        #expect(passed, "\(name): \(worst.filter { $0.error > 1e-2 }.map(\.description).joined(separator: "; "))")
+        #expect(worst.count == model.parameters.count)
+    }
+
     @Test(arguments: [("VampPrior VAE tanh", false), ("VampPrior VAE gated", true)])
     func oneLatentModelMatchesCentralDifferences(_ name: String, _ gated: Bool) {
         var c = Self.tiny(.vampPrior, layers: 2)

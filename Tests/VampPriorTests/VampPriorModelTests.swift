@@ -18,6 +18,56 @@ import RecCore
         #expect(!VampPriorConfiguration.hierarchical.gated)
     }
 
+    @Test func patienceCountsFromTheEndOfWarmUpAsTheReference() throws {
+        // The reference resets its counter while epoch < warm-up (epochs from 1): epoch 100 is
+        // the first that counts, 99 from 0. `patience-from` moves it; 1 counts every epoch.
+        let c = VampPriorConfiguration.hierarchicalGated
+        #expect(c.patienceFromEpoch == nil && c.patienceStartEpoch == 99 && c.recipe.patienceStartEpoch == 99)
+        let every = try VampPriorConfiguration.from(ModelOptions(overrides: ["patience-from": "1"]), model: "h-vamp-gated", base: c)
+        #expect(every.patienceFromEpoch == 1 && every.recipe.patienceStartEpoch == 0)
+        let later = try VampPriorConfiguration.from(ModelOptions(overrides: ["patience-from": "150"]), model: "h-vamp-gated", base: c)
+        #expect(later.recipe.patienceStartEpoch == 149)
+        let noWarmUp = try VampPriorConfiguration.from(ModelOptions(overrides: ["warm-up": "0"]), model: "h-vamp-gated", base: c)
+        #expect(noWarmUp.recipe.patienceStartEpoch == 0)
+        let shorter = try VampPriorConfiguration.from(ModelOptions(overrides: ["warm-up": "20"]), model: "vampprior-vae", base: .vampPrior)
+        #expect(shorter.recipe.patienceStartEpoch == 19)
+        #expect(throws: ModelZooError.self) {
+            try VampPriorConfiguration.from(ModelOptions(overrides: ["patience-from": "-3"]), model: "h-vamp", base: .hierarchical)
+        }
+    }
+
+    @Test func bernoulliLikelihoodIsTheReferenceLogBernoulliOverEveryItem() throws {
+        // The README's `--input_type binary`: −Σ_i [x log σ(l) + (1 − x) log(1 − σ(l))] per user, mean
+        // over users; unclicked items count (unlike the multinomial), and ∂/∂l = (σ(l) − x)/B.
+        let logits = Matrix([[0.5, -1.0, 2.0, 0.0], [-0.3, 0.8, -2.5, 1.2]])
+        let clicks = SparseMatrix(rows: 2, columns: 4, triplets: [(0, 0, 1), (0, 2, 1), (1, 3, 1)])
+        let dense = clicks.toDense()
+        var expected = 0.0
+        for b in 0..<2 {
+            for i in 0..<4 {
+                let p = 1 / (1 + exp(-Double(logits[b, i]))), x = Double(dense[b, i])
+                expected -= x * log(p) + (1 - x) * log(1 - p)
+            }
+        }
+        expected /= 2
+        let (loss, gradient) = VampPriorLikelihood.bernoulli.negativeLogLikelihood(logits, target: clicks)
+        #expect(abs(loss - expected) < 1e-5 * expected, "\(loss) vs \(expected)")
+        for b in 0..<2 {
+            for i in 0..<4 {
+                let p = 1 / (1 + exp(-Double(logits[b, i])))
+                #expect(abs(Double(gradient[b, i]) - (p - Double(dense[b, i])) / 2) < 1e-6)
+            }
+        }
+        let (multinomial, _) = VampPriorLikelihood.multinomial.negativeLogLikelihood(logits, target: clicks)
+        #expect(abs(multinomial - loss) > 0.1)
+        let c = try VampPriorConfiguration.from(ModelOptions(overrides: ["likelihood": "bernoulli"]),
+                                                model: "h-vamp-gated", base: .hierarchicalGated)
+        #expect(c.likelihood == .bernoulli && VampPriorConfiguration.hierarchicalGated.likelihood == .multinomial)
+        #expect(throws: ModelZooError.self) {
+            try VampPriorConfiguration.from(ModelOptions(overrides: ["likelihood": "gaussian"]), model: "h-vamp", base: .hierarchical)
+        }
+    }
+
     @Test func overridesAreReadAndUnknownKeysRejected() throws {
         let options = ModelOptions(seed: 9, epochs: 7, overrides: [
             "hidden": "64", "latent": "16", "latent-1": "8", "layers": "3", "components": "50", "pseudo-dropout": "off",
