@@ -1,3 +1,5 @@
+import Foundation
+
 /// What MD5 (RFC 1321) and SHA-256 (FIPS 180-4) share: the message is cut into 64-byte blocks,
 /// each compressed into the state; a partial block waits in `pending`; the end is padded with a 1
 /// bit, zeros to 56 mod 64 bytes, then the message's length in bits in 8 bytes (MD5 low byte first,
@@ -44,5 +46,25 @@ extension BlockDigest {
         for shift in shifts { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
         tail.withUnsafeBytes { copy.absorb($0) }
         return copy
+    }
+}
+
+/// Reads the file at `path` in 1 MiB blocks, handing each to `body`, and returns the bytes read:
+/// the one read loop of the digests (`MD5`, `SHA256`, `FileDigests`); `cannotRead` names the file
+/// when it cannot be opened or a read fails.
+func forEachBlock(ofFile path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws -> Int {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw DataSetError.cannotRead(path: path, reason: "cannot open")
+    }
+    defer { try? handle.close() }
+    var size = 0
+    while true {
+        let block: Data
+        do { block = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+            throw DataSetError.cannotRead(path: path, reason: "read failed after \(size) bytes (\(error.localizedDescription))")
+        }
+        if block.isEmpty { return size }
+        size += block.count
+        block.withUnsafeBytes { body($0) }
     }
 }

@@ -44,7 +44,9 @@ public struct MD5: Sendable, BlockDigest {
 
     /// The digest of the file at `path`, read in 1 MiB blocks.
     public static func hexDigest(ofFile path: String) throws -> String {
-        try FileDigests(ofFile: path).md5
+        var digest = MD5()
+        _ = try forEachBlock(ofFile: path) { digest.update($0) }
+        return digest.hexDigest()
     }
 
     mutating func compress(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
@@ -83,20 +85,8 @@ public struct FileDigests: Sendable, Equatable {
 
     /// Reads `path` once; `cannotRead` when it cannot be opened or read.
     public init(ofFile path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DataSetError.cannotRead(path: path, reason: "cannot open")
-        }
-        defer { try? handle.close() }
-        var md5 = MD5(), sha256 = SHA256(), size = 0
-        while true {
-            let block: Data
-            do { block = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw DataSetError.cannotRead(path: path, reason: "read failed after \(size) bytes (\(error.localizedDescription))")
-            }
-            if block.isEmpty { break }
-            size += block.count
-            block.withUnsafeBytes { md5.update($0); sha256.update($0) }
-        }
-        (self.size, self.md5, self.sha256) = (size, md5.hexDigest(), sha256.hexDigest())
+        var md5 = MD5(), sha256 = SHA256()
+        size = try forEachBlock(ofFile: path) { md5.update($0); sha256.update($0) }
+        (self.md5, self.sha256) = (md5.hexDigest(), sha256.hexDigest())
     }
 }

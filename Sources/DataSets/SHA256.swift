@@ -39,16 +39,8 @@ public struct SHA256: Sendable, BlockDigest {
 
     /// The digest of the file at `path`, read in 1 MiB blocks.
     public static func hexDigest(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DataSetError.cannotRead(path: path, reason: "cannot open")
-        }
-        defer { try? handle.close() }
         var digest = SHA256()
-        while true {
-            let block = try handle.read(upToCount: 1 << 20) ?? Data()
-            if block.isEmpty { break }
-            block.withUnsafeBytes { digest.update($0) }
-        }
+        _ = try forEachBlock(ofFile: path) { digest.update($0) }
         return digest.hexDigest()
     }
 
