@@ -52,21 +52,11 @@ extension Kernels {
                  alpha: alpha, beta: beta, into: &c, accumulate: accumulate, precision: .float32, backend: backend)
         case .avx512, .amx:
             precondition(BFloat16Path.available.contains(path), "gemmBFloat16: path \(path) asked for on a CPU without it")
-            let (m, n, k) = productShape("gemmBFloat16", a, b, transposeA: transposeA, transposeB: transposeB, c: c)
-            let effectiveBeta: Float = accumulate ? beta : 0
-            let lda = max(1, a.columns), ldb = max(1, b.columns), ldc = max(1, n)
-            a.withUnsafeBufferPointer { aBuffer in
-                b.withUnsafeBufferPointer { bBuffer in
-                    c.withUnsafeMutableBufferPointer { cBuffer in
-                        guard m > 0, n > 0, let cBase = cBuffer.baseAddress else { return }
-                        guard k > 0, alpha != 0, let aBase = aBuffer.baseAddress, let bBase = bBuffer.baseAddress else {
-                            scaleInPlace(cBase, count: m * n, by: effectiveBeta)
-                            return
-                        }
-                        bfloat16Product(onAMX: path == .amx, m: m, n: n, k: k, alpha: alpha, a: aBase, lda: lda, transposeA: transposeA,
-                                        b: bBase, ldb: ldb, transposeB: transposeB, beta: effectiveBeta, c: cBase, ldc: ldc)
-                    }
-                }
+            withProductOperands("gemmBFloat16", a, b, transposeA: transposeA, transposeB: transposeB, beta: beta, into: &c,
+                                accumulate: accumulate) { p in
+                guard let (aBase, bBase) = p.factorsElseScaleC(alpha: alpha) else { return }
+                bfloat16Product(onAMX: path == .amx, m: p.m, n: p.n, k: p.k, alpha: alpha, a: aBase, lda: p.lda, transposeA: transposeA,
+                                b: bBase, ldb: p.ldb, transposeB: transposeB, beta: p.beta, c: p.c, ldc: p.ldc)
             }
         }
     }

@@ -18,38 +18,62 @@ extension Kernels {
                          accumulate: accumulate, backend: backend)
             return
         }
-        let (m, n, k) = productShape("gemm", a, b, transposeA: transposeA, transposeB: transposeB, c: c)
-        let effectiveBeta: Float = accumulate ? beta : 0
-        let lda = max(1, a.columns), ldb = max(1, b.columns), ldc = max(1, n)
+        withProductOperands("gemm", a, b, transposeA: transposeA, transposeB: transposeB, beta: beta, into: &c,
+                            accumulate: accumulate) { p in
+            if case .blas(let library) = backend, p.k > 0 {
+                if let parts = library.partitionParts,
+                   case let partition = GEMMPartition.plan(m: p.m, n: p.n, k: p.k, parts: parts), partition != .whole,
+                   let aBase = p.a, let bBase = p.b,
+                   partitionedSgemm(library: library, partition: partition, transposeA: transposeA,
+                                    transposeB: transposeB, m: p.m, n: p.n, k: p.k, alpha: alpha,
+                                    a: aBase, lda: p.lda, b: bBase, ldb: p.ldb, beta: p.beta, c: p.c, ldc: p.ldc) {
+                    return
+                }
+                if library.sgemm(transposeA: transposeA, transposeB: transposeB, m: p.m, n: p.n, k: p.k,
+                                 alpha: alpha, a: p.a, lda: p.lda, b: p.b, ldb: p.ldb, beta: p.beta, c: p.c, ldc: p.ldc) {
+                    return
+                }
+            }
+            guard let (aBase, bBase) = p.factorsElseScaleC(alpha: alpha) else { return }
+            gemmBuiltin(m: p.m, n: p.n, k: p.k,
+                        a: GEMMOperand(base: aBase, leadingDimension: p.lda, transposed: transposeA),
+                        b: GEMMOperand(base: bBase, leadingDimension: p.ldb, transposed: transposeB),
+                        alpha: alpha, beta: p.beta, c: p.c, ldc: p.ldc)
+        }
+    }
+
+    /// C ← α·op(A)·op(B) + β·C as raw operands: the shapes (`productShape`), the leading
+    /// dimensions of the row-major storage, β as applied (0 unless accumulating) and the buffers.
+    struct ProductOperands {
+        let m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
+        let beta: Float
+        let a: UnsafePointer<Float>?, b: UnsafePointer<Float>?
+        let c: UnsafeMutablePointer<Float>
+
+        /// A's and B's storage when the product adds something to C; else (no depth, α = 0 or an
+        /// empty operand) C scaled by β and nil.
+        func factorsElseScaleC(alpha: Float) -> (UnsafePointer<Float>, UnsafePointer<Float>)? {
+            guard k > 0, alpha != 0, let a, let b else {
+                scaleInPlace(c, count: m * n, by: beta)
+                return nil
+            }
+            return (a, b)
+        }
+    }
+
+    /// Runs `body` on the operands of C ← α·op(A)·op(B) + β·C (shapes checked naming `caller`);
+    /// nothing runs when C is empty. The one set-up of both product entry points, `gemm` and
+    /// `gemmBFloat16`.
+    static func withProductOperands(_ caller: String, _ a: Matrix, _ b: Matrix, transposeA: Bool, transposeB: Bool,
+                                    beta: Float, into c: inout Matrix, accumulate: Bool,
+                                    _ body: (ProductOperands) -> Void) {
+        let (m, n, k) = productShape(caller, a, b, transposeA: transposeA, transposeB: transposeB, c: c)
         a.withUnsafeBufferPointer { aBuffer in
             b.withUnsafeBufferPointer { bBuffer in
                 c.withUnsafeMutableBufferPointer { cBuffer in
                     guard m > 0, n > 0, let cBase = cBuffer.baseAddress else { return }
-                    if case .blas(let library) = backend, k > 0 {
-                        if let parts = library.partitionParts,
-                           case let partition = GEMMPartition.plan(m: m, n: n, k: k, parts: parts), partition != .whole,
-                           let aBase = aBuffer.baseAddress, let bBase = bBuffer.baseAddress,
-                           partitionedSgemm(library: library, partition: partition, transposeA: transposeA,
-                                            transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                                            a: aBase, lda: lda, b: bBase, ldb: ldb,
-                                            beta: effectiveBeta, c: cBase, ldc: ldc) {
-                            return
-                        }
-                        if library.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                         alpha: alpha, a: aBuffer.baseAddress, lda: lda,
-                                         b: bBuffer.baseAddress, ldb: ldb,
-                                         beta: effectiveBeta, c: cBase, ldc: ldc) {
-                            return
-                        }
-                    }
-                    guard k > 0, alpha != 0, let aBase = aBuffer.baseAddress, let bBase = bBuffer.baseAddress else {
-                        scaleInPlace(cBase, count: m * n, by: effectiveBeta)
-                        return
-                    }
-                    gemmBuiltin(m: m, n: n, k: k,
-                                a: GEMMOperand(base: aBase, leadingDimension: lda, transposed: transposeA),
-                                b: GEMMOperand(base: bBase, leadingDimension: ldb, transposed: transposeB),
-                                alpha: alpha, beta: effectiveBeta, c: cBase, ldc: ldc)
+                    body(ProductOperands(m: m, n: n, k: k, lda: max(1, a.columns), ldb: max(1, b.columns), ldc: max(1, n),
+                                         beta: accumulate ? beta : 0, a: aBuffer.baseAddress, b: bBuffer.baseAddress, c: cBase))
                 }
             }
         }
