@@ -36,18 +36,6 @@ extension ComparisonRunner {
         return entry.searchSpace.replacing(replacements).removing(Set(fixed))
     }
 
-    /// `error` naming the experiment file and line of the tuning-space key it refuses, when that key
-    /// came from `--config`; else `error` itself.
-    func namingTheFileLine(_ error: SearchSpaceError, of entry: ModelEntry) -> Error {
-        let key: String
-        switch error {
-        case let .emptyRange(_, refused, _), let .unknownSetting(_, refused, _), let .unreadable(_, refused, _): key = refused
-        }
-        guard let source = options.settingSources[ComparisonOptions.settingSourceKey(option: "tuneSpace", model: entry.name, key: key)]
-        else { return error }
-        return ComparisonError.settingInFile(source: source, key: "tuneSpace.\(entry.name).\(key)", reason: error.description)
-    }
-
     /// The session of a `--tune` run over `entries` (nil without `--tune`): every space checked on
     /// data of `shape` (`SearchSpaceError` naming the key), `--tune-space` names checked against the
     /// zoo, and the log read and every trial of these models checked to be of this run's searches.
@@ -61,7 +49,7 @@ extension ComparisonRunner {
                 let space = try searchSpace(of: entry)
                 try entry.check(space, shape: shape, options: modelOptions(entry, seed: options.firstSeed, builtIn: dataset.isBuiltIn))
                 spaces[entry.name] = space
-            } catch let error as SearchSpaceError {
+            } catch {
                 throw namingTheFileLine(error, of: entry)
             }
         }

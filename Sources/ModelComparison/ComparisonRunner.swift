@@ -60,17 +60,20 @@ public struct ComparisonRunner {
         return ModelOptions(seed: seed, epochs: options.epochs ?? (builtIn ? Self.builtInEpochs : nil), overrides: merged)
     }
 
-    /// `error` naming the experiment file and line of the setting it refuses, when that setting came
-    /// from `--config`; else `error` itself.
-    func namingTheFileLine(_ error: ModelZooError, of entry: ModelEntry) -> Error {
-        let key: String
+    /// `error` (an entry refusing a setting, or a key of its tuning space) naming the experiment
+    /// file and line that key was read from, when it came from `--config`; else `error` itself.
+    func namingTheFileLine(_ error: Error, of entry: ModelEntry) -> Error {
+        let refused: (option: String, key: String)
         switch error {
-        case let .unknownOption(_, refused, _), let .invalidOption(_, refused, _, _): key = refused
+        case let ModelZooError.unknownOption(_, key, _), let ModelZooError.invalidOption(_, key, _, _): refused = ("settings", key)
+        case let SearchSpaceError.emptyRange(_, key, _), let SearchSpaceError.unknownSetting(_, key, _),
+             let SearchSpaceError.unreadable(_, key, _): refused = ("tuneSpace", key)
         default: return error
         }
-        guard let source = options.settingSources[ComparisonOptions.settingSourceKey(option: "settings", model: entry.name, key: key)]
-        else { return error }
-        return ComparisonError.settingInFile(source: source, key: "settings.\(entry.name).\(key)", reason: error.description)
+        let sourceKey = ComparisonOptions.settingSourceKey(option: refused.option, model: entry.name, key: refused.key)
+        guard let source = options.settingSources[sourceKey] else { return error }
+        return ComparisonError.settingInFile(source: source, key: "\(refused.option).\(entry.name).\(refused.key)",
+                                             reason: "\(error)")
     }
 
     /// Trains each selected model with each seed on its split of `dataset`, scores the test part,
@@ -95,7 +98,7 @@ public struct ComparisonRunner {
         for entry in entries {
             do {
                 _ = try entry.make(split(options.firstSeed).shape, modelOptions(entry, seed: options.firstSeed, builtIn: dataset.isBuiltIn))
-            } catch let error as ModelZooError {
+            } catch {
                 throw namingTheFileLine(error, of: entry)
             }
         }
