@@ -3,7 +3,11 @@ import NeuralNet
 import TensorCore
 
 /// The scalar part of a `TrainingState` as the JSON text of the `training` metadata entry. Reals are
-/// stored as the hexadecimal bit pattern of the Double so they round-trip exactly.
+/// stored as the hexadecimal bit pattern of the Double (a learning rate: of the Float) so they
+/// round-trip exactly. The epoch reports are one object of columns, `epoch_reports`: `epoch`,
+/// `loss`, `validation_metric` (null where none ran), `seconds`, `updates`, `kl_weight` and
+/// `learning_rate`, one entry per epoch, and the one `epoch_count`; absent when there are none
+/// (and in files written before they were kept).
 struct TrainingMetadata {
     var state: TrainingState
 
@@ -22,6 +26,17 @@ struct TrainingMetadata {
         ]
         if let epoch = state.bestEpoch { result["best_epoch"] = epoch }
         if let metric = state.bestMetric { result["best_metric"] = String(metric.bitPattern, radix: 16) }
+        if let first = state.epochReports.first {
+            let reports = state.epochReports
+            func hex(_ value: Double) -> String { String(value.bitPattern, radix: 16) }
+            result["epoch_reports"] = [
+                "epoch_count": first.epochCount, "epoch": reports.map(\.epoch), "loss": reports.map { hex($0.loss) },
+                "validation_metric": reports.map { report -> Any in report.validationMetric.map(hex) ?? NSNull() },
+                "seconds": reports.map { hex($0.seconds) }, "updates": reports.map(\.updates),
+                "kl_weight": reports.map { hex($0.klWeight) },
+                "learning_rate": reports.map { String($0.learningRate.bitPattern, radix: 16) },
+            ] as [String: Any]
+        }
         return result
     }
 
@@ -29,6 +44,10 @@ struct TrainingMetadata {
     /// read: counts are exact integers ≥ 0 (below 9·10¹⁵), `best_epoch` lies in `0..<next_epoch`
     /// and comes with a finite `best_metric`, reals are finite (`seconds` ≥ 0). A value that breaks
     /// a rule is `CheckpointError.badMetadata` naming the key (`training.next_epoch`, …) and the value.
+    /// The epoch reports' columns are arrays of one length, their values of their kind, and together
+    /// they follow `TrainingState.epochReportsProblem` (numbered up to `next_epoch`, finite losses,
+    /// …), an error naming the entry (`training.epoch_reports.loss[2]`); without them the state has
+    /// none, as in files written before they were kept.
     /// (Whether `next_epoch` fits the epoch plan is the trainer's check: the plan is not in this entry.)
     static func parse(_ text: String, path: String) throws -> TrainingMetadata {
         func bad(_ what: String) -> CheckpointError {
@@ -75,8 +94,54 @@ struct TrainingMetadata {
             generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])),
             bestEpoch: bestEpoch, bestMetric: bestMetric,
             bestValues: (object["has_best_values"] as? Bool ?? false) ? [:] : nil,
-            optimizer: OptimizerState(kind: kind, integers: integers, reals: reals), seconds: seconds)
+            optimizer: OptimizerState(kind: kind, integers: integers, reals: reals), seconds: seconds,
+            epochReports: try epochReports(object["epoch_reports"], nextEpoch: nextEpoch, reader: reader))
+        if let problem = state.epochReportsProblem() { throw reader.bad(problem.field, problem.value, problem.expected) }
         return TrainingMetadata(state)
+    }
+
+    /// The reports of the `epoch_reports` columns (none when absent), each value checked for its
+    /// kind; how they fit together is `TrainingState.epochReportsProblem`'s check.
+    private static func epochReports(_ value: Any?, nextEpoch: Int, reader: Reader) throws -> [EpochReport] {
+        guard let value else { return [] }                  // absent in files written before they were kept
+        let columns = try reader.object("epoch_reports", value)
+        guard let epochs = columns["epoch"] as? [Any], !epochs.isEmpty else {
+            throw reader.bad("epoch_reports.epoch", columns["epoch"] ?? "(missing)", "an array of one epoch number per report")
+        }
+        guard epochs.count <= nextEpoch else {
+            throw reader.bad("epoch_reports.epoch", "\(epochs.count) reports", "at most next_epoch (\(nextEpoch)), one per epoch run")
+        }
+        /// The column `name`: an array with one value per report.
+        func column(_ name: String) throws -> [Any] {
+            guard let values = columns[name] as? [Any], values.count == epochs.count else {
+                throw reader.bad("epoch_reports." + name, columns[name] ?? "(missing)", "an array of \(epochs.count) values, one per report")
+            }
+            return values
+        }
+        let epochCount = try reader.count("epoch_reports.epoch_count", columns["epoch_count"])
+        let losses = try column("loss"), metrics = try column("validation_metric"), seconds = try column("seconds")
+        let updates = try column("updates"), weights = try column("kl_weight"), rates = try column("learning_rate")
+        return try (0..<epochs.count).map { index in
+            func key(_ name: String) -> String { "epoch_reports.\(name)[\(index)]" }
+            let metric: Double?
+            if metrics[index] is NSNull { metric = nil } else {
+                // Whatever the validation rule returned, NaN included: the exact bits.
+                guard let hex = metrics[index] as? String, let bits = UInt64(hex, radix: 16) else {
+                    throw reader.bad(key("validation_metric"), metrics[index], "a hex Double or null")
+                }
+                metric = Double(bitPattern: bits)
+            }
+            guard let rateHex = rates[index] as? String, let rateBits = UInt32(rateHex, radix: 16),
+                  Float(bitPattern: rateBits).isFinite else {
+                throw reader.bad(key("learning_rate"), rates[index], "a finite hex Float")
+            }
+            return EpochReport(epoch: try reader.count(key("epoch"), epochs[index]), epochCount: epochCount,
+                               loss: try reader.real(key("loss"), losses[index]), validationMetric: metric,
+                               seconds: try reader.real(key("seconds"), seconds[index]),
+                               updates: try reader.count(key("updates"), updates[index]),
+                               klWeight: try reader.real(key("kl_weight"), weights[index]),
+                               learningRate: Float(bitPattern: rateBits))
+        }
     }
 
     /// Checks the optimizer's counts against the tensors the file holds, so that restoring never

@@ -48,7 +48,8 @@ public final class EASE: ZooModel {
         let report = EpochReport(epoch: 1, epochCount: 1, loss: 0, validationMetric: metric, seconds: Self.seconds(clock.now - started))
         request.progress(report)
         try request.onEpochEnd?(TrainingState(nextEpoch: 1, updates: 0, optimizerSteps: 0, generator: RandomGenerator(seed: 1),
-                                              bestEpoch: metric == nil ? nil : 0, bestMetric: metric, seconds: report.seconds))
+                                              bestEpoch: metric == nil ? nil : 0, bestMetric: metric, seconds: report.seconds,
+                                              epochReports: [report]))
         return TrainingHistory(epochs: [report], bestEpoch: 1, bestValidationMetric: metric)
     }
 

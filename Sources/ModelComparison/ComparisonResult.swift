@@ -23,8 +23,9 @@ public struct SeedRun: Sendable, Codable, Equatable {
     public var perUserValues: [Double] = []
     /// The original ids of the evaluated users.
     public var perUserIDs: [Int64] = []
-    /// Every epoch this run trained: training loss, validation metric, seconds (a resumed run: the
-    /// epochs after the resume). Empty in files written before it was recorded.
+    /// Every epoch this run trained: training loss, validation metric, seconds (a resumed run: every
+    /// epoch too, the earlier ones from its training state; from the resume on only when that state
+    /// was written before epoch reports were kept). Empty in files written before it was recorded.
     public var curve: [EpochPoint] = []
     /// The settings `--tune` chose for this run (on its split's validation part), as `--set` keys
     /// and values; nil without tuning (and then not written).

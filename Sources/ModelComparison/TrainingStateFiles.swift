@@ -8,8 +8,9 @@ import TensorCore
 /// `--resume-dir DIR`: every (model, seed) keeps its training state in
 /// `DIR/<model>-seed<S>.training.safetensors`, rewritten atomically after every epoch (weights, the
 /// optimizer's moments, the best epoch's weights, the generator, the epoch and update counts, the
-/// training matrix). A later run with the same DIR continues each (model, seed) from its file, with
-/// the same numbers as a run that never stopped, and only re-scores one that had finished.
+/// reports of the epochs so far, the training matrix). A later run with the same DIR continues each
+/// (model, seed) from its file, with the same numbers and learning curve as a run that never
+/// stopped, and only re-scores one that had finished.
 ///
 /// A file is used only when it was written for the same model, options (seed, epochs, `--set`
 /// values) and training data (item ids and every training interaction); otherwise the run stops

@@ -51,13 +51,16 @@ extension Trainer {
         var stoppedEarly = false
         /// Seconds of the epochs so far, including those of the runs this one continues.
         var seconds = 0.0
+        /// The reports of the epochs so far, including those of the runs this one continues.
+        var reports: [EpochReport] = []
 
         init() {}
 
-        /// The counters of a saved state.
+        /// The counters and reports of a saved state.
         init(_ state: TrainingState, bestValues: [Matrix]?) {
             (nextEpoch, updates, optimizerSteps) = (state.nextEpoch, state.updates, state.optimizerSteps)
             (bestEpoch, bestMetric, self.bestValues, seconds) = (state.bestEpoch, state.bestMetric, bestValues, state.seconds)
+            reports = state.epochReports
         }
 
         /// The state after the epoch just finished.
@@ -65,7 +68,7 @@ extension Trainer {
             TrainingState(nextEpoch: nextEpoch, updates: updates, optimizerSteps: optimizerSteps, generator: generator,
                           bestEpoch: bestEpoch, bestMetric: bestMetric,
                           bestValues: bestValues.map { Dictionary(uniqueKeysWithValues: zip(parameters.map(\.name), $0)) },
-                          optimizer: optimizer, seconds: seconds)
+                          optimizer: optimizer, seconds: seconds, epochReports: reports)
         }
     }
 
@@ -146,7 +149,8 @@ extension Trainer {
 extension TrainingState {
     /// Throws `TrainingError.invalidResumeState` unless the state could have been saved by a run of
     /// `recipe` on `parameters`: epochs within the plan, counts not negative, the best epoch before
-    /// the next, finite seconds, and a generator that is not all zeros.
+    /// the next, finite seconds, a generator that is not all zeros, and epoch reports that fit
+    /// (`epochReportsProblem`, each of this recipe's epoch count).
     func check(against recipe: TrainingRecipe, parameters: [Parameter]) throws {
         func fail(_ field: String, _ value: Any, _ expected: String) -> TrainingError {
             .invalidResumeState(field: field, value: "\(value)", expected: expected)
@@ -163,5 +167,9 @@ extension TrainingState {
         guard seconds.isFinite && seconds >= 0 else { throw fail("seconds", seconds, "a finite number ≥ 0") }
         let words = generator.state
         guard words != (0, 0, 0, 0) else { throw fail("generator", "0 0 0 0", "a state that is not all zeros") }
+        if let problem = epochReportsProblem() { throw fail(problem.field, problem.value, problem.expected) }
+        if let index = epochReports.firstIndex(where: { $0.epochCount != recipe.epochs }) {
+            throw fail("epoch_reports.epoch_count", epochReports[index].epochCount, "\(recipe.epochs), the epochs of this run")
+        }
     }
 }

@@ -35,6 +35,8 @@ public struct Trainer {
     /// epochs without improvement. `resume` continues a run from the state an earlier run's
     /// `onEpochEnd` received (the model's parameters must already hold that moment's values), with
     /// the same numbers as a run that never stopped; a state that does not fit the recipe is an error.
+    /// The history of a resumed run starts with the state's `epochReports`, so that its `epochs`
+    /// are those of the run that never stopped (each with the seconds it took when it ran).
     /// `batchProgress`, when given, hears after every mini-batch (or full-batch step) where the epoch stands.
     /// `stopAfterEpoch`, asked after each epoch's report and state, ends training there when it
     /// answers true (a tuner's stopping rule); the history then says `stoppedEarly`, as for patience.
@@ -65,7 +67,6 @@ public struct Trainer {
         }
         let firstEpoch = loop.nextEpoch
         let clock = ContinuousClock()
-        var reports: [EpochReport] = []
         for epoch in firstEpoch..<max(firstEpoch, recipe.epochs) {
             let started = clock.now
             let loss: Double, rate: Float
@@ -122,7 +123,7 @@ public struct Trainer {
                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
                 updates: loop.updates, klWeight: recipe.klSchedule.weight(epoch: epoch, update: max(0, loop.updates - 1)),
                 learningRate: rate)
-            reports.append(report)
+            loop.reports.append(report)
             loop.seconds += report.seconds
             loop.nextEpoch = epoch + 1
             try MemberFailures.together(dataParallel) {                   // e.g. rank 0's state write: every rank stops
@@ -139,7 +140,7 @@ public struct Trainer {
             for (parameter, value) in zip(parameters, best) { parameter.value = value }
         }
         parameters.zeroGradients()
-        return TrainingHistory(epochs: reports, bestEpoch: loop.bestEpoch.map { $0 + 1 } ?? loop.nextEpoch,
+        return TrainingHistory(epochs: loop.reports, bestEpoch: loop.bestEpoch.map { $0 + 1 } ?? loop.nextEpoch,
                                bestValidationMetric: loop.bestMetric, stoppedEarly: loop.stoppedEarly,
                                optimizerSteps: loop.optimizerSteps)
     }

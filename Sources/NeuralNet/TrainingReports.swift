@@ -27,7 +27,10 @@ public struct EpochReport: Sendable, Equatable {
 
 /// The outcome of a fit.
 public struct TrainingHistory: Sendable, Equatable {
-    /// One report per epoch this run trained (a resumed run: only the epochs after the resume).
+    /// One report per epoch of the run: a resumed run's begin with the reports of its training
+    /// state (`TrainingState.epochReports`), so they equal an uninterrupted run's, each epoch's
+    /// `seconds` its own wall time as it ran. Only a state without reports (a training-state file
+    /// written before they were kept) gives the epochs from the resume on.
     public var epochs: [EpochReport]
     /// The epoch (from 1) whose parameters were kept: the best validation epoch, or the last one.
     public var bestEpoch: Int

@@ -1,7 +1,8 @@
 import TensorCore
 
 /// Everything a training loop needs to continue exactly where it stopped: the position (epoch,
-/// update counts), the training generator, the best-so-far selection and the optimizer's state.
+/// update counts), the training generator, the best-so-far selection, the optimizer's state and
+/// the reports of the epochs run so far (so a resumed run's history is the whole learning curve).
 ///
 /// Produced at the end of every epoch by `Trainer.train` for an
 /// `onEpochEnd` hook; passed back as `resume` to continue. Resuming from the state saved after epoch
@@ -26,11 +27,17 @@ public struct TrainingState: Sendable, Equatable {
     /// Wall-clock seconds spent in the epochs so far (training and validation), summed over every
     /// run that continued this one; lets a resumed run report its whole training time.
     public var seconds: Double
+    /// The report of every epoch run so far, in order, the last one that of epoch `nextEpoch`; a
+    /// resumed run's `TrainingHistory.epochs` starts with them. Normally epochs 1…`nextEpoch`;
+    /// empty for a state written before reports were kept (a training-state file without them),
+    /// and then, for a run continued from such a state, only the epochs after that resume.
+    public var epochReports: [EpochReport]
 
     /// A state with the given values.
     public init(nextEpoch: Int, updates: Int, optimizerSteps: Int, generator: RandomGenerator,
                 bestEpoch: Int? = nil, bestMetric: Double? = nil, bestValues: [String: Matrix]? = nil,
-                optimizer: OptimizerState = OptimizerState(kind: "none"), seconds: Double = 0) {
+                optimizer: OptimizerState = OptimizerState(kind: "none"), seconds: Double = 0,
+                epochReports: [EpochReport] = []) {
         self.nextEpoch = nextEpoch
         self.updates = updates
         self.optimizerSteps = optimizerSteps
@@ -40,6 +47,7 @@ public struct TrainingState: Sendable, Equatable {
         self.bestValues = bestValues
         self.optimizer = optimizer
         self.seconds = seconds
+        self.epochReports = epochReports
     }
 
     /// The best values in the order of `parameters`; nil when none were kept. Throws
@@ -53,6 +61,51 @@ public struct TrainingState: Sendable, Equatable {
             }
             return value
         }
+    }
+}
+
+extension TrainingState {
+    /// The first rule `epochReports` breaks, as the field (`epoch_reports.epoch`,
+    /// `epoch_reports.loss[I]`, …: the training-state file's names), its value and what would fit;
+    /// nil when they fit. No reports fit (a state written before they were kept). Otherwise: at
+    /// most `nextEpoch` of them, numbered consecutively and ending at `nextEpoch` (so from 1, unless
+    /// the run continued a state without reports), one epoch count ≥ `nextEpoch`, finite losses, β
+    /// and learning rates, seconds finite and ≥ 0, and update counts never decreasing and at most
+    /// `updates`. A validation metric may be anything a validation rule returned (NaN included).
+    /// Whether the epoch count is the run's is the trainer's check.
+    public func epochReportsProblem() -> (field: String, value: String, expected: String)? {
+        guard let first = epochReports.first else { return nil }
+        guard epochReports.count <= nextEpoch else {
+            return ("epoch_reports.epoch", "\(epochReports.count) reports", "at most next_epoch (\(nextEpoch)), one per epoch run")
+        }
+        guard first.epochCount >= nextEpoch else {
+            return ("epoch_reports.epoch_count", "\(first.epochCount)", "at least next_epoch (\(nextEpoch))")
+        }
+        let start = nextEpoch - epochReports.count + 1
+        var previousUpdates = 0
+        for (index, report) in epochReports.enumerated() {
+            func field(_ name: String) -> String { "epoch_reports.\(name)[\(index)]" }
+            guard report.epoch == start + index else {
+                return (field("epoch"), "\(report.epoch)",
+                        "\(start + index): reports numbered consecutively up to next_epoch (\(nextEpoch))")
+            }
+            guard report.epochCount == first.epochCount else {
+                return (field("epoch_count"), "\(report.epochCount)", "\(first.epochCount), the epoch count of every report")
+            }
+            guard report.loss.isFinite else { return (field("loss"), "\(report.loss)", "a finite number") }
+            guard report.seconds.isFinite, report.seconds >= 0 else {
+                return (field("seconds"), "\(report.seconds)", "a finite number ≥ 0")
+            }
+            guard report.updates >= previousUpdates, report.updates <= updates else {
+                return (field("updates"), "\(report.updates)", "\(previousUpdates)…\(updates): never decreasing, at most updates")
+            }
+            guard report.klWeight.isFinite else { return (field("kl_weight"), "\(report.klWeight)", "a finite number") }
+            guard report.learningRate.isFinite else {
+                return (field("learning_rate"), "\(report.learningRate)", "a finite number")
+            }
+            previousUpdates = report.updates
+        }
+        return nil
     }
 }
 

@@ -36,7 +36,8 @@ public final class Popularity: ZooModel {
                                  seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         request.progress(report)
         try request.onEpochEnd?(TrainingState(nextEpoch: 1, updates: 0, optimizerSteps: 0, generator: RandomGenerator(seed: 1),
-                                              bestEpoch: metric == nil ? nil : 0, bestMetric: metric, seconds: report.seconds))
+                                              bestEpoch: metric == nil ? nil : 0, bestMetric: metric, seconds: report.seconds,
+                                              epochReports: [report]))
         return TrainingHistory(epochs: [report], bestEpoch: 1, bestValidationMetric: metric)
     }
 

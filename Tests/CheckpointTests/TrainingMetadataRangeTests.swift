@@ -12,15 +12,72 @@ import NeuralNet
         let state = TrainingState(nextEpoch: 3, updates: 30, optimizerSteps: 30, generator: RandomGenerator(seed: 1),
                                   bestEpoch: 1, bestMetric: 0.25, bestValues: [:],
                                   optimizer: OptimizerState(kind: "adam", integers: ["t/w": 30], reals: ["loss": 1.5]),
-                                  seconds: 2)
+                                  seconds: 2, epochReports: reports)
         var object = TrainingMetadata(state).dictionary
         for (key, value) in changes { object[key] = value }
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
+    /// The reports of the valid state's three epochs.
+    static let reports = (1...3).map {
+        EpochReport(epoch: $0, epochCount: 5, loss: 1 / Double($0), validationMetric: $0 == 2 ? nil : 0.1 * Double($0),
+                    seconds: 0.5, updates: 10 * $0, klWeight: 0.05 * Double($0), learningRate: 0.01)
+    }
+
+    /// The JSON of the valid state with the `epoch_reports` columns changed (nil: removed).
+    static func text(reports changes: [String: Any?]) throws -> String {
+        var columns = try #require(TrainingMetadata(TrainingState(
+            nextEpoch: 3, updates: 30, optimizerSteps: 30, generator: RandomGenerator(seed: 1), epochReports: reports
+        )).dictionary["epoch_reports"] as? [String: Any])
+        for (key, value) in changes { columns[key] = value }
+        return try text(["epoch_reports": columns])
+    }
+
     @Test func aValidStateReadsBack() throws {
         let state = try TrainingMetadata.parse(try Self.text([:]), path: "t").state
         #expect(state.nextEpoch == 3 && state.bestEpoch == 1 && state.optimizer.integers == ["t/w": 30])
+        #expect(state.epochReports == Self.reports)
+    }
+
+    /// A state written before epoch reports were kept (no `epoch_reports`) is read with none.
+    @Test func aStateWithoutEpochReportsReadsBackWithNone() throws {
+        let state = try TrainingMetadata.parse(try Self.text(["epoch_reports": nil]), path: "t").state
+        #expect(state.nextEpoch == 3 && state.epochReports.isEmpty)
+    }
+
+    static func hex(_ value: Double) -> String { String(value.bitPattern, radix: 16) }
+
+    /// Epoch reports that do not fit the state or are not numbers of their kind: refused, naming
+    /// the file, the column (and entry) and the value.
+    static var invalidReports: [(changes: [String: Any?], key: String, value: String?)] { [
+        (["epoch": [1, 2, 3, 4]], "epoch_reports.epoch", "4 reports"),                            // more than next_epoch
+        (["epoch": [1, 2]], "epoch_reports.loss", nil),                                          // columns of other lengths
+        (["epoch": [1, 3, 2]], "epoch_reports.epoch[1]", "3"),
+        (["epoch": [1, 2, 4]], "epoch_reports.epoch[2]", "4"),
+        (["loss": [hex(1), hex(.nan), hex(1)]], "epoch_reports.loss[1]", "\(hex(.nan)) (nan)"),
+        (["loss": [hex(1), hex(1), hex(-.infinity)]], "epoch_reports.loss[2]", "\(hex(-.infinity)) (-inf)"),
+        (["seconds": [hex(1), hex(-1), hex(1)]], "epoch_reports.seconds[1]", "-1.0"),
+        (["updates": [10, 5, 30]], "epoch_reports.updates[1]", "5"),
+        (["updates": [10, 20, 31]], "epoch_reports.updates[2]", "31"),
+        (["epoch_count": 2], "epoch_reports.epoch_count", "2"),
+        (["learning_rate": ["3c23d70a", "7f800000", "3c23d70a"]], "epoch_reports.learning_rate[1]", "7f800000"),
+        (["validation_metric": [hex(1), 2, hex(1)]], "epoch_reports.validation_metric[1]", "2"),
+        (["kl_weight": nil], "epoch_reports.kl_weight", "(missing)"),
+    ] }
+
+    @Test(arguments: 0..<13)
+    func inconsistentEpochReportsAreRefusedNamingTheField(index: Int) throws {
+        let (changes, key, value) = Self.invalidReports[index]
+        let text = try Self.text(reports: changes)
+        #expect {
+            _ = try TrainingMetadata.parse(text, path: "t")
+        } throws: { error in
+            guard case let CheckpointError.badMetadata(file, errorKey, errorValue, _)? = error as? CheckpointError else {
+                return false
+            }
+            return file == "t" && errorKey == "training." + key && (value == nil || errorValue == value)
+                && "\(error)".contains("t: metadata 'training.\(key)'")
+        }
     }
 
     static var invalid: [(key: String, value: Any, expected: String)] { [

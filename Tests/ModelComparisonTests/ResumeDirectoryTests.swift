@@ -52,6 +52,18 @@ import TestSupport
         }
     }
 
+    /// Every run's learning curve as (epoch, loss bits, validation metric bits): all but the seconds.
+    static func curves(_ results: [ModelResult]) -> [[Point]] {
+        results.flatMap(\.runs).map { run in
+            run.curve.map { Point(epoch: $0.epoch, loss: $0.loss.bitPattern, validation: $0.validationMetric?.bitPattern) }
+        }
+    }
+
+    struct Point: Equatable, CustomStringConvertible {
+        var epoch: Int, loss: UInt64, validation: UInt64?
+        var description: String { "\(epoch): \(Double(bitPattern: loss)), \(validation.map { Double(bitPattern: $0) } ?? .nan)" }
+    }
+
     @Test func aStoppedRunContinuesToTheFiguresOfAnUninterruptedOne() throws {
         let (data, folder) = try Self.scratch()
         defer { Self.remove(data, folder) }
@@ -64,7 +76,17 @@ import TestSupport
         #expect(stopped.status == 1)
         #expect(stopped.log.contains { $0.contains("stopped on purpose") }, "\(stopped.log)")
         let file = folder + "/\(name)-seed1.training.safetensors"
-        #expect(try Checkpoint.load(from: file).training?.nextEpoch == 2)
+        let saved = try Checkpoint.load(from: file)
+        #expect(saved.training?.nextEpoch == 2 && saved.training?.epochReports.map(\.epoch) == [1, 2])
+
+        // A copy of the state as a file written before epoch reports were kept (none in it).
+        let oldFolder = folder + "-old"
+        defer { Self.remove(oldFolder) }
+        var old = saved
+        old.training?.epochReports = []
+        try FileManager.default.createDirectory(atPath: oldFolder, withIntermediateDirectories: true)
+        try old.save(to: oldFolder + "/\(name)-seed1.training.safetensors")
+        #expect(try Checkpoint.load(from: oldFolder + "/\(name)-seed1.training.safetensors").training?.epochReports == [])
 
         let continued = try Self.run(data, arguments + ["--resume-dir", folder])
         #expect(continued.status == 0, "\(continued.log)")
@@ -73,6 +95,16 @@ import TestSupport
         #expect(continued.log.contains { $0.contains("epoch 4/4") })
         #expect(Self.figures(continued.results) == Self.figures(straight.results))
         #expect(!Self.figures(straight.results).isEmpty)
+        // The learning curve of the results holds every epoch, the first two from the state file:
+        // each loss and validation metric as the run that never stopped wrote it.
+        #expect(Self.curves(straight.results).map { $0.map(\.epoch) } == [[1, 2, 3, 4]])
+        #expect(Self.curves(continued.results) == Self.curves(straight.results))
+
+        // The file without reports still resumes, to the same figures; its curve starts at the resume.
+        let fromOld = try Self.run(data, arguments + ["--resume-dir", oldFolder])
+        #expect(fromOld.status == 0, "\(fromOld.log)")
+        #expect(Self.figures(fromOld.results) == Self.figures(straight.results))
+        #expect(Self.curves(fromOld.results) == Self.curves(straight.results).map { Array($0.suffix(2)) })
 
         // Finished: scored again from the saved state, no epoch trained, the same figures, and
         // the training time of the earlier runs counted.
@@ -82,6 +114,7 @@ import TestSupport
         #expect(!again.log.contains { $0.contains("/4  loss") }, "\(again.log)")
         #expect(Self.figures(again.results) == Self.figures(straight.results))
         #expect((again.results.first?.runs.first?.trainingSeconds ?? 0) > 0)
+        #expect(Self.curves(again.results) == Self.curves(straight.results))
     }
 
     @Test func stateFromOtherOptionsIsRefusedNamingTheDifference() throws {
@@ -114,11 +147,41 @@ import TestSupport
         let file = folder + "/\(name)-seed1.training.safetensors"
         var saved = try Checkpoint.load(from: file)
         saved.training?.nextEpoch = nextEpoch
+        saved.training?.epochReports = []      // else the reports, numbered to epoch 2, are refused first
         try saved.save(to: file)
         let refused = try Self.run(data, arguments)
         #expect(refused.status == 1)
         #expect(refused.log.contains { $0.contains(file) && $0.contains("training.next_epoch") && $0.contains("\(nextEpoch)") },
                 "\(refused.log)")
+    }
+
+    /// A state file whose epoch reports do not fit it (one too many, a non-finite loss) is refused
+    /// naming the file, the field and the value.
+    @Test(arguments: ["count", "loss"])
+    func inconsistentEpochReportsAreRefusedNamingTheFileAndField(broken: String) throws {
+        let (data, folder) = try Self.scratch()
+        defer { Self.remove(data, folder) }
+        let name = CatalogPicks.first(.ranking)
+        let arguments = ["--epochs", "2", "--heldout-users", "20", "--models", name, "--quiet", "--resume-dir", folder]
+            + CatalogPicks.tiny([name])
+        #expect(try Self.run(data, arguments, zoo: Self.zoo(stopping: name, after: 1)).status == 1)
+        let file = folder + "/\(name)-seed1.training.safetensors"
+        var saved = try Checkpoint.load(from: file)
+        var reports = try #require(saved.training?.epochReports)
+        #expect(reports.map(\.epoch) == [1])
+        let (field, value): (String, String)
+        if broken == "count" {
+            reports.append(reports[0])
+            (field, value) = ("training.epoch_reports.epoch", "2 reports")
+        } else {
+            reports[0].loss = .infinity
+            (field, value) = ("training.epoch_reports.loss[0]", "(inf)")
+        }
+        saved.training?.epochReports = reports
+        try saved.save(to: file)
+        let refused = try Self.run(data, arguments)
+        #expect(refused.status == 1)
+        #expect(refused.log.contains { $0.contains(file) && $0.contains("'\(field)'") && $0.contains(value) }, "\(refused.log)")
     }
 
     @Test func aFinishedRatingRunIsOnlyRescored() throws {

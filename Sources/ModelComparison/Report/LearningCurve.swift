@@ -1,8 +1,9 @@
 import RecCore
 
 /// A model's learning curves over its seeds, epoch by epoch: the mean, lowest and highest training
-/// loss and validation metric of the seeds that trained that epoch (a resumed run records only the
-/// epochs of its last sitting, so seeds may cover different epochs).
+/// loss and validation metric of the seeds that trained that epoch (seeds may cover different
+/// epochs: early stopping, or a run resumed from a training state written before epoch reports were
+/// kept, which records only the epochs from its resume).
 enum LearningCurve {
     /// The training loss per epoch (epochs whose loss is not finite in every seed are left out).
     static func loss(_ result: ModelResult) -> [SVGLineChart.Point] {

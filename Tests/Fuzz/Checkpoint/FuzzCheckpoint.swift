@@ -20,7 +20,11 @@ import ModelKit
         let state = TrainingState(nextEpoch: 2, updates: 8, optimizerSteps: 8, generator: RandomGenerator(seed: 7),
                                   bestEpoch: 1, bestMetric: 0.375, bestValues: ["w": weight, "b": bias],
                                   optimizer: OptimizerState(kind: "adam", tensors: ["m/w": weight, "v/w": weight],
-                                                            integers: ["t/w": 8]), seconds: 1.5)
+                                                            integers: ["t/w": 8]), seconds: 1.5,
+                                  epochReports: [EpochReport(epoch: 1, epochCount: 2, loss: 0.75, validationMetric: 0.375, seconds: 0.5,
+                                                             updates: 4, klWeight: 0.2, learningRate: 1e-3),
+                                                 EpochReport(epoch: 2, epochCount: 2, loss: 0.5, validationMetric: 0.25, seconds: 1,
+                                                             updates: 8, klWeight: 0.2, learningRate: 1e-3)])
         let full = Checkpoint(model: "mult-dae", task: .ranking, options: ModelOptions(seed: 3, epochs: 2, overrides: ["hidden": "2"]),
                               itemCount: 3, userCount: 2, itemIDs: [7, 17, 27], userIDs: [1000, 1001], history: history,
                               parameters: ["w": weight, "b": bias], training: state)
@@ -53,7 +57,8 @@ import ModelKit
         check(checkpoint.finishedModel())
     }
 
-    /// Counts agree with the tensors, stored numbers are finite, the training state is in range.
+    /// Counts agree with the tensors, stored numbers are finite, the training state (its epoch
+    /// reports included) is in range.
     static func check(_ checkpoint: Checkpoint) {
         guard checkpoint.itemIDs.count == checkpoint.itemCount, Set(checkpoint.itemIDs).count == checkpoint.itemCount,
               Set(checkpoint.userIDs).count == checkpoint.userIDs.count else {
@@ -71,7 +76,7 @@ import ModelKit
         if let training = checkpoint.training {
             guard training.nextEpoch >= 0, training.updates >= 0, training.optimizerSteps >= 0,
                   training.bestEpoch.map({ $0 >= 0 && $0 < training.nextEpoch }) ?? true,
-                  training.seconds.isFinite, training.seconds >= 0 else {
+                  training.seconds.isFinite, training.seconds >= 0, training.epochReportsProblem() == nil else {
                 FuzzHarness.fail("training state out of range: next \(training.nextEpoch), best \(training.bestEpoch ?? -1)")
             }
         }

@@ -10,7 +10,8 @@ import ModelKit
 /// tensors the file holds, then the JSON text of the `training` metadata entry. The checkpoint is
 /// read and its optimizer state restored into the optimizer of its kind (Adam, SGD, Rprop,
 /// L-BFGS). Every input must be read and restored, or give a `CheckpointError` /
-/// `TrainingError`; nothing may trap or loop over a count the file does not back.
+/// `TrainingError`; nothing may trap or loop over a count the file does not back. Epoch reports
+/// (`epoch_reports`, in every seed but the bare one) that are read must fit the state.
 @main struct FuzzTrainingState {
     static let weight = Matrix(rows: 1, columns: 2, storage: [0.5, -1])
     static let optionalTensors = ["m/w", "v/w", "velocity/w", "previous/w", "steps/w", "s/0/0", "y/0/0", "g/0"]
@@ -24,7 +25,11 @@ import ModelKit
         }
         func state(_ optimizer: OptimizerState) -> TrainingState {
             TrainingState(nextEpoch: 3, updates: 12, optimizerSteps: 12, generator: RandomGenerator(seed: 9), bestEpoch: 2,
-                          bestMetric: 0.5, bestValues: ["w": weight], optimizer: optimizer, seconds: 0.25)
+                          bestMetric: 0.5, bestValues: ["w": weight], optimizer: optimizer, seconds: 0.25,
+                          epochReports: (1...3).map {
+                              EpochReport(epoch: $0, epochCount: 4, loss: 2 / Double($0), validationMetric: $0 == 1 ? nil : 0.25 * Double($0),
+                                          seconds: 0.125, updates: 4 * $0, klWeight: 0.1, learningRate: 1e-3)
+                          })
         }
         return [
             "seed-adam": seed(0b11, state(OptimizerState(kind: "adam", integers: ["t/w": 12]))),
@@ -64,6 +69,9 @@ import ModelKit
               state.bestEpoch.map({ $0 >= 0 && $0 < state.nextEpoch }) ?? true,
               state.optimizer.integers.values.allSatisfy({ $0 >= 0 }), state.optimizer.reals.values.allSatisfy(\.isFinite) else {
             FuzzHarness.fail("state out of range: next \(state.nextEpoch), best \(state.bestEpoch ?? -1)")
+        }
+        if let problem = state.epochReportsProblem() {
+            FuzzHarness.fail("epoch reports accepted that do not fit: \(problem.field) = \(problem.value)")
         }
         do {
             switch state.optimizer.kind {
