@@ -61,20 +61,41 @@ public struct LBFGS: FullBatchOptimizer {
         self.maximumLineSearchEvaluations = max(1, maximumLineSearchEvaluations)
     }
 
-    /// Whether every `step` prints its evaluations, step length and loss on stderr
-    /// (`AUTOENCODERZOO_LBFGS_TRACE=1`, a debugging aid).
+    /// Whether every `step` prints its evaluations, step length and loss on stderr, then the
+    /// decisions it took (`AUTOENCODERZOO_LBFGS_TRACE=1`, a debugging aid): the iteration (counted
+    /// from 1 by this optimizer, so from 1 again after a resume), the
+    /// starting loss f₀ and slope gᵀd, the curvature pairs used (and whether the history was
+    /// cleared because d was no descent direction), every trial step length with its loss and the
+    /// Armijo bound f₀ + c₁·t·gᵀd it was held to, and the new pair's yᵀs (kept or skipped).
     public var tracesSteps = RuntimeOptions.current.tracesLineSearch
+    /// What the latest `step` decided (what the trace prints).
+    private(set) var trace = StepTrace()
 
     /// One iteration on `parameters`; returns the loss at the new point (the gradients there are left
     /// in the parameters). A step that cannot decrease the loss leaves the parameters unchanged.
     public mutating func step(_ parameters: [Parameter], evaluate: () -> Double) -> Double {
+        trace = StepTrace(iteration: trace.iteration + 1)
         let loss = iterate(parameters, evaluate: evaluate)
         if tracesSteps {
             let line = Array(("lbfgs: \(lastStepEvaluations) evaluation(s), step length \(lastStepLength), loss \(loss) "
-                              + "(\(evaluationCount) evaluations in all)\n").utf8)
+                              + "(\(evaluationCount) evaluations in all); \(trace.description)\n").utf8)
             _ = line.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }          // stderr
         }
         return loss
+    }
+
+    /// The decisions of one iteration, for the trace (every value printed round-trip exact).
+    struct StepTrace {
+        var iteration = 0, startLoss = Double.nan, slope = Double.nan, pairs = 0, clearedHistory = false
+        var trials: [(length: Double, loss: Double, bound: Double)] = []
+        var curvature: Double? = nil, keptPair = false
+
+        var description: String {
+            let tried = trials.map { "t \($0.length) f \($0.loss) bound \($0.bound)" }.joined(separator: " | ")
+            let pair = curvature.map { "y·s \($0) \(keptPair ? "kept" : "skipped")" } ?? "no pair"
+            return "iteration \(iteration), f0 \(startLoss), slope \(slope), pairs \(pairs)\(clearedHistory ? " (cleared: no descent)" : ""), "
+                + "trials [\(tried)], \(pair)"
+        }
     }
 
     /// `step` without the trace.
@@ -92,9 +113,11 @@ public struct LBFGS: FullBatchOptimizer {
         var slope = Self.dot(gradient, direction)                               // gᵀd < 0 for descent
         if !(slope < 0) {
             clearHistory()
+            trace.clearedHistory = true
             direction = gradient.map { var d = $0; Kernels.scale(&d, by: -1); return d }
             slope = Self.dot(gradient, direction)
         }
+        (trace.startLoss, trace.slope, trace.pairs) = (loss, slope, steps.count)
         let start = parameters.map(\.value)
         // First iteration: step 1/‖g‖ (torch's min(1, 1/‖g‖₁) is similar in spirit); later, 1.
         let initialLength = steps.isEmpty ? min(1, 1 / max(1e-12, (-slope).squareRoot())) : 1
@@ -111,8 +134,9 @@ public struct LBFGS: FullBatchOptimizer {
             var length = initialLength, accepted: LinePoint? = nil
             for _ in 0...maximumBacktracks {
                 move(to: length)
-                let trial = counted()
-                if trial.isFinite && trial <= loss + sufficientDecrease * length * slope {
+                let trial = counted(), bound = loss + sufficientDecrease * length * slope
+                trace.trials.append((length, trial, bound))
+                if trial.isFinite && trial <= bound {
                     accepted = LinePoint(length: length, loss: trial, slope: 0, gradient: parameters.map(\.gradient))
                     break
                 }
@@ -124,6 +148,7 @@ public struct LBFGS: FullBatchOptimizer {
                                 initialLength: initialLength) { length in
                 move(to: length)
                 let trial = counted()
+                trace.trials.append((length, trial, loss + sufficientDecrease * length * slope))
                 let trialGradient = parameters.map(\.gradient)
                 return LinePoint(length: length, loss: trial, slope: Self.dot(trialGradient, direction), gradient: trialGradient)
             }
@@ -142,6 +167,7 @@ public struct LBFGS: FullBatchOptimizer {
         let s = direction.map { var d = $0; Kernels.scale(&d, by: Float(found.length)); return d }
         let y = zip(found.gradient, gradient).map { Kernels.subtract($0, $1) }
         let curvature = Self.dot(y, s)
+        (trace.curvature, trace.keptPair) = (curvature, curvature > 1e-10)
         if curvature > 1e-10 {
             steps.append(s); changes.append(y); curvatures.append(curvature)
             newestChangeSquaredNorm = Self.dot(y, y)

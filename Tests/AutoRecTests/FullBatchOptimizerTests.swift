@@ -39,6 +39,32 @@ import TensorCore
         #expect(lengths.dropFirst(2).allSatisfy { $0 == 1 }, "step lengths: \(lengths)")
     }
 
+    /// The trace's record of each iteration agrees with what the step did: f₀ is the previous
+    /// iteration's loss, every trial but the accepted last one broke its Armijo bound
+    /// f₀ + c₁·t·gᵀd, the accepted length and the trial count are the step's own, and a pair with
+    /// yᵀs > 1e-10 is kept (on this convex bowl, always).
+    @Test func lbfgsTraceRecordsEveryTrialAndTheAcceptedStep() {
+        let parameter = Parameter(name: "theta", value: Matrix(rows: 1, columns: 8, repeating: 5))
+        var optimizer = LBFGS()
+        var previous = Double.nan
+        for iteration in 1...6 {
+            let loss = optimizer.step([parameter]) { parameter.zeroGradient(); return Self.quadratic(parameter) }
+            let trace = optimizer.trace
+            #expect(trace.iteration == iteration)
+            if iteration > 1 { #expect(trace.startLoss == previous) }
+            #expect(trace.slope < 0 && trace.pairs == min(iteration - 1, optimizer.historySize) && !trace.clearedHistory)
+            #expect(trace.trials.count == optimizer.lastStepEvaluations - (iteration == 1 ? 1 : 0))
+            for (index, trial) in trace.trials.enumerated() {
+                #expect(trial.bound == trace.startLoss + optimizer.sufficientDecrease * trial.length * trace.slope)
+                #expect((trial.loss <= trial.bound) == (index == trace.trials.count - 1), "iteration \(iteration): \(trace.description)")
+            }
+            #expect(trace.trials.last?.length == optimizer.lastStepLength && trace.trials.last?.loss == loss)
+            #expect(trace.keptPair && (trace.curvature ?? 0) > 1e-10)
+            #expect(trace.description.hasPrefix("iteration \(iteration), f0 "))
+            previous = loss
+        }
+    }
+
     /// A restored L-BFGS (pairs from its checkpoint state, cached curvatures recomputed) takes the
     /// same next step as the one that kept running.
     @Test func lbfgsRestoredFromItsStateTakesTheSameStep() throws {
