@@ -113,7 +113,16 @@ public final class MPILibrary: @unchecked Sendable {
         guard libraryVersion(&buffer, &length) == 0 else { return "version unknown" }
         let text = String(decoding: buffer.prefix(Int(max(0, min(length, 8191)))).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
                           as: UTF8.self)
-        return text.split(whereSeparator: \.isNewline).first.map { $0.split(separator: ",").first.map(String.init) ?? String($0) }
-            ?? "version unknown"
+        return Self.versionLine(text)
+    }
+
+    /// The first line of a library's version text up to its first comma, runs of white space as
+    /// one space ("Open MPI v4.1.4, package: …" → "Open MPI v4.1.4"; MPICH's
+    /// "MPICH Version:\t4.0.2\n…" → "MPICH Version: 4.0.2"), or "version unknown".
+    public static func versionLine(_ text: String) -> String {
+        guard let line = text.split(whereSeparator: \.isNewline).first,
+              let head = line.split(separator: ",", omittingEmptySubsequences: false).first else { return "version unknown" }
+        let words = head.split(whereSeparator: \.isWhitespace)
+        return words.isEmpty ? "version unknown" : words.joined(separator: " ")
     }
 }

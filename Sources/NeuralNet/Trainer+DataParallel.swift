@@ -38,13 +38,21 @@ struct ShardPlan {
     }
 
     /// The global batch's loss for update `update` of the step, after replacing the gradients of
-    /// `parameters` (this shard's) with the group's weighted sum.
+    /// `parameters` (this shard's) with the group's weighted sum. The loss's reduction carries the
+    /// step's status (`StepFailures`): when a member joined it failing, every member throws
+    /// `DataParallelError.memberFailed` here, before the gradients' reduction.
     func reduce(loss: Double, parameters: [Parameter], update: Int) throws -> Double {
         let weight = weights[min(update, weights.count - 1)]
-        var total = [weight * loss]
-        try group.allReduceSum(&total)
+        let total = try StepFailures.reduce(weight * loss, over: group)
         try buffer.sumGradients(parameters, weight: Float(weight), over: group)
-        return total[0]
+        return total
+    }
+
+    /// This member's step failed with `error` (its own, not one the group's reduction threw alike
+    /// on every member): joins the other members' next loss reduction flagged, and throws
+    /// `DataParallelError.memberFailed` with every member.
+    func fail(_ error: any Error) throws -> Never {
+        try StepFailures.join(failing: error, over: group)
     }
 
     /// Throws `DataParallelError.parametersDiverged` unless every member's parameters have the
@@ -95,6 +103,12 @@ extension Trainer {
     /// This member's shard of `global` when training data-parallel (nil: one process).
     func shardPlan(_ global: SparseMatrix) -> ShardPlan? {
         dataParallel.map { ShardPlan(global, group: $0, weighting: recipe.shardWeighting, buffer: reductionBuffer) }
+    }
+
+    /// At the end of a pass of mini-batches, the status reduction alone (a member whose model
+    /// failed after the last update of the pass's last step joins it flagged; see `StepFailures`).
+    func checkPassStatus() throws {
+        if let group = dataParallel, group.size > 1 { _ = try StepFailures.reduce(0, over: group) }
     }
 
     /// In debug builds of a data-parallel run, checks after each epoch that every member holds

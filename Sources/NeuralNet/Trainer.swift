@@ -169,20 +169,34 @@ public struct Trainer {
                                     learningRate: optimizer.learningRate, trainingRowCount: data.rows,
                                     phase: phase, updatedParameterNames: updatedNames)
             var steps = 0
-            let localLoss = try model.trainStep(batch: batch, step: step, context: &context) { localLoss in
-                var loss = localLoss
-                if let plan {                                             // Σ_r w_r·(loss_r, g_r) before any check
-                    loss = try plan.reduce(loss: localLoss, parameters: updated, update: updateIndex)
-                    reducedLoss = reducedLoss ?? loss
-                    updateIndex += 1
+            // Data-parallel: true from a reduction until the update closure returns, where an error
+            // is thrown by every member alike (the reduced loss and gradients are the same
+            // everywhere); an error outside that is this member's own, made known to the others
+            // by joining their next reduction flagged (`ShardPlan.fail`), so none waits for it.
+            var alike = false
+            let localLoss: Double
+            do {
+                localLoss = try model.trainStep(batch: batch, step: step, context: &context) { localLoss in
+                    var loss = localLoss
+                    if let plan {                                         // Σ_r w_r·(loss_r, g_r) before any check
+                        try Self.check(loss: localLoss, epoch: epoch, batch: batchIndex)   // this shard's: names the rank
+                        alike = true
+                        loss = try plan.reduce(loss: localLoss, parameters: updated, update: updateIndex)
+                        reducedLoss = reducedLoss ?? loss
+                        updateIndex += 1
+                    }
+                    try Self.check(loss: loss, epoch: epoch, batch: batchIndex)
+                    // One pass per parameter: step, zero the gradient, report a NaN/∞ gradient.
+                    if let name = optimizer.updateZeroingGradients(updated) {
+                        throw TrainingError.nonFiniteGradient(epoch: epoch + 1, batch: batchIndex + 1, parameter: name)
+                    }
+                    frozen.zeroGradients()                                // computed, not applied: this phase keeps them
+                    steps += 1
+                    alike = false
                 }
-                try Self.check(loss: loss, epoch: epoch, batch: batchIndex)
-                // One pass per parameter: step, zero the gradient, report a NaN/∞ gradient.
-                if let name = optimizer.updateZeroingGradients(updated) {
-                    throw TrainingError.nonFiniteGradient(epoch: epoch + 1, batch: batchIndex + 1, parameter: name)
-                }
-                frozen.zeroGradients()                                    // computed, not applied: this phase keeps them
-                steps += 1
+            } catch {
+                guard let plan, !alike, plan.group.size > 1 else { throw error }
+                try plan.fail(error)
             }
             context.shard = nil
             let loss = reducedLoss ?? localLoss
@@ -193,6 +207,7 @@ public struct Trainer {
             loop.optimizerSteps += steps
             afterBatch(rows.count)
         }
+        try checkPassStatus()
         return (lossTotal, batches)
     }
 

@@ -5,15 +5,23 @@
 // values with their users, and the top-10 items of each test user. `DataParallelTests`
 // compares the lines of `mpirun -np 2` and `-np 3` with those of one process.
 //
-//   DataParallelCheck [--epochs N] [--seed S] [--models A,B] [--fail-rank R --fail-after-epoch E]
+//   DataParallelCheck [--epochs N] [--seed S] [--models A,B]
+//                     [--fail-rank R (--fail-after-epoch E | --fail-in-step E:B [--fault error|nan|kill])]
 //
 // --fail-rank/--fail-after-epoch make rank R throw after epoch E (a test of
-// `MemberFailures.together`: every rank must stop, rank 0 naming rank R and its error).
+// `MemberFailures.together`: every rank must stop, rank 0 naming rank R and its error);
+// --fail-in-step E:B makes rank R's step of epoch E, batch B (from 1) throw, see a NaN loss or be
+// killed by SIGKILL just before its first update (`FailsInStep`; a test of `StepFailures`).
 //
 //   DataParallelCheck --compare-models MODEL STOP -- CompareModels arguments…
 //
 // runs `CompareModels` itself (alone or as a rank) with MODEL stopping after epoch STOP (0: never),
 // as a process killed between two epochs: the first half of a `--resume-dir` test.
+//
+//   DataParallelCheck --compare-models-failing MODEL R E:B FAULT -- CompareModels arguments…
+//
+// runs `CompareModels` with rank R's step of MODEL in epoch E, batch B meeting FAULT (the rank
+// read from the launcher's environment, `MPILaunch`).
 import Foundation
 import Kernels
 import MPIBackend
@@ -38,7 +46,29 @@ if CommandLine.arguments.count >= 5 && CommandLine.arguments[1] == "--compare-mo
                                    output: { print($0) }, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
 }
 
-var settings = (epochs: 3, seed: UInt64(11), models: [String](), failRank: -1, failAfterEpoch: 0)
+/// "E:B" as (epoch, batch), or nil.
+func epochAndBatch(_ text: String) -> (epoch: Int, batch: Int)? {
+    let parts = text.split(separator: ":").compactMap { Int($0) }
+    return parts.count == 2 ? (parts[0], parts[1]) : nil
+}
+
+if CommandLine.arguments.count >= 7 && CommandLine.arguments[1] == "--compare-models-failing" && CommandLine.arguments[6] == "--" {
+    let arguments = CommandLine.arguments
+    guard let failingRank = Int(arguments[3]) else { fail("--compare-models-failing: rank \(arguments[3]) is not an integer") }
+    guard let place = epochAndBatch(arguments[4]) else { fail("--compare-models-failing: \(arguments[4]) is not EPOCH:BATCH") }
+    guard let fault = StepFault(rawValue: arguments[5]) else { fail("--compare-models-failing: unknown fault \(arguments[5])") }
+    let rank = MPILaunch.detect(in: ProcessInfo.processInfo.environment)?.rank ?? 0
+    let zoo: ModelZoo
+    do {
+        zoo = try ModelZoo.standard.failing(arguments[2], rank: rank, failingRank: failingRank, epoch: place.epoch,
+                                            batch: place.batch, fault: fault)
+    } catch { fail("\(error)") }
+    exit(CompareModelsCommand.main(arguments: Array(arguments.dropFirst(7)), zoo: zoo,
+                                   output: { print($0) }, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
+}
+
+var settings = (epochs: 3, seed: UInt64(11), models: [String](), failRank: -1, failAfterEpoch: 0,
+                failInStep: (epoch: 0, batch: 0), fault: StepFault.error)
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
@@ -58,6 +88,12 @@ while !arguments.isEmpty {
     case "--fail-after-epoch":
         guard let epoch = Int(value) else { fail("--fail-after-epoch \(value): not an integer") }
         settings.failAfterEpoch = epoch
+    case "--fail-in-step":
+        guard let place = epochAndBatch(value) else { fail("--fail-in-step \(value): not EPOCH:BATCH") }
+        settings.failInStep = place
+    case "--fault":
+        guard let fault = StepFault(rawValue: value) else { fail("--fault \(value): not one of error, nan, kill") }
+        settings.fault = fault
     default: fail("unknown option \(flag)")
     }
 }
@@ -78,7 +114,12 @@ struct InjectedFailure: Error, CustomStringConvertible {
 do {
     let entries = ModelZoo.standard.entries.filter { settings.models.isEmpty || settings.models.contains($0.name) }
     for entry in entries {
-        let model = try ZooTesting.make(entry, epochs: settings.epochs, seed: settings.seed)
+        let rank = group?.rank ?? 0
+        var model = try ZooTesting.make(entry, epochs: settings.epochs, seed: settings.seed)
+        if settings.failInStep.epoch > 0 {
+            model = FailsInStep.wrapping(model, rank: rank, failingRank: settings.failRank, epoch: settings.failInStep.epoch,
+                                         batch: settings.failInStep.batch, fault: settings.fault)
+        }
         let split = ToyData.split(for: entry.task)
         if let group {                                                     // same data and options everywhere
             let train = split.train
@@ -87,7 +128,6 @@ do {
             try group.requireAgreement(on: described, what: "data and options")
         }
         var losses: [Double] = [], validation: [Double] = []
-        let rank = group?.rank ?? 0
         let injected: (TrainingState) throws -> Void = { state in
             if rank == settings.failRank && state.nextEpoch == settings.failAfterEpoch {
                 throw InjectedFailure(rank: rank, epoch: state.nextEpoch)

@@ -40,8 +40,10 @@ import MPIBackend
         throw MPIError.missingSymbol(library: name, symbol: "(not built near \(CommandLine.arguments[0]))")
     }
 
-    /// `executable` with `arguments`; stopped (SIGTERM) after `timeout` seconds, saying so in
-    /// `timedOut`: a job whose ranks wait for each other forever fails the test instead of hanging it.
+    /// `executable` with `arguments`; stopped (SIGTERM, then SIGKILL 10 s later) after `timeout`
+    /// seconds, saying so in `timedOut`: a job whose ranks wait for each other forever fails the
+    /// test instead of hanging it. (`mpirun` started from a test thread inherits a signal mask that
+    /// blocks SIGTERM and then never acts on it; its ranks end once it is killed.)
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 900) throws
         -> (status: Int32, output: String, errors: String, timedOut: Bool) {
         let process = Process()
@@ -55,13 +57,29 @@ import MPIBackend
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        let stopped = StopFlag()
+        let timer = DispatchWorkItem {
+            guard process.isRunning else { return }
+            stopped.set()
+            process.terminate()
+        }
+        let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout + 10, execute: killer)
         let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         timer.cancel()
+        killer.cancel()
         return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self),
-                process.terminationReason == .uncaughtSignal)
+                stopped.isSet)
+    }
+
+    /// Set once, from the timer's thread; read after the process ended.
+    final class StopFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
     }
 
     /// `DataParallelCheck` under `mpirun -np ranks` (nil: alone).

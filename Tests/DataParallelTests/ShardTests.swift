@@ -6,6 +6,13 @@ import TensorCore
 
 /// The shard rule, the shard weights, the launch detection and the bad-input errors.
 struct ShardTests {
+    @Test func versionLineKeepsTheFirstLineBeforeItsCommaWithSingleSpaces() {
+        #expect(MPILibrary.versionLine("Open MPI v4.1.4, package: Debian OpenMPI, ident: 4.1.4, repo rev: v4.1.4\n") == "Open MPI v4.1.4")
+        #expect(MPILibrary.versionLine("MPICH Version:\t4.0.2\nMPICH Release date:\tThu Mar 17 2022\n") == "MPICH Version: 4.0.2")
+        #expect(MPILibrary.versionLine("") == "version unknown")
+        #expect(MPILibrary.versionLine(" \t\n") == "version unknown")
+    }
+
     @Test func shardsCoverTheBatchInOrderAndDifferByOneRowAtMost() {
         for size in 1...5 {
             for rows in 0...11 {

@@ -128,4 +128,14 @@ final class OutcomeBox: @unchecked Sendable {
         while results.count < count { condition.wait() }
         return (0..<count).compactMap { results[$0] }
     }
+
+    /// The results of ranks 0 ..< `count` once all have arrived, or nil when some had not after
+    /// `timeout` seconds (members waiting for each other forever fail a test instead of hanging it).
+    func wait(for count: Int, timeout: Double) -> [Result<FitOutcome, Error>]? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while results.count < count { if !condition.wait(until: deadline) && results.count < count { return nil } }
+        return (0..<count).compactMap { results[$0] }
+    }
 }
