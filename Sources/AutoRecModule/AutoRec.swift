@@ -60,7 +60,7 @@ public final class AutoRec: StepTrainedModel {
             stepping = .fullBatch(iterationsPerEpoch: configuration.iterationsPerEpoch,
                                   optimizer: LBFGS(lineSearch: configuration.lineSearch))
         }
-        var recipe = TrainingRecipe(epochs: configuration.epochs, stepping: stepping)
+        var recipe = TrainingRecipe(epochs: configuration.epochs, stepping: stepping, patience: configuration.patience)
         recipe.shardWeighting = [.sum]                      // Σ_O over the rows; the penalty carries B/N already
         return recipe
     }

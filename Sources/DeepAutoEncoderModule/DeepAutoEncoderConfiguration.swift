@@ -87,8 +87,6 @@ public struct DeepAutoEncoderConfiguration: TrainingConfiguration, Equatable {
             c.weightDecay = Float(try reader.double("weight-decay", default: Double(c.weightDecay)))
             let budget = try reader.int("update-budget", default: c.updateBudget ?? 0, minimum: 0)
             c.updateBudget = budget > 0 ? budget : nil
-            let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)
-            c.patience = patience > 0 ? patience : nil
         }
         if options.epochs != nil || options.overrides["epochs"] != nil { c.updateBudget = nil }   // exact epochs asked for
         return c

@@ -48,7 +48,8 @@ public final class MultDAE: StepTrainedModel {
         TrainingRecipe(epochs: configuration.epochs,
                        stepping: .miniBatch(batchSize: configuration.batchSize,
                                             optimizer: Adam(learningRate: configuration.learningRate,
-                                                            weightDecay: configuration.weightDecay)))
+                                                            weightDecay: configuration.weightDecay)),
+                       patience: configuration.patience)
     }
 
     /// Training draws from a generator split off the model's own (initialisation came first).

@@ -58,7 +58,8 @@ public final class MultVAE: StepTrainedModel {
     public var recipe: TrainingRecipe {
         TrainingRecipe(epochs: configuration.epochs,
                        stepping: .miniBatch(batchSize: configuration.batchSize, optimizer: Adam(learningRate: configuration.learningRate)),
-                       klSchedule: .annealPerUpdate(cap: configuration.betaCap, totalAnnealSteps: configuration.annealSteps))
+                       klSchedule: .annealPerUpdate(cap: configuration.betaCap, totalAnnealSteps: configuration.annealSteps),
+                       patience: configuration.patience)
     }
 
     /// Training draws from a generator split off the model's own (initialisation came first).

@@ -57,6 +57,7 @@ public final class RecVAE: StepTrainedModel {
         TrainingRecipe(epochs: configuration.epochs,
                        stepping: .miniBatch(batchSize: configuration.batchSize, optimizer: Adam(learningRate: configuration.learningRate)),
                        klSchedule: .constant(configuration.gamma),
+                       patience: configuration.patience,
                        phases: [TrainingPhase(name: "encoder", passes: configuration.encoderPasses,
                                               parameterNames: Set(encoder.parameters.map(\.name))),
                                 TrainingPhase(name: "decoder", passes: configuration.decoderPasses,

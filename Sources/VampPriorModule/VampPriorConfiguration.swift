@@ -123,8 +123,6 @@ public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
             c.warmUpEpochs = try reader.int("warm-up", default: c.warmUpEpochs, minimum: 0)
             c.normalizesGradients = try reader.choice("optimizer", default: c.normalizesGradients ? "adam-normgrad" : "adam",
                                                       among: ["adam", "adam-normgrad"]) == "adam-normgrad"
-            let patience = try reader.int("patience", default: c.patience ?? 0, minimum: 0)
-            c.patience = patience > 0 ? patience : nil
             let patienceFrom = try reader.int("patience-from", default: c.patienceFromEpoch ?? 0, minimum: 0)
             c.patienceFromEpoch = patienceFrom > 0 ? patienceFrom : nil   // 0: the warm-up length
             c.likelihood = try reader.choice("likelihood", default: c.likelihood)
