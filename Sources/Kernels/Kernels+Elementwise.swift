@@ -134,6 +134,34 @@ extension Kernels {
         }
     }
 
+    /// x[:, block b] *= factors[b] for each of the `factors.count` equal blocks of columns (block b:
+    /// columns b·C/n ..< (b+1)·C/n), one Float product per entry.
+    public static func scaleColumnBlocks(_ x: inout Matrix, by factors: [Float]) {
+        precondition(!factors.isEmpty && x.columns % factors.count == 0,
+                     "scaleColumnBlocks: \(factors.count) blocks do not divide the columns of \(x.shapeDescription)")
+        let columns = x.columns, width = columns / max(1, factors.count)
+        for r in 0..<x.rows {
+            for (b, factor) in factors.enumerated() {
+                let start = r * columns + b * width
+                for c in start..<(start + width) { x.storage[c] *= factor }
+            }
+        }
+    }
+
+    /// Σx² of each of `blocks` equal blocks of columns (as `scaleColumnBlocks`), in Double. Each is
+    /// `dot(part, part)` of the block copied out as its own matrix (`columns(_:of:)`), so the same
+    /// bits as the sum of squares of a tensor holding just that block; one block is `dot(x, x)`.
+    public static func columnBlockSumsOfSquares(_ x: Matrix, blocks: Int) -> [Double] {
+        precondition(blocks >= 1 && x.columns % blocks == 0,
+                     "columnBlockSumsOfSquares: \(blocks) blocks do not divide the columns of \(x.shapeDescription)")
+        guard blocks > 1 else { return [dot(x, x)] }
+        let width = x.columns / blocks
+        return (0..<blocks).map { b in
+            let part = columns((b * width)..<((b + 1) * width), of: x)
+            return dot(part, part)
+        }
+    }
+
     /// a + b (same shape).
     public static func add(_ a: Matrix, _ b: Matrix) -> Matrix {
         precondition(a.rows == b.rows && a.columns == b.columns, "add: \(a.shapeDescription) vs \(b.shapeDescription)")

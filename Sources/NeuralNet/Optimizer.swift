@@ -64,7 +64,8 @@ public struct Adam: Optimizer {
     public var state: [String: State] = [:]
     /// AdamNormGrad (Tomczak & Welling's VampPrior code, used by Kim & Suh's): each parameter's
     /// gradient is divided by its L2 norm (+ 10⁻⁷) before the weight decay and the moments, so every
-    /// update sees unit-norm gradients. Off for plain Adam.
+    /// update sees unit-norm gradients — per column block for a parameter with
+    /// `Parameter.normalizationBlocks` > 1, as the reference's separate tensors. Off for plain Adam.
     public var normalizesGradients: Bool = false
 
     /// Adam's state of one parameter: first and second moments and its step count t.
@@ -93,11 +94,17 @@ public struct Adam: Optimizer {
         for parameter in parameters {
             var entry = takeState(for: parameter)
             entry.step += 1
-            Kernels.adamUpdate(value: &parameter.value, gradient: parameter.gradient,
+            var gradient = parameter.gradient, scale: Float = 1
+            if let factors = blockGradientScales(parameter) {
+                Kernels.scaleColumnBlocks(&gradient, by: factors)      // a copy: `update` leaves the gradient as it was
+            } else {
+                scale = gradientScale(gradient)
+            }
+            Kernels.adamUpdate(value: &parameter.value, gradient: gradient,
                                firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
                                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                                weightDecay: parameter.decays ? weightDecay : 0, step: entry.step,
-                               gradientScale: gradientScale(parameter.gradient))
+                               gradientScale: scale)
             state[parameter.name] = entry
         }
     }
@@ -122,7 +129,12 @@ public struct Adam: Optimizer {
                     learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                     weightDecay: parameter.decays ? weightDecay : 0, step: entry.step)
             } else {
-                let scale = gradientScale(parameter.gradient)
+                var scale: Float = 1
+                if let factors = blockGradientScales(parameter) {
+                    Kernels.scaleColumnBlocks(&parameter.gradient, by: factors)   // zeroed by the step below
+                } else {
+                    scale = gradientScale(parameter.gradient)
+                }
                 finite = Kernels.adamUpdateZeroingGradient(
                     value: &parameter.value, gradient: &parameter.gradient,
                     firstMoment: &entry.firstMoment, secondMoment: &entry.secondMoment,
@@ -136,10 +148,22 @@ public struct Adam: Optimizer {
         return firstNonFinite
     }
 
-    /// 1 for Adam; 1/(‖g‖₂ + 10⁻⁷) with `normalizesGradients` (one extra read of the gradient).
+    /// 1 for Adam; 1/(‖g‖₂ + 10⁻⁷) with `normalizesGradients` (one extra read of the gradient), for a
+    /// parameter normalised whole.
     func gradientScale(_ gradient: Matrix) -> Float {
         guard normalizesGradients else { return 1 }
         return Float(1 / (Kernels.dot(gradient, gradient).squareRoot() + 1e-7))
+    }
+
+    /// With `normalizesGradients` and a parameter normalised in column blocks
+    /// (`Parameter.normalizationBlocks` > 1): each block's 1/(‖∇_block‖₂ + 10⁻⁷), the factor
+    /// `gradientScale` gives a parameter holding just that block (the same bits); nil otherwise (the
+    /// whole gradient's scale applies inside the step). The step then reads the gradient with its
+    /// blocks pre-multiplied and scale 1 (x·1 = x: the same numbers as separate parameters).
+    func blockGradientScales(_ parameter: Parameter) -> [Float]? {
+        guard normalizesGradients, parameter.normalizationBlocks > 1 else { return nil }
+        return Kernels.columnBlockSumsOfSquares(parameter.gradient, blocks: parameter.normalizationBlocks)
+            .map { Float(1 / ($0.squareRoot() + 1e-7)) }
     }
 
     /// The parameter's state, removed from `state` so its moments are uniquely referenced (no copy

@@ -16,6 +16,18 @@ public final class Parameter {
     public let decays: Bool
     /// Where the gradient lives (written sum and any described parts).
     var store: GradientStore
+    /// In how many equal blocks of columns AdamNormGrad (`Adam.normalizesGradients`) normalises
+    /// this gradient, each block divided by its own L2 norm (+ 10⁻⁷): for a parameter that packs
+    /// several tensors of a reference side by side, such as a Gaussian head's [W_μ | W_logσ²] where
+    /// the reference has two `nn.Linear` layers, each normalised on its own. 1 (the default): the
+    /// whole tensor is one. Plain Adam, SGD, Rprop and L-BFGS ignore it (their steps are the same).
+    /// Must divide the column count.
+    public var normalizationBlocks: Int = 1 {
+        didSet {
+            precondition(normalizationBlocks >= 1 && value.columns % normalizationBlocks == 0,
+                         "Parameter \(name): normalizationBlocks \(normalizationBlocks) must be ≥ 1 and divide its \(value.columns) columns (\(value.shapeDescription))")
+        }
+    }
 
     /// A parameter with the given initial value and a zero gradient of the same shape. With
     /// `allocatesGradient` false the gradient is allocated on first use instead: a closed-form

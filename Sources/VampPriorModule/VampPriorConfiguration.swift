@@ -181,10 +181,16 @@ enum VampPriorLayers {
         (0..<max(0, count)).flatMap { block(size, size, name: "\(name).\($0)", gated: gated, rng: &rng) }
     }
 
-    /// The Gaussian head H → [μ | logσ²] (2Z wide): a linear map, logσ² clamped to `bounds`.
+    /// The Gaussian head H → [μ | logσ²] (2Z wide): a linear map, logσ² clamped to `bounds`. Its
+    /// weight and bias pack the reference's two `nn.Linear` heads (`*_mean`, `*_logvar`, e.g.
+    /// `HVamp.py` `q_z2_mean`/`q_z2_logvar`), so both are normalised in 2 column blocks, μ's and
+    /// logσ²'s, under AdamNormGrad (`Parameter.normalizationBlocks`; plain Adam is unaffected).
     static func gaussianHead(_ inputSize: Int, latent: Int, name: String, bounds: ClosedRange<Float>,
                              rng: inout RandomGenerator) -> [AnyLayer] {
-        [AnyLayer(dense(inputSize, 2 * latent, name: name, rng: &rng)), AnyLayer(LogVarianceClamp(bounds: bounds))]
+        let head = dense(inputSize, 2 * latent, name: name, rng: &rng)
+        head.weight.normalizationBlocks = 2
+        head.bias.normalizationBlocks = 2
+        return [AnyLayer(head), AnyLayer(LogVarianceClamp(bounds: bounds))]
     }
 
     /// The VampPrior over K pseudo-inputs (initialised from `rng`), running them through the encoder

@@ -84,4 +84,33 @@ let oddShapes: [(Int, Int)] = [(0, 0), (0, 5), (3, 0), (1, 1), (17, 33), (130, 2
         Kernels.scaleRows(&empty, by: [])
         #expect(empty.count == 0)
     }
+
+    /// Column blocks (AdamNormGrad per packed tensor): the scaling against a naive loop, each block's
+    /// Σx² against a Double loop and bit for bit against `dot` of the block as its own matrix; one
+    /// block is `dot(x, x)`. Odd widths, an empty matrix, and blocks of more than one thread's chunk.
+    @Test(arguments: [[0, 6, 2], [1, 22, 2], [17, 66, 2], [4, 69, 3], [5, 60_000, 2], [9, 14, 1]])
+    func columnBlocksAreScaledAndMeasuredOnTheirOwn(shape: [Int]) {
+        let (rows, columns, blocks) = (shape[0], shape[1], shape[2])
+        let x = Reference.matrix(rows, columns, seed: 71), width = columns / blocks
+        let factors = (0..<blocks).map { Float($0 + 1) * -0.75 }
+        var scaled = x
+        Kernels.scaleColumnBlocks(&scaled, by: factors)
+        let sums = Kernels.columnBlockSumsOfSquares(x, blocks: blocks)
+        #expect(sums.count == blocks)
+        for b in 0..<blocks {
+            let range = (b * width)..<((b + 1) * width)
+            var naive = 0.0, allScaled = true
+            for r in 0..<rows {
+                for c in range {
+                    naive += Double(x[r, c]) * Double(x[r, c])
+                    allScaled = allScaled && scaled[r, c] == x[r, c] * factors[b]
+                }
+            }
+            #expect(allScaled, "block \(b)")
+            #expect(abs(sums[b] - naive) <= 1e-12 * max(1, naive))
+            let part = Kernels.columns(range, of: x)
+            #expect(sums[b] == Kernels.dot(part, part))
+        }
+        if blocks == 1 { #expect(sums == [Kernels.dot(x, x)]) }
+    }
 }

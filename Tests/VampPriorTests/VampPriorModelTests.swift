@@ -162,6 +162,29 @@ import RecCore
         #expect((0..<6).allSatisfy { weight.gradient[0, $0] == 0 })
     }
 
+    /// Each Gaussian head packs the reference's two `nn.Linear` heads ([μ | logσ²]), so its weight
+    /// and bias are normalised in 2 column blocks under AdamNormGrad (issue 27); every other
+    /// parameter (gated layers' linear and gate, the sparse input block, the pseudo-inputs, the
+    /// decoder) is one reference tensor, normalised whole. H+Vamp (Gated) has three heads
+    /// (q(z₂|x), q(z₁|x, z₂), p(z₁|z₂)), the VampPrior VAE one.
+    @Test(arguments: [("h-vamp-gated", VampPriorConfiguration.hierarchicalGated, 3),
+                      ("h-vamp", VampPriorConfiguration.hierarchical, 3), ("vampprior-vae", VampPriorConfiguration.vampPrior, 1)])
+    func gaussianHeadsAreNormalisedAsTheReferencesTwoTensors(entry: String, base: VampPriorConfiguration, heads: Int) throws {
+        let c = try VampPriorConfiguration.from(ModelOptions(seed: 5, overrides: [
+            "hidden": "6", "latent": "3", "latent-1": "4", "components": "2", "optimizer": "adam-normgrad"]),
+            model: entry, base: base)
+        #expect(c.normalizesGradients)
+        let parameters = entry == "vampprior-vae" ? VampPriorVAE(itemCount: 9, configuration: c).parameters
+                                                  : HierarchicalVampPriorVAE(itemCount: 9, configuration: c).parameters
+        let blocked = parameters.filter { $0.normalizationBlocks != 1 }
+        #expect(blocked.count == 2 * heads, "\(blocked.map(\.name))")
+        for parameter in blocked {
+            #expect(parameter.name.contains(".head.") && parameter.normalizationBlocks == 2, "\(parameter.name)")
+            #expect(parameter.value.columns == 2 * (parameter.name.hasPrefix("q2.") || parameter.name.hasPrefix("q.") ? 3 : 4))
+        }
+        #expect(parameters.filter { $0.name.contains(".head.") }.count == 2 * heads)
+    }
+
     /// `optimizer=adam-normgrad` reaches the fit: same seed, same data, one epoch, other weights;
     /// and the plain-Adam run is the default's.
     @Test func theNormGradOptionReachesTheOptimizer() throws {
