@@ -21,7 +21,7 @@ public struct MultVAEConfiguration: TrainingConfiguration, Equatable {
     /// Stop after this many epochs without a better validation NDCG@100, the best epoch kept
     /// (`patience`, 0: never): 50, a quarter of the budget.
     /// Ours (the reference runs all 200): on ML-1M the longest stretch without a new best before the
-    /// best epoch was 22 (seeds 1–3, BENCHMARKS.md §16), so the 200-epoch figures are kept.
+    /// best epoch was 17 (seeds 1–3, BENCHMARKS.md §16), so the 200-epoch figures are kept.
     public var patience: Int?
     /// Seed of the model's random generator (initialisation, shuffling, dropout, ε).
     public var seed: UInt64
