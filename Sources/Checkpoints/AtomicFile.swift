@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,7 +42,7 @@ public enum AtomicFile {
                         throw CheckpointError.cannotWrite(file: path, reason: "write failed: \(errorText())")
                     }
                     offset += written
-                    if let pause = pauseBetweenChunks, offset < buffer.count { Thread.sleep(forTimeInterval: seconds(pause)) }
+                    if let pause = pauseBetweenChunks, offset < buffer.count { Thread.sleep(forTimeInterval: pause.inSeconds) }
                 }
             }
             guard fsync(descriptor) == 0 else { throw CheckpointError.cannotWrite(file: path, reason: "fsync failed: \(errorText())") }
@@ -105,10 +106,6 @@ public enum AtomicFile {
     }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-    }
 }
 
 /// What a path is, for plain refusals of anything but a regular file.

@@ -45,12 +45,7 @@ public final class EASE: ZooModel {
                         + "B \(Self.rounded(times[2])) s")
         }
         let metric = try request.validation.map { try $0.score(self, splitOver: request.dataParallel) }
-        let report = EpochReport(epoch: 1, epochCount: 1, loss: 0, validationMetric: metric, seconds: Self.seconds(clock.now - started))
-        request.progress(report)
-        try request.onEpochEnd?(TrainingState(nextEpoch: 1, updates: 0, optimizerSteps: 0, generator: RandomGenerator(seed: 1),
-                                              bestEpoch: metric == nil ? nil : 0, bestMetric: metric, seconds: report.seconds,
-                                              epochReports: [report]))
-        return TrainingHistory(epochs: [report], bestEpoch: 1, bestValidationMetric: metric)
+        return try request.finishOneEpochFit(validationMetric: metric, seconds: (clock.now - started).inSeconds)
     }
 
     /// B from the clicks of `train`, written into the storage of `weights` (no second [I, I] matrix);
@@ -61,7 +56,7 @@ public final class EASE: ZooModel {
     private func solve(_ train: SparseMatrix, over group: (any DataParallelGroup)?) throws -> (method: String, seconds: [Double]) {
         let clock = ContinuousClock()
         var times: [Double] = [], mark = clock.now
-        func lap() { times.append(Self.seconds(clock.now - mark)); mark = clock.now }
+        func lap() { times.append((clock.now - mark).inSeconds); mark = clock.now }
         var matrix = weights.value
         weights.value = Matrix(rows: 0, columns: 0)                       // `matrix` now holds the only reference
         if let group, group.size > 1 {
@@ -101,10 +96,6 @@ public final class EASE: ZooModel {
     private static func rounded(_ value: Double) -> String {
         let hundredths = Int((value * 100).rounded())
         return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }
 

@@ -64,7 +64,7 @@ public final class MPICommunicator: DataParallelGroup, @unchecked Sendable {
         let clock = ContinuousClock(), started = clock.now
         defer {
             let elapsed = clock.now - started
-            traffic.seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            traffic.seconds += elapsed.inSeconds
             traffic.calls += 1
             traffic.bytes += bytes
         }

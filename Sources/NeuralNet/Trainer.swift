@@ -79,7 +79,7 @@ public struct Trainer {
                 let elapsed = clock.now - started
                 batchProgress(BatchProgress(epoch: epoch + 1, epochCount: self.recipe.epochs, batch: batchesDone,
                                             batchCount: batchCount, rows: rowsDone, rowCount: data.rows,
-                                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+                                            seconds: elapsed.inSeconds))
             }
             switch optimizer {
             case .miniBatch(var stepper, let baseRate, let batchSize, let shuffle):
@@ -120,7 +120,7 @@ public struct Trainer {
             let elapsed = clock.now - started
             let report = EpochReport(
                 epoch: epoch + 1, epochCount: recipe.epochs, loss: loss, validationMetric: metric,
-                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                seconds: elapsed.inSeconds,
                 updates: loop.updates, klWeight: recipe.klSchedule.weight(epoch: epoch, update: max(0, loop.updates - 1)),
                 learningRate: rate)
             loop.reports.append(report)

@@ -31,14 +31,7 @@ public final class Popularity: ZooModel {
             counts.value = request.train.withValues(1).columnSums()
         }
         let metric = request.validation.map { $0.score(self) }
-        let elapsed = clock.now - started
-        let report = EpochReport(epoch: 1, epochCount: 1, loss: 0, validationMetric: metric,
-                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-        request.progress(report)
-        try request.onEpochEnd?(TrainingState(nextEpoch: 1, updates: 0, optimizerSteps: 0, generator: RandomGenerator(seed: 1),
-                                              bestEpoch: metric == nil ? nil : 0, bestMetric: metric, seconds: report.seconds,
-                                              epochReports: [report]))
-        return TrainingHistory(epochs: [report], bestEpoch: 1, bestValidationMetric: metric)
+        return try request.finishOneEpochFit(validationMetric: metric, seconds: (clock.now - started).inSeconds)
     }
 
     /// Every history row gets the item counts.
