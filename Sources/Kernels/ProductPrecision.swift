@@ -49,10 +49,15 @@ extension Kernels {
         return try body()
     }
 
-    /// One line for the logs: the precision and, for bf16, which path computes it.
+    /// One line for the logs: the precision and, for bf16, which path computes it; for fp32 on a
+    /// CPU with AMX-BF16, where bf16 is the faster choice (Documentation/Kernels.md, "Default"),
+    /// the flag that turns it on.
     public static func productPrecisionDescription(_ precision: ProductPrecision = productPrecision) -> String {
         switch precision {
-        case .float32: return "products: fp32"
+        case .float32:
+            return BFloat16Path.cpuSupportsAMX
+                ? "products: fp32 (this CPU has AMX-BF16: --precision bf16 runs the dense products faster; Documentation/Kernels.md)"
+                : "products: fp32"
         case .bfloat16:
             return "products: bf16 operands, fp32 accumulation (\(BFloat16Path.fastest.description))"
         }

@@ -106,6 +106,15 @@ import TensorCore
         #expect(Kernels.withProductPrecision(.float32) { Kernels.gemm(a, b)[0, 0] } == 1.00390625)
     }
 
+    /// The log line names the precision and, for bf16, the path; for fp32 it points to the flag
+    /// exactly where the CPU has AMX-BF16 (the only path faster than fp32).
+    @Test func precisionLineNamesThePathAndTheFasterChoice() {
+        #expect(Kernels.productPrecisionDescription(.bfloat16).hasSuffix("(\(BFloat16Path.fastest.description))"))
+        let fp32 = Kernels.productPrecisionDescription(.float32)
+        #expect(fp32.hasPrefix("products: fp32"))
+        #expect(fp32.contains("--precision bf16") == BFloat16Path.cpuSupportsAMX, "\(fp32)")
+    }
+
     @Test func precisionArguments() {
         #expect(ProductPrecision(argument: "bf16") == .bfloat16)
         #expect(ProductPrecision(argument: " BF16 ") == .bfloat16)
