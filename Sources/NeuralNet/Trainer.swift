@@ -12,6 +12,10 @@ public struct Trainer {
     public var dataParallel: (any DataParallelGroup)?
     /// The data-parallel gradient message, kept across steps (unused alone).
     let reductionBuffer = ReductionBuffer()
+    /// Where each mini-batch update's trace line goes (`StepTraceLine`), on rank 0 only; nil: no
+    /// trace. Standard error when `AUTOENCODERZOO_STEP_TRACE=1` (a debugging aid: it reads the
+    /// gradients, which changes no number, and costs one pass over them per update).
+    public var stepTrace: ((String) -> Void)? = StepTraceLine.fromEnvironment()
 
     /// A trainer for `recipe`, alone or as a member of `dataParallel`.
     public init(recipe: TrainingRecipe, dataParallel: (any DataParallelGroup)? = nil) {
@@ -186,6 +190,10 @@ public struct Trainer {
                         updateIndex += 1
                     }
                     try Self.check(loss: loss, epoch: epoch, batch: batchIndex)
+                    if let stepTrace, (dataParallel?.rank ?? 0) == 0 {
+                        stepTrace(StepTraceLine(epoch: epoch + 1, batch: batchIndex + 1, update: steps + 1, loss: loss,
+                                                gradients: updated).text)
+                    }
                     // One pass per parameter: step, zero the gradient, report a NaN/∞ gradient.
                     if let name = optimizer.updateZeroingGradients(updated) {
                         throw TrainingError.nonFiniteGradient(epoch: epoch + 1, batch: batchIndex + 1, parameter: name)

@@ -21,6 +21,7 @@ import Darwin
 /// | `AUTOENCODERZOO_HUGE_PAGES` | `hugePages` | `0` stops large matrices asking for 2 MiB pages |
 /// | `AUTOENCODERZOO_DEFERRED_GRADIENTS` | `defersGradients` | `0` writes the sparse layer's weight gradient eagerly |
 /// | `AUTOENCODERZOO_LBFGS_TRACE` | `tracesLineSearch` | `1` prints every L-BFGS iteration on stderr |
+/// | `AUTOENCODERZOO_STEP_TRACE` | `tracesTrainingSteps` | `1` prints every mini-batch update's loss and gradient norm on stderr |
 /// | `AUTOENCODERZOO_DATA` | `dataDirectory` | the folder of real data sets (tests, benchmarks) |
 /// | `AUTOENCODERZOO_CACHE` | `cacheDirectory` | where named data sets are downloaded (default `$XDG_CACHE_HOME/autoencoderzoo`, else `~/.cache/autoencoderzoo`) |
 /// | `AUTOENCODERZOO_DATA_MIRROR` | `dataMirror` | a base URL that replaces GroupLens's for named data sets (a local mirror, tests) |
@@ -47,6 +48,8 @@ public struct RuntimeOptions: Sendable, Equatable {
     public var defersGradients: Bool
     /// `AUTOENCODERZOO_LBFGS_TRACE` set to anything but empty or `0`.
     public var tracesLineSearch: Bool
+    /// `AUTOENCODERZOO_STEP_TRACE` set to anything but empty or `0`.
+    public var tracesTrainingSteps: Bool
     /// `AUTOENCODERZOO_DATA`, or nil.
     public var dataDirectory: String?
     /// The folder named data sets are cached in: `AUTOENCODERZOO_CACHE`, else
@@ -66,12 +69,13 @@ public struct RuntimeOptions: Sendable, Equatable {
         public static let subnormals = "AUTOENCODERZOO_SUBNORMALS", blasPartition = "AUTOENCODERZOO_BLAS_PARTITION"
         public static let hugePages = "AUTOENCODERZOO_HUGE_PAGES", deferredGradients = "AUTOENCODERZOO_DEFERRED_GRADIENTS"
         public static let lineSearchTrace = "AUTOENCODERZOO_LBFGS_TRACE", data = "AUTOENCODERZOO_DATA"
+        public static let stepTrace = "AUTOENCODERZOO_STEP_TRACE"
         public static let openBLASCoreType = "OPENBLAS_CORETYPE", openBLASThreadTimeout = "OPENBLAS_THREAD_TIMEOUT"
         public static let cache = "AUTOENCODERZOO_CACHE", dataMirror = "AUTOENCODERZOO_DATA_MIRROR"
         public static let xdgCacheHome = "XDG_CACHE_HOME", home = "HOME"
         /// Every name above.
         public static let all = [kernels, precision, threads, subnormals, blasPartition, hugePages, deferredGradients,
-                                 lineSearchTrace, data, openBLASCoreType, openBLASThreadTimeout, cache, dataMirror,
+                                 lineSearchTrace, stepTrace, data, openBLASCoreType, openBLASThreadTimeout, cache, dataMirror,
                                  xdgCacheHome, home]
     }
 
@@ -90,6 +94,7 @@ public struct RuntimeOptions: Sendable, Equatable {
         #endif
         defersGradients = environment[Variable.deferredGradients] != "0"
         tracesLineSearch = environment[Variable.lineSearchTrace].map { !$0.isEmpty && $0 != "0" } ?? false
+        tracesTrainingSteps = environment[Variable.stepTrace].map { !$0.isEmpty && $0 != "0" } ?? false
         dataDirectory = environment[Variable.data]
         func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         cacheDirectory = nonEmpty(Variable.cache)

@@ -6,7 +6,8 @@ import Testing
     @Test func defaultsWithNothingSet() {
         let options = RuntimeOptions(environment: [:])
         #expect(options.kernels == nil && options.threads == nil && options.dataDirectory == nil)
-        #expect(!options.keepsSubnormals && options.partitionsProducts && options.defersGradients && !options.tracesLineSearch)
+        #expect(!options.keepsSubnormals && options.partitionsProducts && options.defersGradients && !options.tracesLineSearch
+                && !options.tracesTrainingSteps)
         #if os(Linux)
         #expect(options.hugePages)
         #else
@@ -45,6 +46,9 @@ import Testing
         #expect(RuntimeOptions(environment: [RuntimeOptions.Variable.lineSearchTrace: "1"]).tracesLineSearch)
         #expect(!RuntimeOptions(environment: [RuntimeOptions.Variable.lineSearchTrace: "0"]).tracesLineSearch)
         #expect(!RuntimeOptions(environment: [RuntimeOptions.Variable.lineSearchTrace: ""]).tracesLineSearch)
+        #expect(RuntimeOptions(environment: [RuntimeOptions.Variable.stepTrace: "1"]).tracesTrainingSteps)
+        #expect(!RuntimeOptions(environment: [RuntimeOptions.Variable.stepTrace: "0"]).tracesTrainingSteps)
+        #expect(!RuntimeOptions(environment: [RuntimeOptions.Variable.lineSearchTrace: "1"]).tracesTrainingSteps)
     }
 
     @Test func rawValuesArePassedOn() {
