@@ -17,6 +17,13 @@ public enum AtomicFile {
     /// A target that is a folder, a device or a FIFO is refused (`CheckpointError.cannotWrite`).
     public static func write(_ data: Data, to path: String, chunkBytes: Int = 1 << 20,
                              pauseBetweenChunks: Duration? = nil) throws {
+        try write(parts: [data], to: path, chunkBytes: chunkBytes, pauseBetweenChunks: pauseBetweenChunks)
+    }
+
+    /// Writes the concatenation of `parts` to `path` atomically, one part after another (no joined
+    /// copy in memory); otherwise as `write(_:to:)`.
+    public static func write(parts: [Data], to path: String, chunkBytes: Int = 1 << 20,
+                             pauseBetweenChunks: Duration? = nil) throws {
         var existing = stat()
         if lstat(path, &existing) == 0, case let kind = FileKind(existing), kind != .regular, kind != .symbolicLink {
             throw CheckpointError.cannotWrite(file: path, reason: kind.refusal)
@@ -32,17 +39,21 @@ public enum AtomicFile {
         }
         do {
             defer { close(descriptor) }
-            try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-                var offset = 0
-                while offset < buffer.count {
-                    let length = min(max(1, chunkBytes), buffer.count - offset)
-                    let written = Glibc_write(descriptor, buffer.baseAddress.map { $0 + offset }, length)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw CheckpointError.cannotWrite(file: path, reason: "write failed: \(errorText())")
+            for (index, data) in parts.enumerated() {
+                try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+                    var offset = 0
+                    while offset < buffer.count {
+                        let length = min(max(1, chunkBytes), buffer.count - offset)
+                        let written = Glibc_write(descriptor, buffer.baseAddress.map { $0 + offset }, length)
+                        if written < 0 {
+                            if errno == EINTR { continue }
+                            throw CheckpointError.cannotWrite(file: path, reason: "write failed: \(errorText())")
+                        }
+                        offset += written
+                        if let pause = pauseBetweenChunks, offset < buffer.count || index < parts.count - 1 {
+                            Thread.sleep(forTimeInterval: pause.inSeconds)
+                        }
                     }
-                    offset += written
-                    if let pause = pauseBetweenChunks, offset < buffer.count { Thread.sleep(forTimeInterval: pause.inSeconds) }
                 }
             }
             guard fsync(descriptor) == 0 else { throw CheckpointError.cannotWrite(file: path, reason: "fsync failed: \(errorText())") }

@@ -39,7 +39,7 @@ extension Checkpoint {
 
     /// Writes the checkpoint to `path` atomically (see `AtomicFile`).
     public func save(to path: String, chunkBytes: Int = 1 << 20, pauseBetweenChunks: Duration? = nil) throws {
-        try AtomicFile.write(SafeTensors.encode(safeTensorsFile()), to: path, chunkBytes: chunkBytes,
+        try AtomicFile.write(parts: SafeTensors.encodedParts(safeTensorsFile()), to: path, chunkBytes: chunkBytes,
                              pauseBetweenChunks: pauseBetweenChunks)
     }
 

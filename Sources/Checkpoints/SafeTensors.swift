@@ -56,6 +56,18 @@ public enum SafeTensors {
 
     /// The bytes of `file` in the safetensors format.
     public static func encode(_ file: File) -> Data {
+        let parts = encodedParts(file)
+        var data = Data(capacity: parts.reduce(0) { $0 + $1.count })
+        for part in parts { data.append(part) }
+        return data
+    }
+
+    /// The same bytes as `encode`, in pieces: the length and header first, then each tensor's
+    /// bytes in file order (the tensors' own buffers, not copies). Writing the pieces one after
+    /// another (`AtomicFile.write(parts:to:)`) saves a file without a second copy of every tensor
+    /// in memory: a training state is the size of the model three times over (values and Adam's
+    /// two moments), ≈ 71 MB for the deep AE on ML-1M and ≈ 300 MB for Mult-VAE at ML-20M's shape.
+    public static func encodedParts(_ file: File) -> [Data] {
         var header = "{\"__metadata__\":{"
         header += file.metadata.keys.sorted().map { "\(quoted($0)):\(quoted(file.metadata[$0] ?? ""))" }.joined(separator: ",")
         header += "}"
@@ -70,11 +82,10 @@ public enum SafeTensors {
         header += "}"
         var headerBytes = Data(header.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
-        var data = Data(capacity: 8 + headerBytes.count + offset)
-        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(headerBytes)
-        for name in names { if let tensor = file.tensors[name] { data.append(tensor.bytes) } }
-        return data
+        var prefix = Data(capacity: 8 + headerBytes.count)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { prefix.append(contentsOf: $0) }
+        prefix.append(headerBytes)
+        return [prefix] + names.compactMap { file.tensors[$0]?.bytes }
     }
 
     /// Decodes and validates `data` read from `path` (the path only names the file in errors).

@@ -39,6 +39,23 @@ import Glibc
         close(release)
     }
 
+    /// Parts are written one after another, whatever the chunk size (chunks never cross a part;
+    /// empty parts add nothing), and a checkpoint saved in parts is the bytes `encode` gives.
+    @Test func partsAreWrittenInOrderAsOneFile() throws {
+        let folder = try Toy.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let parts = [Data([1, 2, 3, 4, 5]), Data(), Data([6]), Data((0..<300).map { UInt8($0 % 251) })]
+        for chunk in [1, 2, 4, 1 << 20] {
+            try AtomicFile.write(parts: parts, to: folder + "/p", chunkBytes: chunk)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/p")) == parts.reduce(Data(), +), "chunk \(chunk)")
+        }
+        let (entry, model) = try Toy.make("mult-vae", epochs: 1)
+        let checkpoint = Toy.checkpoint(model, entry: entry, epochs: 1)
+        try checkpoint.save(to: folder + "/c.safetensors", chunkBytes: 7)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/c.safetensors"))
+                == SafeTensors.encode(checkpoint.safeTensorsFile()))
+    }
+
     @Test func writingOverAFolderOrAFIFOIsRefused() throws {
         let folder = try Toy.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
