@@ -1,10 +1,5 @@
 import Kernels
 import TensorCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Limited-memory BFGS (Nocedal 1980; Liu & Nocedal 1989) for full-batch objectives (AutoRec's
 /// L-BFGS, Sedhain et al. 2015), with a backtracking Armijo or a strong-Wolfe line search.
@@ -77,9 +72,8 @@ public struct LBFGS: FullBatchOptimizer {
         trace = StepTrace(iteration: trace.iteration + 1)
         let loss = iterate(parameters, evaluate: evaluate)
         if tracesSteps {
-            let line = Array(("lbfgs: \(lastStepEvaluations) evaluation(s), step length \(lastStepLength), loss \(loss) "
-                              + "(\(evaluationCount) evaluations in all); \(trace.description)\n").utf8)
-            _ = line.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }          // stderr
+            writeTraceLine("lbfgs: \(lastStepEvaluations) evaluation(s), step length \(lastStepLength), loss \(loss) "
+                           + "(\(evaluationCount) evaluations in all); \(trace.description)")
         }
         return loss
     }

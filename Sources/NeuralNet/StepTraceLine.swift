@@ -30,9 +30,13 @@ struct StepTraceLine {
     /// Standard error when `AUTOENCODERZOO_STEP_TRACE` asks for the trace, else nil.
     static func fromEnvironment() -> ((String) -> Void)? {
         guard RuntimeOptions.current.tracesTrainingSteps else { return nil }
-        return { line in
-            let bytes = Array((line + "\n").utf8)
-            _ = bytes.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }   // one call: lines stay whole
-        }
+        return { writeTraceLine($0) }
     }
+}
+
+/// Writes `line` and a newline to standard error in one call, so lines of concurrent writers
+/// (MPI ranks, threads) stay whole; the debugging traces' one way out (`StepTraceLine`, `LBFGS`).
+func writeTraceLine(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }
 }

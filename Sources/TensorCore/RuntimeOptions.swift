@@ -93,8 +93,9 @@ public struct RuntimeOptions: Sendable, Equatable {
         hugePages = false
         #endif
         defersGradients = environment[Variable.deferredGradients] != "0"
-        tracesLineSearch = environment[Variable.lineSearchTrace].map { !$0.isEmpty && $0 != "0" } ?? false
-        tracesTrainingSteps = environment[Variable.stepTrace].map { !$0.isEmpty && $0 != "0" } ?? false
+        func isOn(_ name: String) -> Bool { environment[name].map { !$0.isEmpty && $0 != "0" } ?? false }
+        tracesLineSearch = isOn(Variable.lineSearchTrace)
+        tracesTrainingSteps = isOn(Variable.stepTrace)
         dataDirectory = environment[Variable.data]
         func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         cacheDirectory = nonEmpty(Variable.cache)

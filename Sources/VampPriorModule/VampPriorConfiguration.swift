@@ -66,8 +66,11 @@ public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
         .real("dropout", 0.1...0.7, paper: "0.5"),
         .real("lr", 1e-4...3e-3, logScale: true, paper: "0.0005"),
         .choices("likelihood", VampPriorLikelihood.allCases.map(\.rawValue), paper: "multinomial"),
-        .choices("optimizer", ["adam", "adam-normgrad"], paper: "adam"),
+        .choices("optimizer", optimizerNames, paper: "adam"),
     ])
+
+    /// The `optimizer` key's values: plain Adam, or the reference's AdamNormGrad (deviation 1).
+    static let optimizerNames = ["adam", "adam-normgrad"]
 
     /// The one-latent VampPrior VAE: Mult-VAE's [I-600-200-600-I] tanh networks with the VampPrior.
     public static let vampPrior = VampPriorConfiguration(
@@ -128,7 +131,7 @@ public struct VampPriorConfiguration: TrainingConfiguration, Equatable {
             c.betaCap = try reader.nonNegative("beta-cap", default: c.betaCap)
             c.warmUpEpochs = try reader.int("warm-up", default: c.warmUpEpochs, minimum: 0)
             c.normalizesGradients = try reader.choice("optimizer", default: c.normalizesGradients ? "adam-normgrad" : "adam",
-                                                      among: ["adam", "adam-normgrad"]) == "adam-normgrad"
+                                                      among: optimizerNames) == "adam-normgrad"
             let patienceFrom = try reader.int("patience-from", default: c.patienceFromEpoch ?? 0, minimum: 0)
             c.patienceFromEpoch = patienceFrom > 0 ? patienceFrom : nil   // 0: the warm-up length
             c.likelihood = try reader.choice("likelihood", default: c.likelihood)
