@@ -29,13 +29,16 @@ public enum GEMMPartition: Equatable, Sendable {
     /// A depth split needs (parts − 1) scratch matrices of m·n floats; above this many it is not used.
     public static let maximumScratchEntries = 1 << 21
 
-    /// The partition of an [m, k]·[k, n] product into at most `parts` pieces.
-    public static func plan(m: Int, n: Int, k: Int, parts: Int) -> GEMMPartition {
+    /// The partition of an [m, k]·[k, n] product into at most `parts` pieces; never `.depth` when
+    /// `allowsDepth` is false (the default under `Kernels.withSumsIndependentOfThreads`): each entry
+    /// of C is then summed over K in one call, so its bits do not depend on `parts`.
+    public static func plan(m: Int, n: Int, k: Int, parts: Int,
+                            allowsDepth: Bool = !Kernels.sumsIndependentOfThreads) -> GEMMPartition {
         guard parts > 1, m > 0, n > 0, k > 0 else { return .whole }
         let (mn, overflowMN) = m.multipliedReportingOverflow(by: n)
         let (work, overflowWork) = mn.multipliedReportingOverflow(by: k)
         guard overflowMN || overflowWork || work >= minimumMultiplyAdds else { return .whole }
-        if k >= 4 * max(m, n), !overflowMN, mn <= maximumScratchEntries, let pieces = split(k, parts: parts) {
+        if allowsDepth, k >= 4 * max(m, n), !overflowMN, mn <= maximumScratchEntries, let pieces = split(k, parts: parts) {
             return .depth(pieces)
         }
         if n >= m, let pieces = split(n, parts: parts) { return .columns(pieces) }

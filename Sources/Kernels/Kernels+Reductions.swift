@@ -2,11 +2,12 @@ import TensorCore
 
 extension Kernels {
     /// Σ f(x[i]) (or Σ f(a[i], b[i])) in Double: SIMD4<Double> lanes per chunk, chunk partials
-    /// added in chunk order, so the result depends only on the data and `threadCount`.
+    /// added in chunk order, so the result depends only on the data and `threadCount` (only on the
+    /// data under `withSumsIndependentOfThreads`: see `reductionChunks`).
     @inline(__always)
     static func doubleReduction(count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                 _ lanes: @Sendable (SIMD4<Double>, SIMD4<Double>) -> SIMD4<Double>) -> Double {
-        let chunks = max(1, min(threadCount, count / 65_536))
+        let chunks = reductionChunks(count: count)
         let partials = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
         defer { partials.deallocate() }
         let ap = SharedPointer(a), bp = SharedPointer(b), out = SharedMutablePointer(partials)

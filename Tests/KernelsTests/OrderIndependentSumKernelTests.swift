@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import TensorCore
+@testable import Kernels
+
+/// The reproducible mode's sums (`Kernels+OrderIndependentSums.swift`): integer multiples of one
+/// power of two add to the same bits in any grouping and order, within one unit of the exact sum;
+/// and under `withSumsIndependentOfThreads` no product is split over its depth and the Double
+/// reductions are chunked by size alone.
+@Suite struct OrderIndependentSumKernelTests {
+    /// `parts` vectors of `count` Floats spanning many binades (and some zeros and negatives).
+    static func parts(_ parts: Int, count: Int, seed: UInt64) -> [[Float]] {
+        var rng = RandomGenerator(seed: seed)
+        return (0..<parts).map { _ in
+            (0..<count).map { i in
+                if i % 11 == 0 { return 0 }
+                let magnitude = Float(pow(2.0, Double(rng.nextUniform()) * 40 - 30))
+                return rng.nextUniform() < 0.5 ? -magnitude : magnitude
+            }
+        }
+    }
+
+    /// Σ over `parts` (weights `weights`) by `addMultiples` in the given groups (each group one
+    /// accumulator, the groups' accumulators then added in `order`), as Floats.
+    static func sum(_ parts: [[Float]], weights: [Double], groups: [Range<Int>], order: [Int]) -> [Float] {
+        let count = parts[0].count
+        let largest = zip(parts, weights).map { part, weight in
+            Double(part.withUnsafeBufferPointer(Kernels.largestMagnitude)) * abs(weight)
+        }.max() ?? 0
+        let unit = Kernels.multipleUnit(largest: largest, terms: parts.count)!
+        let accumulators: [[Double]] = groups.map { group in
+            var accumulator = [Double](repeating: 0, count: count)
+            accumulator.withUnsafeMutableBufferPointer { out in
+                for index in group {
+                    parts[index].withUnsafeBufferPointer { Kernels.addMultiples(of: $0, weight: weights[index], unit: unit, into: out) }
+                }
+            }
+            return accumulator
+        }
+        var total = [Double](repeating: 0, count: count)
+        for group in order { for i in 0..<count { total[i] += accumulators[group][i] } }
+        var result = [Float](repeating: 0, count: count)
+        total.withUnsafeBufferPointer { t in result.withUnsafeMutableBufferPointer { Kernels.valuesOfMultiples(t, unit: unit, into: $0) } }
+        return result
+    }
+
+    @Test func anyGroupingAndOrderOfThePartsGivesTheSameBits() {
+        let parts = Self.parts(12, count: 70_001, seed: 5)             // past one 65,536-entry chunk
+        let weights = (0..<12).map { 1 / 12 + Double($0) / 97 }
+        let whole = Self.sum(parts, weights: weights, groups: [0..<12], order: [0])
+        let splits: [([Range<Int>], [Int])] = [
+            ([0..<6, 6..<12], [1, 0]),
+            ([0..<4, 4..<8, 8..<12], [2, 0, 1]),
+            ([0..<3, 3..<5, 5..<9, 9..<12], [3, 1, 2, 0]),
+            ((0..<12).map { $0..<($0 + 1) }, Array((0..<12).reversed())),
+        ]
+        for (groups, order) in splits {
+            let split = Self.sum(parts, weights: weights, groups: groups, order: order)
+            #expect(split.map(\.bitPattern) == whole.map(\.bitPattern), "groups \(groups) in order \(order)")
+        }
+        // An ordinary Float sum in another grouping differs somewhere (what the multiples avoid).
+        let ordinaryA = (0..<70_001).map { i in (0..<12).reduce(Float(0)) { $0 + parts[$1][i] * Float(weights[$1]) } }
+        let ordinaryB = (0..<70_001).map { i in
+            (0..<6).reduce(Float(0)) { $0 + parts[$1][i] * Float(weights[$1]) } + (6..<12).reduce(Float(0)) { $0 + parts[$1][i] * Float(weights[$1]) }
+        }
+        #expect(ordinaryA.map(\.bitPattern) != ordinaryB.map(\.bitPattern))
+    }
+
+    @Test func theSumIsWithinHalfAUnitPerPartOfTheExactSum() {
+        let parts = Self.parts(12, count: 5_000, seed: 9)
+        let weights = [Double](repeating: 0.25, count: 12)
+        let result = Self.sum(parts, weights: weights, groups: [0..<12], order: [0])
+        let largest = parts.map { $0.map { Double(abs($0)) * 0.25 }.max() ?? 0 }.max() ?? 0
+        let unit = Kernels.multipleUnit(largest: largest, terms: 12)!
+        for i in 0..<5_000 {
+            let exact = (0..<12).reduce(0.0) { $0 + Double(parts[$1][i]) * 0.25 }         // exact to 2^-53 here
+            let bound = 6 * unit + Double(abs(result[i]).ulp) / 2 + 1e-15 * abs(exact)
+            #expect(abs(Double(result[i]) - exact) <= bound, "entry \(i): \(result[i]) against \(exact)")
+        }
+    }
+
+    @Test func theUnitLeavesRoomForEveryPartialSum() throws {
+        for (largest, terms) in [(1.0, 1), (0.75, 12), (3.0e-7, 12), (123_456.0, 64), (1e30, 5)] {
+            let unit = try #require(Kernels.multipleUnit(largest: largest, terms: terms))
+            let headroom = Double(Int.bitWidth - max(1, terms - 1).leadingZeroBitCount)
+            #expect(unit.significand == 1 && largest / unit < pow(2, 52 - headroom), "\(largest), \(terms)")
+            #expect(largest / unit >= pow(2, 51 - headroom), "\(largest), \(terms): the unit is finer than it may be")
+            #expect(Double(terms) * pow(2, 52 - headroom) <= pow(2, 53))
+        }
+        #expect(Kernels.multipleUnit(largest: 0, terms: 3) == 1)
+        #expect(Kernels.multipleUnit(largest: .nan, terms: 3) == nil && Kernels.multipleUnit(largest: .infinity, terms: 3) == nil)
+    }
+
+    @Test func addMultiplesMatchesTheScalarFormula() {
+        let x: [Float] = [0, 1, -1, 0.3, -2.5e-6, 1.5, 2.5, 1e-20]
+        let unit = 0.5, weight = 1.0
+        var accumulator: [Double] = [10, 0, 0, 0, 0, 0, 0, 0]
+        x.withUnsafeBufferPointer { xb in
+            accumulator.withUnsafeMutableBufferPointer { Kernels.addMultiples(of: xb, weight: weight, unit: unit, into: $0) }
+        }
+        let expected = zip([10.0, 0, 0, 0, 0, 0, 0, 0], x).map { $0 + (Double($1) * weight / unit).rounded(.toNearestOrEven) }
+        #expect(accumulator == expected)                          // 1.5/0.5 = 3, 2.5/0.5 = 5, 0.3/0.5 → 1 (ties to even at 0.5·… none)
+        #expect(x.withUnsafeBufferPointer(Kernels.largestMagnitude) == 2.5)
+        #expect([Float(1), .nan, 3].withUnsafeBufferPointer(Kernels.largestMagnitude).isNaN)
+    }
+
+    @Test func productsAreNotSplitOverTheirDepthWhenSumsMustNotDependOnThreads() {
+        #expect(GEMMPartition.plan(m: 500, n: 600, k: 20_108, parts: 2) == .depth([0..<10_048, 10_048..<20_108]))
+        Kernels.withSumsIndependentOfThreads(true) {
+            #expect(GEMMPartition.plan(m: 500, n: 600, k: 20_108, parts: 2) == .columns([0..<304, 304..<600]))
+            #expect(GEMMPartition.plan(m: 20, n: 20, k: 100_000, parts: 2) == .whole)
+            #expect(Kernels.reductionChunks(count: 10 * 65_536) == 10)               // by size, not by threads
+            #expect(Kernels.reductionChunks(count: 1_000) == 1)
+        }
+        #expect(Kernels.reductionChunks(count: 10 * 65_536) == min(Kernels.threadCount, 10))
+    }
+}
