@@ -127,6 +127,9 @@ public final class DeepAutoEncoder: StepTrainedModel {
         sparseStep(batch, context: &context).loss
     }
 
+    /// The masked-MSE update and one per re-feeding step.
+    public var updatesPerStep: Int { 1 + configuration.augmentationSteps }
+
     /// One update on the batch, then `augmentationSteps` dense re-feeding updates; returns the first loss.
     public func trainStep(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext,
                           applyUpdate: (_ loss: Double) throws -> Void) throws -> Double {

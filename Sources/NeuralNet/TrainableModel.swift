@@ -52,6 +52,9 @@ public protocol TrainableModel {
     /// for the batch (by convention the first, main loss).
     func trainStep(batch: SparseMatrix, step: TrainingStep, context: inout ForwardContext,
                    applyUpdate: (_ loss: Double) throws -> Void) throws -> Double
+    /// How many times `trainStep` calls `applyUpdate` (1 by default): the trainer's reproducible
+    /// mode replays a step update by update and must know where it ends (`Trainer.reproducibleShards`).
+    var updatesPerStep: Int { get }
     /// Called by the trainer before each phase of each epoch (`phase` indexes the recipe's phases;
     /// `epoch` from 0), also the first of a resumed run: what a model keeps between phases (RecVAE's
     /// previous encoder) is set here. Does nothing by default.
@@ -59,6 +62,9 @@ public protocol TrainableModel {
 }
 
 extension TrainableModel {
+    /// One update per step.
+    public var updatesPerStep: Int { 1 }
+
     /// Nothing to prepare.
     public func willBeginPhase(_ phase: Int, epoch: Int) {}
 

@@ -22,10 +22,17 @@ struct ShardPlan {
     /// The shard of `global` for this member of `group`, weighted by `weighting`.
     init(_ global: SparseMatrix, group: any DataParallelGroup, weighting: [ShardWeighting], buffer: ReductionBuffer) {
         (self.group, self.buffer) = (group, buffer)
-        var shard = BatchShard(of: global, rank: group.rank, size: group.size)
+        (batch, shard, weights) = Self.part(group.rank, of: group.size, in: global, weighting: weighting)
+    }
+
+    /// Part `index` of `count` of `global` (`BatchShard`'s rule), and w for each update of the
+    /// step; an empty part is the batch's first row with weight 0 (see `batch`).
+    static func part(_ index: Int, of count: Int, in global: SparseMatrix,
+                     weighting: [ShardWeighting]) -> (batch: SparseMatrix, shard: BatchShard, weights: [Double]) {
+        var shard = BatchShard(of: global, rank: index, size: count)
         let contributes = !shard.rows.isEmpty
         let weighting = weighting.isEmpty ? [ShardWeighting.rows] : weighting
-        weights = weighting.map {
+        let weights = weighting.map {
             contributes ? $0.weight(shardRows: shard.rows.count, shardEntries: shard.entries.count,
                                     globalRows: shard.globalRows, globalEntries: shard.globalEntries) : 0
         }
@@ -33,8 +40,7 @@ struct ShardPlan {
             shard.rows = 0..<1
             shard.entries = global.rowPointers[0]..<global.rowPointers[1]
         }
-        self.shard = shard
-        batch = global.rows(in: shard.rows)
+        return (global.rows(in: shard.rows), shard, weights)
     }
 
     /// The global batch's loss for update `update` of the step, after replacing the gradients of

@@ -12,15 +12,23 @@ public struct Trainer {
     public var dataParallel: (any DataParallelGroup)?
     /// The data-parallel gradient message, kept across steps (unused alone).
     let reductionBuffer = ReductionBuffer()
+    /// K for the reproducible mode: every batch (and full-batch evaluation) in the same K parts
+    /// whatever the number of members and threads, added exactly, so that the run's numbers are
+    /// the same bits alone and on any number of ranks (see `ReproducibleShards`); nil: off.
+    public var reproducibleShards: Int?
+    /// The reproducible mode's kept part gradients, reused from step to step.
+    let exactSum = ExactGradientSum()
     /// Where each mini-batch update's trace line goes (`StepTraceLine`), on rank 0 only; nil: no
     /// trace. Standard error when `AUTOENCODERZOO_STEP_TRACE=1` (a debugging aid: it reads the
     /// gradients, which changes no number, and costs one pass over them per update).
     public var stepTrace: ((String) -> Void)? = StepTraceLine.fromEnvironment()
 
     /// A trainer for `recipe`, alone or as a member of `dataParallel`.
-    public init(recipe: TrainingRecipe, dataParallel: (any DataParallelGroup)? = nil) {
+    public init(recipe: TrainingRecipe, dataParallel: (any DataParallelGroup)? = nil, reproducibleShards: Int? = nil) {
+        precondition(reproducibleShards.map { $0 >= 1 } ?? true, "Trainer: \(reproducibleShards ?? 0) reproducible parts")
         self.recipe = recipe
         self.dataParallel = dataParallel
+        self.reproducibleShards = reproducibleShards
     }
 
     /// Fits `model` to the rows of `data`.
@@ -49,6 +57,18 @@ public struct Trainer {
         progress: (EpochReport) -> Void = { _ in }, batchProgress: ((BatchProgress) -> Void)? = nil,
         resume: TrainingState? = nil,
         onEpochEnd: ((TrainingState) throws -> Void)? = nil, stopAfterEpoch: ((EpochReport) -> Bool)? = nil
+    ) throws -> TrainingHistory {
+        try Kernels.withSumsIndependentOfThreads(reproducibleShards != nil) {
+            try trainInOrder(model, on: data, context: &context, validation: validation, progress: progress,
+                             batchProgress: batchProgress, resume: resume, onEpochEnd: onEpochEnd, stopAfterEpoch: stopAfterEpoch)
+        }
+    }
+
+    /// `train`, its sums ordered as `reproducibleShards` asks.
+    private func trainInOrder<Model: TrainableModel>(
+        _ model: Model, on data: SparseMatrix, context: inout ForwardContext, validation: Validation?,
+        progress: (EpochReport) -> Void, batchProgress: ((BatchProgress) -> Void)?, resume: TrainingState?,
+        onEpochEnd: ((TrainingState) throws -> Void)?, stopAfterEpoch: ((EpochReport) -> Bool)?
     ) throws -> TrainingHistory {
         let parameters = try checkedParameters(of: model)
         var loop = LoopState()
@@ -165,6 +185,27 @@ public struct Trainer {
         for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
             let rows = Array(order[start..<min(order.count, start + batchSize)])
             var batch = shuffle ? data.rows(at: rows) : data.rows(in: start..<(start + rows.count))
+            if let parts = reproducibleParts() {
+                let step = TrainingStep(epoch: epoch, batch: batchIndex, update: loop.updates,
+                                        klWeight: recipe.klSchedule.weight(epoch: epoch, update: loop.updates),
+                                        learningRate: optimizer.learningRate, trainingRowCount: data.rows,
+                                        phase: phase, updatedParameterNames: updatedNames)
+                let traces = stepTrace != nil && parts.group.rank == 0
+                let (loss, updates) = try reproducibleStep(
+                    model, global: batch, parts: parts, step: step, epoch: epoch, batchIndex: batchIndex,
+                    parameters: parameters, updated: updated, frozen: frozen, optimizer: &optimizer, context: &context
+                ) { update, loss in
+                    guard traces, let stepTrace else { return }
+                    stepTrace(StepTraceLine(epoch: epoch + 1, batch: batchIndex + 1, update: update + 1, loss: loss,
+                                            gradients: updated).text)
+                }
+                lossTotal += loss
+                batches += 1
+                loop.updates += 1
+                loop.optimizerSteps += updates
+                afterBatch(rows.count)
+                continue
+            }
             let plan = shardPlan(batch)                                   // data-parallel: this member's rows
             if let plan { (batch, context.shard) = (plan.batch, plan.shard) }
             var updateIndex = 0, reducedLoss: Double? = nil
@@ -226,7 +267,8 @@ public struct Trainer {
         afterBatch: (Int) -> Void
     ) throws -> Double {
         var loss = 0.0
-        let plan = shardPlan(data)                                        // data-parallel: this member's rows
+        let parts = reproducibleParts()                                   // the reproducible mode's parts, or
+        let plan = parts == nil ? shardPlan(data) : nil                   // data-parallel: this member's rows
         var failure: Error? = nil
         for iteration in 0..<iterations {
             // Every evaluation of one step starts from the same generator state, so a stochastic
@@ -237,6 +279,16 @@ public struct Trainer {
                                     learningRate: 0, trainingRowCount: data.rows)
             loss = optimizer.step(parameters) {
                 parameters.zeroGradients()
+                if let parts {
+                    guard failure == nil else { return .nan }
+                    do {
+                        return try reproducibleEvaluation(model, data: data, parts: parts, step: step,
+                                                          parameters: parameters, stepContext: stepContext)
+                    } catch {
+                        failure = error
+                        return .nan
+                    }
+                }
                 var evaluationContext = stepContext
                 evaluationContext.shard = plan?.shard
                 let localLoss = model.lossAndGradients(batch: plan?.batch ?? data, step: step, context: &evaluationContext)
