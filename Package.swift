@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(name: "DataParallelCheck", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                                     "MPIBackend", "ModelComparison", "TestSupport"],
                           path: "Tests/DataParallelCheck"),
-        .testTarget(name: "DataParallelTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
+        .testTarget(name: "DataParallelTests", dependencies: ["TensorCore", "Kernels", "NeuralNet", "RecCore", "ModelKit", "ZooCatalog",
                                                               "MPIBackend", "TestSupport"],
                     path: "Tests/DataParallelTests"),
         .testTarget(name: "CheckpointTests", dependencies: ["TensorCore", "NeuralNet", "RecCore", "ModelKit",

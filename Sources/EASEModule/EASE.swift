@@ -44,7 +44,7 @@ public final class EASE: ZooModel {
             request.log("ease: Gram \(Self.rounded(times[0])) s, inverse \(Self.rounded(times[1])) s (\(method)), "
                         + "B \(Self.rounded(times[2])) s")
         }
-        let metric = try request.validation.map { try $0.score(self, splitOver: request.dataParallel) }
+        let metric = try request.validation.map { try $0.score(self, splitOver: request.dataParallel, parts: request.reproducibleShards) }
         return try request.finishOneEpochFit(validationMetric: metric, seconds: (clock.now - started).inSeconds)
     }
 

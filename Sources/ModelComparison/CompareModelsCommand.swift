@@ -52,6 +52,14 @@ public enum CompareModelsCommand {
             }
         }
         log(Kernels.productPrecisionDescription(options.precision ?? Kernels.defaultProductPrecision))
+        if let parts = options.reproducibleShards {                      // every rank reads the same options
+            let ranks = dataParallel?.size ?? 1
+            guard ranks <= parts else {
+                log("error: --reproducible \(parts) cuts every batch into \(parts) parts, fewer than the \(ranks) ranks: give --reproducible \(ranks) or more")
+                return 2
+            }
+            log("reproducible: every batch in \(parts) parts, added exactly (the same numbers alone and on up to \(parts) ranks, any threads)")
+        }
         do {
             var asGiven = options                     // a named data set stays a name, not a cache path
             let task = try MemberFailures.together(dataParallel) {        // a rank that fails here stops every rank

@@ -56,6 +56,17 @@ extension ComparisonOptions {
             },
             write: { $0.precision.map { .string($0.rawValue) } }),
         OptionDeclaration(
+            "--reproducible", key: "reproducible", valueName: "K", kind: .integer, scope: .experiment,
+            help: """
+            train in K parts per batch, each part's gradients added exactly:
+            the same numbers, bit for bit, alone and under mpirun -np N for
+            any N ≤ K, on any number of threads (slower: K smaller products
+            per batch; Documentation/Scaling.md, "Reproducible mode").
+            Default off
+            """,
+            read: { options, text, _ in options.reproducibleShards = try positiveInt(text) },
+            write: { $0.reproducibleShards.map { .integer(String($0)) } }),
+        OptionDeclaration(
             "--set", key: "settings", valueName: "MODEL.KEY=VALUE", kind: .settings, scope: .experiment,
             help: """
             a model option, e.g. --set mult-vae.dropout=0.5 (repeatable);

@@ -24,6 +24,10 @@ public struct ComparisonOptions: Sendable, Equatable {
     /// `--precision fp32|bf16`: the operands of every model's dense products (fp32 accumulation in
     /// both); nil keeps the process default (`AUTOENCODERZOO_PRECISION`, else fp32).
     public var precision: ProductPrecision?
+    /// `--reproducible K`: train every gradient-trained model in the trainer's reproducible mode with
+    /// K parts per batch (the same bits alone and on up to K ranks, on any number of threads;
+    /// `Trainer.reproducibleShards`); nil: off.
+    public var reproducibleShards: Int?
     /// `--tune N`: tune each model on validation with N trials before its test runs (`Tuning.md`).
     public var tuneTrials: Int?
     /// `--tune-log FILE`: the trials' JSON-lines log; nil: `tuningLogPath`'s default.

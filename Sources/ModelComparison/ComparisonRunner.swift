@@ -133,11 +133,14 @@ public struct ComparisonRunner {
         return results
     }
 
-    /// One (model, seed) with `--precision` for every product it computes on this thread.
+    /// One (model, seed) with `--precision` for every product it computes on this thread, its sums
+    /// independent of the thread count under `--reproducible`.
     private func train<T: Task>(_ entry: ModelEntry, seed: UInt64, label: String, task: T, split: T.Split,
                                 builtIn: Bool, tuned: [String: String]? = nil) throws -> (SeedRun, parameterCount: Int) {
         try Kernels.withProductPrecision(options.precision ?? Kernels.defaultProductPrecision) {
-            try trainAtThreadPrecision(entry, seed: seed, label: label, task: task, split: split, builtIn: builtIn, tuned: tuned)
+            try Kernels.withSumsIndependentOfThreads(options.reproducibleShards != nil) {          // scoring too
+                try trainAtThreadPrecision(entry, seed: seed, label: label, task: task, split: split, builtIn: builtIn, tuned: tuned)
+            }
         }
     }
 
@@ -173,6 +176,7 @@ public struct ComparisonRunner {
                                      { progress in line.update(progress, unit: progress.rowCount == userCount ? "users" : "items") }
                                  })
         request.dataParallel = dataParallel
+        request.reproducibleShards = options.reproducibleShards
         var earlierSeconds = 0.0
         let history: TrainingHistory
         do {                                                          // a rank failing in the fit stops every rank

@@ -43,6 +43,10 @@ public struct FitRequest {
     /// The processes training this model together (MPI ranks), each on its shard of every batch;
     /// nil: this process alone. Every member gets the same request.
     public var dataParallel: (any DataParallelGroup)? = nil
+    /// K for the trainer's reproducible mode (`Trainer.reproducibleShards`: the same bits alone and
+    /// on any number of ranks up to K, and on any number of threads); nil: off. A closed-form model
+    /// uses it only for its validation metric's sum (`TaskValidation.score(_:splitOver:parts:)`).
+    public var reproducibleShards: Int? = nil
     /// Asked after every epoch's report (and `onEpochEnd`): true ends the fit there, keeping the
     /// best epoch so far (a tuner's median stopping rule). A closed-form model fits in its one
     /// reported epoch, so there is nothing left for the answer to stop.
@@ -79,10 +83,11 @@ extension StepTrainedModel {
         var context = makeTrainingContext()
         let validation = request.validation.map { rule in
             Validation(metricName: rule.metric.name, higherIsBetter: rule.metric.higherIsBetter) {
-                try rule.score(self, splitOver: request.dataParallel)
+                try rule.score(self, splitOver: request.dataParallel, parts: request.reproducibleShards)
             }
         }
-        return try Trainer(recipe: recipe.forRun(validated: validation != nil), dataParallel: request.dataParallel).train(self, on: trainingRows(of: request.train), context: &context,
+        return try Trainer(recipe: recipe.forRun(validated: validation != nil), dataParallel: request.dataParallel,
+                           reproducibleShards: request.reproducibleShards).train(self, on: trainingRows(of: request.train), context: &context,
                                                  validation: validation, progress: request.progress,
                                                  batchProgress: request.batchProgress,
                                                  resume: request.resume, onEpochEnd: request.onEpochEnd,

@@ -2,10 +2,11 @@
 // EASE by shards of its Gram matrix, popularity whole on every rank), alone or as one rank of an
 // `mpirun` job, and prints on rank 0 one JSON line per entry: the loss and validation metric of
 // every epoch, the test metrics (test users split over the ranks and gathered), the per-user
-// values with their users, and the top-10 items of each test user. `DataParallelTests`
-// compares the lines of `mpirun -np 2` and `-np 3` with those of one process.
+// values with their users, the top-10 items of each test user and a fingerprint of the trained
+// parameters' bits. `DataParallelTests` compares the lines of `mpirun -np 2` and `-np 3` with those
+// of one process; with `--reproducible K` (the trainer's reproducible mode) they must be equal bit for bit.
 //
-//   DataParallelCheck [--epochs N] [--seed S] [--models A,B]
+//   DataParallelCheck [--epochs N] [--seed S] [--models A,B] [--reproducible K]
 //                     [--fail-rank R (--fail-after-epoch E | --fail-in-step E:B [--fault error|nan|kill])]
 //
 // --fail-rank/--fail-after-epoch make rank R throw after epoch E (a test of
@@ -68,7 +69,7 @@ if CommandLine.arguments.count >= 7 && CommandLine.arguments[1] == "--compare-mo
 }
 
 var settings = (epochs: 3, seed: UInt64(11), models: [String](), failRank: -1, failAfterEpoch: 0,
-                failInStep: (epoch: 0, batch: 0), fault: StepFault.error)
+                failInStep: (epoch: 0, batch: 0), fault: StepFault.error, reproducible: Int?.none)
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
@@ -81,6 +82,9 @@ while !arguments.isEmpty {
     case "--seed":
         guard let seed = UInt64(value) else { fail("--seed \(value): not an integer") }
         settings.seed = seed
+    case "--reproducible":
+        guard let parts = Int(value), parts >= 1 else { fail("--reproducible \(value): not a positive integer") }
+        settings.reproducible = parts
     case "--models": settings.models = value.split(separator: ",").map(String.init)
     case "--fail-rank":
         guard let rank = Int(value) else { fail("--fail-rank \(value): not an integer") }
@@ -133,15 +137,19 @@ do {
                 throw InjectedFailure(rank: rank, epoch: state.nextEpoch)
             }
         }
-        let history = try ZooTesting.fit(model, task: entry.task, onEpochEnd: injected, dataParallel: group) { report in
+        let history = try ZooTesting.fit(model, task: entry.task, onEpochEnd: injected, dataParallel: group,
+                                         reproducibleShards: settings.reproducible) { report in
             losses.append(report.loss)
             validation.append(report.validationMetric ?? -1)
         }
-        let report = try ZooTesting.evaluate(model, task: entry.task, dataParallel: group)   // test users split, gathered
+        let report = try Kernels.withSumsIndependentOfThreads(settings.reproducible != nil) {   // test users split, gathered
+            try ZooTesting.evaluate(model, task: entry.task, dataParallel: group)
+        }
         var line: [String: Any] = ["model": entry.name, "losses": losses, "validation": validation,
                                    "metrics": report.values.mapValues(\.mean).filter { $0.value.isFinite }, "bestEpoch": history.bestEpoch,
                                    "users": report.users.map(Int.init),
-                                   "perUser": report.perUser[ToyData.task(entry.task).perUserMetric.key] ?? []]
+                                   "perUser": report.perUser[ToyData.task(entry.task).perUserMetric.key] ?? [],
+                                   "parameters": String(Kernels.fingerprint(bytes(model.parameters.flatMap(\.value.storage))), radix: 16)]
         if entry.task != .rating {
             let clicks = ToyData.clicks.test
             line["top10"] = Kernels.topK(model.scores(for: clicks.foldIn), k: 10, excluding: clicks.foldIn).map { $0.map(Int.init) }

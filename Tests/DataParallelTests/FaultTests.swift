@@ -27,8 +27,8 @@ import ZooCatalog
 
     /// Every member's outcome of `size` threads fitting `name` for 3 epochs, rank 1 meeting `fault` in
     /// epoch 2, batch `batch` (nil: its last); nil when a member was still waiting after `timeout` s.
-    static func fitWithFault(_ name: String, size: Int, batch: Int?, fault: StepFault, timeout: Double = 120) throws
-        -> [Result<FitOutcome, Error>]? {
+    static func fitWithFault(_ name: String, size: Int, batch: Int?, fault: StepFault, reproducible: Int? = nil,
+                             timeout: Double = 120) throws -> [Result<FitOutcome, Error>]? {
         let entry = try ModelZoo.standard.entry(named: name)
         guard let probe = try ZooTesting.make(entry, epochs: 3) as? any StepTrainedModel,
               case .miniBatch(let batchSize, _, _) = probe.recipe.stepping else {
@@ -45,7 +45,8 @@ import ZooCatalog
                     guard let inner = try ZooTesting.make(entry, epochs: 3) as? any StepTrainedModel else { return FitOutcome() }
                     let model = FailsInStep(inner, rank: rank, failingRank: 1, epoch: 2, batch: place, fault: fault)
                     var outcome = FitOutcome()
-                    try ZooTesting.fit(model, task: entry.task, dataParallel: collective.member(rank)) { outcome.losses.append($0.loss) }
+                    try ZooTesting.fit(model, task: entry.task, dataParallel: collective.member(rank),
+                                       reproducibleShards: reproducible) { outcome.losses.append($0.loss) }
                     return outcome
                 })
             }
@@ -74,6 +75,18 @@ import ZooCatalog
     func aRankWhoseStepThrowsStopsEveryRankWithItsError(_ name: String) throws {
         let results = try Self.fitWithFault(name, size: 3, batch: 1, fault: .error)
         Self.expectRankOneFailed(results, "injected failure on rank 1 in epoch 2, batch 1", name)
+    }
+
+    /// The reproducible mode runs each rank's parts one after the other: a part that throws, sees a
+    /// NaN loss or fails after its updates stops every rank alike (the deep AE: in its replayed
+    /// second update too).
+    @Test(arguments: [("mult-dae", StepFault.error, "injected failure on rank 1 in epoch 2, batch 1"),
+                      ("mult-dae", .nan, "non-finite loss nan in epoch 2, batch 1"),
+                      ("deep-ae", .error, "injected failure on rank 1 in epoch 2, batch 1"),
+                      ("deep-ae", .afterUpdates, "injected failure on rank 1 in epoch 2, batch 1")])
+    func aRankWhosePartFailsInTheReproducibleModeStopsEveryRank(_ name: String, _ fault: StepFault, _ message: String) throws {
+        let results = try Self.fitWithFault(name, size: 3, batch: 1, fault: fault, reproducible: 6)
+        Self.expectRankOneFailed(results, message, "\(name), \(fault), reproducible")
     }
 
     @Test func aNaNLossOnOneRanksShardNamesThatRank() throws {

@@ -144,6 +144,28 @@ import MPIBackend
         }
     }
 
+    /// The reproducible mode (`--reproducible 6`): every entry's line under `mpirun -np 2` and `-np 3`
+    /// is one process's, character for character: losses, validation, test metrics, per-user values,
+    /// top-10 lists and the fingerprint of the trained parameters' bits.
+    @Test(arguments: [2, 3])
+    func reproducibleRanksGiveOneProcesssBits(_ ranks: Int) throws {
+        if let missing = Self.missing {
+            print("skipped: reproducible mode under mpirun -np \(ranks): \(missing)")
+            return
+        }
+        let alone = try Self.check(ranks: nil, ["--reproducible", "6"])
+        #expect(alone.status == 0, "alone: \(alone.errors)")
+        let together = try Self.check(ranks: ranks, ["--reproducible", "6"])
+        #expect(together.status == 0, "mpirun -np \(ranks): \(together.errors)")
+        let (one, many) = (Self.lines(alone.output), Self.lines(together.output))
+        #expect(one.count >= 8 && Set(one.keys) == Set(many.keys), "models alone \(one.keys.sorted()), together \(many.keys.sorted())")
+        for (model, a) in one {
+            #expect(a["parameters"] is String && !(a["losses"] as? [Double] ?? []).isEmpty, "\(model): \(a.keys.sorted())")
+            #expect(NSDictionary(dictionary: a).isEqual(to: many[model] ?? [:]),
+                    "\(model) differs on \(ranks) ranks: \(a) alone, \(many[model] ?? [:]) together")
+        }
+    }
+
     @Test func ranksWithDifferentOptionsStopWithOneErrorOnRankZero() throws {
         guard Self.missing == nil, let mpirun = Self.mpirun else {
             print("skipped: ranks that disagree: \(Self.missing ?? "mpirun not found")")

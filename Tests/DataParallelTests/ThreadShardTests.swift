@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Kernels
 import ModelKit
 import NeuralNet
 import RecCore
@@ -26,15 +27,17 @@ struct FitOutcome: Sendable {
         (try? ZooTesting.make(entry, epochs: 1)) is any StepTrainedModel
     }.map(\.name)
 
-    static func fit(_ name: String, group: (any DataParallelGroup)?) throws -> FitOutcome {
+    static func fit(_ name: String, group: (any DataParallelGroup)?, reproducible: Int? = nil) throws -> FitOutcome {
         let entry = try ModelZoo.standard.entry(named: name)
         let model = try ZooTesting.make(entry, epochs: 3)
         var outcome = FitOutcome()
-        try ZooTesting.fit(model, task: entry.task, dataParallel: group) { report in
+        try ZooTesting.fit(model, task: entry.task, dataParallel: group, reproducibleShards: reproducible) { report in
             outcome.losses.append(report.loss)
             outcome.validation.append(report.validationMetric ?? .nan)
         }
-        let report = try ZooTesting.evaluate(model, task: entry.task, dataParallel: group)
+        let report = try Kernels.withSumsIndependentOfThreads(reproducible != nil) {
+            try ZooTesting.evaluate(model, task: entry.task, dataParallel: group)
+        }
         outcome.metrics = report.values.mapValues(\.mean)
         outcome.users = report.users
         outcome.perUser = report.perUser[ToyData.task(entry.task).perUserMetric.key] ?? []
@@ -43,13 +46,13 @@ struct FitOutcome: Sendable {
     }
 
     /// Rank 0's outcome of `size` threads fitting `name` together (every member's error rethrown).
-    static func fitTogether(_ name: String, size: Int) throws -> FitOutcome {
+    static func fitTogether(_ name: String, size: Int, reproducible: Int? = nil) throws -> FitOutcome {
         let collective = ThreadCollective(size: size)
         let box = OutcomeBox()
         let threads = (0..<size).map { rank in
             Thread {
                 do {
-                    let outcome = try fit(name, group: collective.member(rank))
+                    let outcome = try fit(name, group: collective.member(rank), reproducible: reproducible)
                     box.set(rank, .success(outcome))
                 } catch {
                     box.set(rank, .failure(error))
@@ -75,6 +78,38 @@ struct FitOutcome: Sendable {
         #expect(alone.users == together.users && !alone.users.isEmpty && alone.perUser.count == together.perUser.count)
         let largest = zip(alone.perUser, together.perUser).map { abs($0 - $1) }.max() ?? .nan
         #expect(largest <= 1e-4, "\(name): per-user values differ by up to \(largest)")
+    }
+
+    /// The reproducible mode (6 parts per batch): 2 and 3 members (3 uneven) train to one
+    /// process's bits: every epoch's loss and validation metric, every parameter, every test metric
+    /// and per-user value. The deep AE replays its re-feeding update part by part.
+    @Test(arguments: gradientTrained)
+    func reproducibleModeGivesOneProcesssBitsOnTwoAndThreeMembers(_ name: String) throws {
+        let alone = try Self.fit(name, group: nil, reproducible: 6)
+        #expect(!alone.parameters.isEmpty && alone.losses.count == 3)
+        for size in [2, 3] {
+            let together = try Self.fitTogether(name, size: size, reproducible: 6)
+            #expect(alone.losses.map(\.bitPattern) == together.losses.map(\.bitPattern),
+                    "\(name) on \(size): losses \(alone.losses) alone, \(together.losses) together")
+            #expect(alone.validation.map(\.bitPattern) == together.validation.map(\.bitPattern), "\(name) on \(size): validation")
+            #expect(alone.parameters.map(\.bitPattern) == together.parameters.map(\.bitPattern), "\(name) on \(size): parameters differ")
+            #expect(alone.metrics == together.metrics && alone.users == together.users
+                    && alone.perUser.map(\.bitPattern) == together.perUser.map(\.bitPattern), "\(name) on \(size): test report")
+        }
+    }
+
+    /// The reproducible mode is a different sum, not a different model: its first epoch's loss is
+    /// the ordinary run's within float rounding, and both learn (a mode that skipped updates would
+    /// keep the initial parameters).
+    @Test(arguments: gradientTrained)
+    func reproducibleModeTrainsLikeTheOrdinaryRun(_ name: String) throws {
+        let ordinary = try Self.fit(name, group: nil)
+        let reproducible = try Self.fit(name, group: nil, reproducible: 6)
+        #expect(abs(ordinary.losses[0] - reproducible.losses[0]) <= 1e-4 * max(1, abs(ordinary.losses[0])),
+                "\(name): epoch 1 loss \(ordinary.losses[0]) ordinary, \(reproducible.losses[0]) reproducible")
+        let entry = try ModelZoo.standard.entry(named: name)
+        let initial = try ZooTesting.make(entry, epochs: 3).parameters.flatMap(\.value.storage)
+        #expect(initial.count == reproducible.parameters.count && initial != reproducible.parameters, "\(name): no update applied")
     }
 
     /// EASE in 3 members forms the Gram of each shard of users and sums them: integer counts, so

@@ -49,6 +49,7 @@ public final class FailsInStep: StepTrainedModel {
 
     public var parameters: [Parameter] { inner.parameters }
     public var recipe: TrainingRecipe { inner.recipe }
+    public var updatesPerStep: Int { inner.updatesPerStep }
     public func trainingRows(of train: SparseMatrix) -> SparseMatrix { inner.trainingRows(of: train) }
     public func makeTrainingContext() -> ForwardContext { inner.makeTrainingContext() }
     public func scores(for histories: SparseMatrix) -> Matrix { inner.scores(for: histories) }

@@ -90,20 +90,22 @@ public enum ZooTesting {
     @discardableResult
     public static func fit(_ model: any ZooModel, task: TaskName, validate: Bool = true, resume: TrainingState? = nil,
                            onEpochEnd: ((TrainingState) throws -> Void)? = nil, dataParallel: (any DataParallelGroup)? = nil,
+                           reproducibleShards: Int? = nil,
                            progress: @escaping (EpochReport) -> Void = { _ in }) throws -> TrainingHistory {
         try fit(model, task: ToyData.task(task), validate: validate, resume: resume, onEpochEnd: onEpochEnd,
-                dataParallel: dataParallel, progress: progress)
+                dataParallel: dataParallel, reproducibleShards: reproducibleShards, progress: progress)
     }
 
     private static func fit<T: Task>(_ model: any ZooModel, task: T, validate: Bool, resume: TrainingState?,
                                      onEpochEnd: ((TrainingState) throws -> Void)?, dataParallel: (any DataParallelGroup)?,
-                                     progress: @escaping (EpochReport) -> Void) throws -> TrainingHistory {
+                                     reproducibleShards: Int?, progress: @escaping (EpochReport) -> Void) throws -> TrainingHistory {
         guard let split = ToyData.split(for: task.name) as? T.Split else {
             preconditionFailure("ZooTesting: the toy split of \(task.name) is not a \(T.Split.self)")
         }
         var request = FitRequest(train: split.train, validation: validate ? task.validation(on: split) : nil,
                                  resume: resume, onEpochEnd: onEpochEnd, progress: progress)
         request.dataParallel = dataParallel
+        request.reproducibleShards = reproducibleShards
         return try model.fit(request)
     }
 
