@@ -21,12 +21,16 @@ public enum Kernels {
     }
 
     /// Splits `0..<count` into at most `threadCount` contiguous ranges of at least `minimumPerChunk`
-    /// elements and runs `body` on each range in parallel.
+    /// elements and runs `body` on each range in parallel. Under `withSumsIndependentOfThreads` the
+    /// ranges start at multiples of 64, so an element-wise kernel's SIMD groups and scalar tail
+    /// (whose bits may differ, e.g. the vectorised and the scalar exp) cover the same elements on
+    /// any number of threads: only the last `count % width` elements go the scalar way.
     @inlinable
     public static func parallelRanges(_ count: Int, minimumPerChunk: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = max(1, min(threadCount, count / max(1, minimumPerChunk)))
-        let size = (count + chunks - 1) / chunks
+        let even = (count + chunks - 1) / chunks
+        let size = sumsIndependentOfThreads ? (even + 63) / 64 * 64 : even
         parallelFor(chunks: chunks) { chunk in
             let start = chunk * size
             let end = min(count, start + size)

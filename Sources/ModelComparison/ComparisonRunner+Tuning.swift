@@ -1,3 +1,4 @@
+import Kernels
 import ModelKit
 import RecCore
 
@@ -99,13 +100,15 @@ extension ComparisonRunner {
             entry: entry, plan: plan, context: searchContext(entry, task: task, session: session, builtIn: builtIn),
             rule: session.rule, tuningLog: session.log, seed: seed,
             options: { settings in modelOptions(entry, seed: seed, builtIn: builtIn, tuned: settings) },
-            log: options.quiet ? nil : log, label: label)
+            log: options.quiet ? nil : log, label: label, reproducibleShards: options.reproducibleShards)
         if !options.quiet {
             log("[\(label)] tuning: \(plan.trials.count) trials (\(plan.isGrid ? "grid" : "random search")) of "
                 + (space.dimensions.isEmpty ? "no setting" : space.dimensions.map(\.description).joined(separator: "; "))
                 + " on validation \(task.validationMetric.name); log \(session.log.path)")
         }
-        let (chosen, trials) = try search.run(task, on: split, finished: session.finished[entry.name]?[seed] ?? [:])
+        let (chosen, trials) = try Kernels.withSumsIndependentOfThreads(options.reproducibleShards != nil) {
+            try search.run(task, on: split, finished: session.finished[entry.name]?[seed] ?? [:])
+        }
         let stopped = trials.filter { $0.stopReason == "median rule" }.count
         log("[\(label)] tuned on validation: \(TrialPlan.describe(chosen.settings)) (trial \(chosen.trial + 1) of "
             + "\(trials.count), \(HyperparameterSearch.summary(chosen, metric: task.validationMetric)); "

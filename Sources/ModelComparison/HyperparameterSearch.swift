@@ -26,6 +26,8 @@ struct HyperparameterSearch {
     let log: ((String) -> Void)?
     /// The label of progress lines (`mult-vae`, `mult-vae seed 2`).
     let label: String
+    /// K of the trainer's reproducible mode for every trial (`--reproducible`); nil: off.
+    var reproducibleShards: Int? = nil
 
     /// The chosen trial (the best validation value; ties to the earlier trial) and every trial, run
     /// or read back from `finished` (the log's trials of this model and seed, by index).
@@ -72,13 +74,14 @@ struct HyperparameterSearch {
             log?(String(format: "[%@] epoch %d/%d  loss %.4g%@  %.1f s", label, report.epoch, report.epochCount,
                         report.loss, value, report.seconds))
         }
-        let request = FitRequest(train: split.train, validation: validation, progress: progress,
+        var request = FitRequest(train: split.train, validation: validation, progress: progress,
                                  log: { line in log?("[\(label)] \(line)") },
                                  stopAfterEpoch: { report in
                                      stoppedByRule = rule.shouldStop(curve, earlier: earlier, higherIsBetter: metric.higherIsBetter,
                                                                      epochCount: report.epochCount)
                                      return stoppedByRule
                                  })
+        request.reproducibleShards = reproducibleShards
         var record = TrialRecord(model: entry.name, seed: seed, trial: index, settings: settings, validation: [],
                                  bestValue: nil, bestEpoch: nil, stoppedEarly: false, stopReason: nil, failure: nil,
                                  seconds: 0, search: context)

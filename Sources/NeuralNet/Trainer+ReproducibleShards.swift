@@ -13,8 +13,9 @@ import TensorCore
 /// part's weighted gradient, and the group adds them as integer multiples of one power of two per
 /// parameter (`Kernels.addMultiples`): exact in Double, so the order of the ranks' reduction does not
 /// matter. The price: K smaller products per batch instead of N, a copy of the gradients per part,
-/// and gradients rounded to 2^−(51 − ⌈log₂ K⌉) of each parameter's largest part (far below Float's
-/// rounding for every entry within 2^−27 of the largest).
+/// and each part's gradient rounded to a multiple of 2^−(52 − ⌈log₂ K⌉) times a power of two above
+/// the parameter's largest part entry: no coarser than Float's own rounding for every entry within
+/// 2^(⌈log₂ K⌉ − 27) of that largest (2^−23 for K = 12), an error of at most 2^(⌈log₂ K⌉ − 52) of it below.
 ///
 /// A model that updates several times per batch (the deep AE's dense re-feeding) declares it
 /// (`TrainableModel.updatesPerStep`); update u then replays each part from the batch's start: the

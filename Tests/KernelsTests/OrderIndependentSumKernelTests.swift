@@ -104,6 +104,40 @@ import TensorCore
         #expect([Float(1), .nan, 3].withUnsafeBufferPointer(Kernels.largestMagnitude).isNaN)
     }
 
+    /// Element-wise kernels step through a range in SIMD groups and finish with a scalar tail whose
+    /// bits may differ (the vectorised and the scalar exp): with ranges starting at multiples of 64
+    /// the scalar tail is the array's last elements on any number of threads. The vectorised and
+    /// scalar sigmoid here differ, and a range starting elsewhere would show it.
+    @Test func elementWiseRangesStartAtMultiplesOf64WhenSumsMustNotDependOnThreads() {
+        final class Starts: @unchecked Sendable {
+            private let lock = NSLock()
+            private(set) var values: [Int] = []
+            func add(_ start: Int) { lock.withLock { values.append(start) } }
+        }
+        for count in [1, 63, 100, 65_537, 200_003] {
+            let starts = Starts()
+            Kernels.withSumsIndependentOfThreads(true) {
+                Kernels.parallelRanges(count, minimumPerChunk: 1) { starts.add($0.lowerBound) }
+            }
+            #expect(starts.values.allSatisfy { $0 % 64 == 0 } && starts.values.contains(0), "\(count): \(starts.values.sorted())")
+        }
+        // Pieces of a sigmoid that start at multiples of 64 give the whole's bits.
+        var rng = RandomGenerator(seed: 3)
+        let x = Matrix(rows: 1, columns: 1_000, storage: (0..<1_000).map { _ in rng.nextUniform() * 16 - 8 })
+        let whole = Kernels.activate(x, .sigmoid)
+        var pieces: [Float] = []
+        for start in stride(from: 0, to: 1_000, by: 320) {
+            let part = Matrix(rows: 1, columns: min(320, 1_000 - start), storage: Array(x.storage[start..<min(1_000, start + 320)]))
+            pieces += Kernels.activate(part, .sigmoid).storage
+        }
+        #expect(pieces.map(\.bitPattern) == whole.storage.map(\.bitPattern))
+        var unaligned: [Float] = []                                  // pieces of 100: scalar tails inside
+        for start in stride(from: 0, to: 1_000, by: 100) {
+            unaligned += Kernels.activate(Matrix(rows: 1, columns: 100, storage: Array(x.storage[start..<(start + 100)])), .sigmoid).storage
+        }
+        #expect(unaligned.map(\.bitPattern) != whole.storage.map(\.bitPattern), "the check could not fail")
+    }
+
     @Test func productsAreNotSplitOverTheirDepthWhenSumsMustNotDependOnThreads() {
         #expect(GEMMPartition.plan(m: 500, n: 600, k: 20_108, parts: 2) == .depth([0..<10_048, 10_048..<20_108]))
         Kernels.withSumsIndependentOfThreads(true) {

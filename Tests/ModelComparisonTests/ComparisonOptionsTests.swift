@@ -29,6 +29,15 @@ import ZooCatalog
         }
     }
 
+    @Test func reproducibleTakesAPositiveNumberOfParts() throws {
+        #expect(try ComparisonOptions.parse([]).reproducibleShards == nil)
+        #expect(try ComparisonOptions.parse(["--reproducible", "12"]).reproducibleShards == 12)
+        #expect(throws: ComparisonError.invalidValue(flag: "--reproducible", value: "0", expected: "a positive integer")) {
+            try ComparisonOptions.parse(["--reproducible", "0"])
+        }
+        #expect(ComparisonOptions.usage(modelNames: ["m"], tasks: ["ranking"]).contains("--reproducible K"))
+    }
+
     @Test(arguments: [
         (["--epochs"], ComparisonError.missingValue(flag: "--epochs")),
         (["--epochs", "0"], ComparisonError.invalidValue(flag: "--epochs", value: "0", expected: "a positive integer")),

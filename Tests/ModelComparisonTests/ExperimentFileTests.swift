@@ -13,7 +13,7 @@ import Testing
         "--duplicates", "keep-first", "--heldout-users", "600", "--min-rating", "3.5",
         "--models", "model-a,model-b", "--epochs", "5", "--seeds", "3", "--seed", "18446744073709551615",
         "--set", "model-a.dropout=0.2", "--set", "model-b.hidden=7", "--output", "r.json", "--per-user", "u.csv",
-        "--report", "r.html", "--precision", "bf16", "--tune", "4", "--tune-grace", "3",
+        "--report", "r.html", "--precision", "bf16", "--reproducible", "6", "--tune", "4", "--tune-grace", "3",
         "--tune-space", "model-a.dropout=0.1...0.5", "--tune-log", "t.jsonl", "--save-dir", "saved", "--resume-dir", "state", "--quiet",
     ]
 
@@ -53,7 +53,7 @@ import Testing
               "duplicates": "keep-first", "heldoutUsers": 600, "minRating": 3.5,
               "models": ["model-a", "model-b"], "epochs": 5, "seeds": 3, "seed": 18446744073709551615,
               "settings": {"model-a": {"dropout": 0.2}, "model-b": {"hidden": 7}},
-              "output": "r.json", "perUser": "u.csv", "report": "r.html", "precision": "bf16", "tune": 4, "tuneGrace": 3,
+              "output": "r.json", "perUser": "u.csv", "report": "r.html", "precision": "bf16", "reproducible": 6, "tune": 4, "tuneGrace": 3,
               "tuneSpace": {"model-a": {"dropout": "0.1...0.5"}}, "tuneLog": "t.jsonl", "saveDir": "saved", "resumeDir": "state", "quiet": true
             }
             """)
