@@ -150,10 +150,20 @@ final class ExactGradientSum {
         losses = Array(repeating: 0, count: slots)
     }
 
-    /// Keeps `parameters`' gradients as slot `slot`'s, with its weight and weighted loss.
+    /// Keeps `parameters`' gradients as slot `slot`'s, with its weight and weighted loss. The
+    /// gradients are moved, not copied: each parameter gets the matrix this slot held last (its
+    /// contents stale, to be zeroed in place by the next `zeroGradients`), so no part pays a fresh
+    /// allocation, its page faults and a copy of every gradient.
     func keep(_ parameters: [Parameter], weight: Double, loss: Double, slot: Int) {
-        let copies = parameters.map(\.gradient)
-        if slot < gradients.count { gradients[slot] = copies } else { gradients.append(copies) }
+        let previous = slot < gradients.count ? gradients[slot] : []
+        let taken = parameters.enumerated().map { index, parameter in
+            let gradient = parameter.gradient
+            if index < previous.count, previous[index].rows == gradient.rows, previous[index].columns == gradient.columns {
+                parameter.gradient = previous[index]
+            }
+            return gradient
+        }
+        if slot < gradients.count { gradients[slot] = taken } else { gradients.append(taken) }
         (weights[slot], losses[slot]) = (weight, loss)
     }
 
