@@ -54,8 +54,10 @@ public enum CompareModelsCommand {
         log(Kernels.productPrecisionDescription(options.precision ?? Kernels.defaultProductPrecision))
         if let parts = options.reproducibleShards {                      // every rank reads the same options
             let ranks = dataParallel?.size ?? 1
-            guard ranks <= parts else {
-                log("error: --reproducible \(parts) cuts every batch into \(parts) parts, fewer than the \(ranks) ranks: give --reproducible \(ranks) or more")
+            guard ranks <= parts else {                                   // alike on every rank: rank 0 says it
+                if (dataParallel?.rank ?? 0) == 0 {
+                    log("error: --reproducible \(parts) cuts every batch into \(parts) parts, fewer than the \(ranks) ranks: give --reproducible \(ranks) or more")
+                }
                 return 2
             }
             log("reproducible: every batch in \(parts) parts, added exactly (the same numbers alone and on up to \(parts) ranks, any threads)")

@@ -181,6 +181,20 @@ import MPIBackend
         #expect(errors.count == 1 && errors.first?.contains("rank(s) 1 have different data and options") == true, "\(run.errors)")
     }
 
+    /// `--reproducible K` on more than K ranks is one error on rank 0 and a non-zero status.
+    @Test func fewerReproduciblePartsThanRanksIsOneErrorOnRankZero() throws {
+        if let missing = Self.missing {
+            print("skipped: --reproducible on too many ranks: \(missing)")
+            return
+        }
+        let run = try Self.check(ranks: 3, ["--compare-models", "mult-dae", "0", "--", "--models", "mult-dae", "--epochs", "1",
+                                            "--reproducible", "2"], timeout: 120)
+        #expect(run.status != 0)
+        let errors = run.errors.split(separator: "\n").filter { $0.contains("error:") }
+        #expect(errors == ["error: --reproducible 2 cuts every batch into 2 parts, fewer than the 3 ranks: give --reproducible 3 or more"],
+                "\(run.errors)")
+    }
+
     @Test func aLaunchWithoutAnMPILibraryIsOneClearError() throws {
         let run = try Self.run(try Self.helper(), ["--models", "mult-dae", "--epochs", "1"],
                                environment: ["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0",
