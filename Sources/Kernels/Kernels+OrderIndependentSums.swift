@@ -29,38 +29,82 @@ extension Kernels {
     }
 
     /// The largest |x[i]| (0 when empty; NaN when any entry is NaN, ∞ when one is infinite).
+    /// SIMD lanes, in parallel chunks: a maximum does not round, so any split gives the same value.
     public static func largestMagnitude(_ x: UnsafeBufferPointer<Float>) -> Float {
+        guard let base = x.baseAddress, x.count > 0 else { return 0 }
+        let count = x.count, chunks = max(1, min(threadCount, count / 65_536))
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: chunks)
+        defer { partials.deallocate() }
+        let xp = SharedPointer(base), out = SharedMutablePointer(partials)
+        parallelFor(chunks: chunks) { chunk in
+            let start = chunk * count / chunks, end = (chunk + 1) * count / chunks
+            var largest = SIMD16<Float>(repeating: 0), poison = SIMD16<Float>(repeating: 0)   // x·0: NaN for NaN or ±∞
+            var i = start
+            while i + 16 <= end {
+                let v = UnsafeRawPointer(xp.base + i).loadUnaligned(as: SIMD16<Float>.self)
+                largest = pointwiseMax(largest, pointwiseMax(v, -v))
+                poison += v * 0
+                i += 16
+            }
+            var result = largest.max()
+            var finite = !any(poison .!= poison)
+            while i < end {
+                let value = xp.base[i]
+                if !value.isFinite { finite = false }
+                result = max(result, abs(value))
+                i += 1
+            }
+            if !finite {                                  // rare: tell NaN from ∞ the slow way
+                for j in start..<end where xp.base[j].isNaN { result = .nan; break }
+                if !result.isNaN { result = .infinity }
+            }
+            out.base[chunk] = result
+        }
         var largest: Float = 0
-        for value in x {
-            if value.isNaN { return .nan }
-            largest = max(largest, abs(value))
+        for chunk in 0..<chunks {
+            if partials[chunk].isNaN { return .nan }
+            largest = max(largest, partials[chunk])
         }
         return largest
     }
 
     /// The unit (a power of two) in which at most `terms` values of magnitude ≤ `largest` are
     /// each rounded to an integer multiple, so that any sum of them is exact in Double: every
-    /// multiple is at most 2^(52 − ⌈log₂ terms⌉) in magnitude, so no partial sum, in any order,
-    /// passes 2^52. Values below one unit (2^−(51 − ⌈log₂ terms⌉) of `largest`) round to 0 or ±1 unit.
+    /// multiple is at most 2^(52 − h) in magnitude, h = max(1, ⌈log₂ terms⌉), so no partial sum, in
+    /// any order, passes 2^52 (and each multiple stays within 2^51, where `addMultiples` rounds by
+    /// adding 1.5·2^52). Values below one unit (2^−(51 − h) of `largest`) round to 0 or ±1 unit.
     /// nil when `largest` is not finite (the sum is then not finite either: add as usual).
     public static func multipleUnit(largest: Double, terms: Int) -> Double? {
         guard largest.isFinite else { return nil }
         guard largest > 0 else { return 1 }
-        let headroom = Int.bitWidth - max(1, terms - 1).leadingZeroBitCount     // ⌈log₂ terms⌉ (0 for 1)
+        let headroom = Int.bitWidth - max(1, terms - 1).leadingZeroBitCount     // max(1, ⌈log₂ terms⌉)
         // largest < 2^(exponent + 1); the unit makes that 2^(52 − headroom).
         return Double(sign: .plus, exponent: largest.exponent + 1 - (52 - headroom), significand: 1)
     }
 
     /// accumulator[i] += round(Double(x[i])·weight / unit) (to nearest, ties to even): x as integer
-    /// multiples of `unit`, whose sums are exact (see `multipleUnit`).
+    /// multiples of `unit`, whose sums are exact (see `multipleUnit`). The rounding adds and
+    /// subtracts 1.5·2^52, which rounds any |v| ≤ 2^51 to the nearest integer, ties to even, as
+    /// `rounded(.toNearestOrEven)` does, in SIMD lanes (the unit keeps every multiple within 2^51).
     public static func addMultiples(of x: UnsafeBufferPointer<Float>, weight: Double, unit: Double,
                                     into accumulator: UnsafeMutableBufferPointer<Double>) {
         precondition(x.count == accumulator.count, "addMultiples: \(x.count) values, \(accumulator.count) sums")
         let scale = weight / unit                       // weight·2^−e: the product by it rounds as x·weight does
         guard let xp = x.baseAddress, let ap = accumulator.baseAddress else { return }
         let shared = SharedPointer(xp), out = SharedMutablePointer(ap)
+        let magic = 6_755_399_441_055_744.0             // 1.5·2^52
         parallelRanges(x.count, minimumPerChunk: 65_536) { range in
-            for i in range { out.base[i] += (Double(shared.base[i]) * scale).rounded(.toNearestOrEven) }
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let v = SIMD8<Double>(UnsafeRawPointer(shared.base + i).loadUnaligned(as: SIMD8<Float>.self)) * scale
+                let sums = UnsafeRawPointer(out.base + i).loadUnaligned(as: SIMD8<Double>.self) + ((v + magic) - magic)
+                UnsafeMutableRawPointer(out.base + i).storeBytes(of: sums, as: SIMD8<Double>.self)
+                i += 8
+            }
+            while i < range.upperBound {
+                out.base[i] += (Double(shared.base[i]) * scale + magic) - magic
+                i += 1
+            }
         }
     }
 

@@ -82,7 +82,7 @@ import TensorCore
     @Test func theUnitLeavesRoomForEveryPartialSum() throws {
         for (largest, terms) in [(1.0, 1), (0.75, 12), (3.0e-7, 12), (123_456.0, 64), (1e30, 5)] {
             let unit = try #require(Kernels.multipleUnit(largest: largest, terms: terms))
-            let headroom = Double(Int.bitWidth - max(1, terms - 1).leadingZeroBitCount)
+            let headroom = Double(max(1, Int.bitWidth - max(1, terms - 1).leadingZeroBitCount))
             #expect(unit.significand == 1 && largest / unit < pow(2, 52 - headroom), "\(largest), \(terms)")
             #expect(largest / unit >= pow(2, 51 - headroom), "\(largest), \(terms): the unit is finer than it may be")
             #expect(Double(terms) * pow(2, 52 - headroom) <= pow(2, 53))
@@ -92,15 +92,31 @@ import TensorCore
     }
 
     @Test func addMultiplesMatchesTheScalarFormula() {
-        let x: [Float] = [0, 1, -1, 0.3, -2.5e-6, 1.5, 2.5, 1e-20]
+        // Ties (0.25, 0.75, −1.25 units of 0.5 …), values past one SIMD group, a multiple near 2^51.
         let unit = 0.5, weight = 1.0
-        var accumulator: [Double] = [10, 0, 0, 0, 0, 0, 0, 0]
+        var x: [Float] = [0, 1, -1, 0.3, -2.5e-6, 1.5, 2.5, 1e-20, 0.25, 0.75, -1.25, -0.75, 1.25, 3.7, -8.1, 0.125, 5, 6.25]
+        x.append(Float(pow(2.0, 49)) * 1.5)                        // 3·2^49 units: within 2^51
+        var accumulator = [Double](repeating: 0, count: x.count)
+        accumulator[0] = 10
+        let start = accumulator
         x.withUnsafeBufferPointer { xb in
             accumulator.withUnsafeMutableBufferPointer { Kernels.addMultiples(of: xb, weight: weight, unit: unit, into: $0) }
         }
-        let expected = zip([10.0, 0, 0, 0, 0, 0, 0, 0], x).map { $0 + (Double($1) * weight / unit).rounded(.toNearestOrEven) }
-        #expect(accumulator == expected)                          // 1.5/0.5 = 3, 2.5/0.5 = 5, 0.3/0.5 → 1 (ties to even at 0.5·… none)
-        #expect(x.withUnsafeBufferPointer(Kernels.largestMagnitude) == 2.5)
+        let expected = zip(start, x).map { $0 + (Double($1) * weight / unit).rounded(.toNearestOrEven) }
+        #expect(accumulator == expected)
+        #expect(x.withUnsafeBufferPointer(Kernels.largestMagnitude) == Float(pow(2.0, 49)) * 1.5)
+    }
+
+    @Test func largestMagnitudeIsTheLargestAbsoluteValueOrNaNOrInfinity() {
+        var rng = RandomGenerator(seed: 12)
+        var x = (0..<200_003).map { _ in rng.nextUniform() * 2 - 1 }
+        x[150_001] = -3.5                                           // in another chunk than the first
+        #expect(x.withUnsafeBufferPointer(Kernels.largestMagnitude) == 3.5)
+        x[7] = -.infinity
+        #expect(x.withUnsafeBufferPointer(Kernels.largestMagnitude) == .infinity)
+        x[199_999] = .nan                                           // in the scalar tail of the last chunk
+        #expect(x.withUnsafeBufferPointer(Kernels.largestMagnitude).isNaN)
+        #expect([Float]().withUnsafeBufferPointer(Kernels.largestMagnitude) == 0)
         #expect([Float(1), .nan, 3].withUnsafeBufferPointer(Kernels.largestMagnitude).isNaN)
     }
 
