@@ -42,7 +42,8 @@ extension Kernels {
             var i = start
             while i + 16 <= end {
                 let v = UnsafeRawPointer(xp.base + i).loadUnaligned(as: SIMD16<Float>.self)
-                largest = pointwiseMax(largest, pointwiseMax(v, -v))
+                let magnitude = v.replacing(with: -v, where: v .< 0)          // (pointwiseMax is lane by lane)
+                largest.replace(with: magnitude, where: magnitude .> largest)
                 poison += v * 0
                 i += 16
             }
