@@ -13,9 +13,9 @@ import TensorCore
 /// part's weighted gradient, and the group adds them as integer multiples of one power of two per
 /// parameter (`Kernels.addMultiples`): exact in Double, so the order of the ranks' reduction does not
 /// matter. The price: K smaller products per batch instead of N, a copy of the gradients per part,
-/// and each part's gradient rounded to a multiple of 2^−(52 − ⌈log₂ K⌉) times a power of two above
-/// the parameter's largest part entry: no coarser than Float's own rounding for every entry within
-/// 2^(⌈log₂ K⌉ − 27) of that largest (2^−23 for K = 12), an error of at most 2^(⌈log₂ K⌉ − 52) of it below.
+/// and each part's gradient rounded to a multiple of 2^−(52 − h) times a power of two above the
+/// parameter's largest part entry, h = max(1, ⌈log₂ K⌉): no coarser than Float's own rounding for
+/// every entry within 2^(h − 27) of that largest (2^−23 for K = 12), an error of at most 2^(h − 52) of it below.
 ///
 /// A model that updates several times per batch (the deep AE's dense re-feeding) declares it
 /// (`TrainableModel.updatesPerStep`); update u then replays each part from the batch's start: the
