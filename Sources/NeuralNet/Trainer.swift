@@ -185,11 +185,11 @@ public struct Trainer {
         for (batchIndex, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
             let rows = Array(order[start..<min(order.count, start + batchSize)])
             var batch = shuffle ? data.rows(at: rows) : data.rows(in: start..<(start + rows.count))
+            let step = TrainingStep(epoch: epoch, batch: batchIndex, update: loop.updates,
+                                    klWeight: recipe.klSchedule.weight(epoch: epoch, update: loop.updates),
+                                    learningRate: optimizer.learningRate, trainingRowCount: data.rows,
+                                    phase: phase, updatedParameterNames: updatedNames)
             if let parts = reproducibleParts() {
-                let step = TrainingStep(epoch: epoch, batch: batchIndex, update: loop.updates,
-                                        klWeight: recipe.klSchedule.weight(epoch: epoch, update: loop.updates),
-                                        learningRate: optimizer.learningRate, trainingRowCount: data.rows,
-                                        phase: phase, updatedParameterNames: updatedNames)
                 let traces = stepTrace != nil && parts.group.rank == 0
                 let (loss, updates) = try reproducibleStep(
                     model, global: batch, parts: parts, step: step, epoch: epoch, batchIndex: batchIndex,
@@ -209,10 +209,6 @@ public struct Trainer {
             let plan = shardPlan(batch)                                   // data-parallel: this member's rows
             if let plan { (batch, context.shard) = (plan.batch, plan.shard) }
             var updateIndex = 0, reducedLoss: Double? = nil
-            let step = TrainingStep(epoch: epoch, batch: batchIndex, update: loop.updates,
-                                    klWeight: recipe.klSchedule.weight(epoch: epoch, update: loop.updates),
-                                    learningRate: optimizer.learningRate, trainingRowCount: data.rows,
-                                    phase: phase, updatedParameterNames: updatedNames)
             var steps = 0
             // Data-parallel: true from a reduction until the update closure returns, where an error
             // is thrown by every member alike (the reduced loss and gradients are the same
