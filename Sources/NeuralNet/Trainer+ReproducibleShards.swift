@@ -95,8 +95,8 @@ extension Trainer {
                 }
                 if update == updates - 1 { end = partContext.rng }
             }
-            if updates > 1, let last = after.last ?? Optional(before) {
-                for (parameter, value) in zip(updated, last) { parameter.value = value }
+            if updates > 1 {                                          // the group's parameters before this update
+                for (parameter, value) in zip(updated, after.last ?? before) { parameter.value = value }
             }
             let loss = try parts.sum.reduce(into: updated, parts: parts.count, over: parts.group)
             try Self.check(loss: loss, epoch: epoch, batch: batchIndex)
